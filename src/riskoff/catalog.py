@@ -1,0 +1,178 @@
+"""The series catalogue: what each symbol is, and when each observation becomes public.
+
+The catalogue is data (``riskoff/data/catalog.toml``), not code. A user can extend or
+override it with ``$RISKOFF_HOME/catalog.toml`` in the same format.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from riskoff.errors import DataFileError, UnknownSymbolError
+
+__all__ = ["Catalog", "SeriesInfo", "parse_lag"]
+
+_LAG_RE = re.compile(r"^(\d+)([DB])$")
+_REQUIRED = ("symbol", "name", "asset_class", "role", "units", "frequency")
+
+
+def parse_lag(lag: str) -> tuple[int, str]:
+    """Split a publication lag such as ``"1B"`` into ``(1, "B")``.
+
+    ``D`` counts calendar days, ``B`` business days (Monday to Friday).
+    """
+    m = _LAG_RE.match(lag.strip().upper())
+    if not m:
+        raise DataFileError(f"bad publication lag {lag!r}: expected e.g. '0D', '1B' or '6D'")
+    return int(m.group(1)), m.group(2)
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """Metadata of one series."""
+
+    symbol: str
+    name: str
+    asset_class: str
+    role: str
+    units: str
+    frequency: str
+    lag: str = "0D"
+    description: str = ""
+    adjusted: str = "na"
+
+    @property
+    def provider(self) -> str:
+        """The provider prefix, e.g. ``fred``."""
+        return self.symbol.split(":", 1)[0]
+
+    @property
+    def provider_id(self) -> str:
+        """The provider's own id, e.g. ``SOFR``."""
+        return self.symbol.split(":", 1)[1]
+
+    @property
+    def is_daily(self) -> bool:
+        """True for daily and business-daily series."""
+        return self.frequency in ("daily", "business-daily")
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain-data view."""
+        return {
+            "symbol": self.symbol,
+            "name": self.name,
+            "description": self.description,
+            "asset_class": self.asset_class,
+            "role": self.role,
+            "units": self.units,
+            "frequency": self.frequency,
+            "lag": self.lag,
+            "adjusted": self.adjusted,
+        }
+
+
+def _info_from_mapping(raw: Mapping[str, Any], where: str) -> SeriesInfo:
+    missing = [k for k in _REQUIRED if not raw.get(k)]
+    if missing:
+        raise DataFileError(f"{where}: series entry lacks {', '.join(missing)}")
+    info = SeriesInfo(
+        symbol=str(raw["symbol"]),
+        name=str(raw["name"]),
+        asset_class=str(raw["asset_class"]),
+        role=str(raw["role"]),
+        units=str(raw["units"]),
+        frequency=str(raw["frequency"]),
+        lag=str(raw.get("lag", "0D")),
+        description=str(raw.get("description", "")),
+        adjusted=str(raw.get("adjusted", "na")),
+    )
+    if ":" not in info.symbol:
+        raise DataFileError(f"{where}: symbol {info.symbol!r} has no provider prefix")
+    parse_lag(info.lag)
+    return info
+
+
+class Catalog(Mapping[str, SeriesInfo]):
+    """Every series riskoff knows, keyed by symbol, also reachable by logical name."""
+
+    def __init__(self, entries: Mapping[str, SeriesInfo]) -> None:
+        self._by_symbol = dict(entries)
+        self._by_name = {info.name: info for info in self._by_symbol.values()}
+
+    # Mapping protocol
+    def __getitem__(self, key: str) -> SeriesInfo:
+        return self._by_symbol[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_symbol)
+
+    def __len__(self) -> int:
+        return len(self._by_symbol)
+
+    def resolve(self, key: str) -> SeriesInfo:
+        """Find a series by symbol or logical name, or raise :class:`UnknownSymbolError`."""
+        if key in self._by_symbol:
+            return self._by_symbol[key]
+        if key in self._by_name:
+            return self._by_name[key]
+        raise UnknownSymbolError(f"unknown symbol {key!r} (see 'riskoff series')")
+
+    def symbol_of(self, name: str) -> str:
+        """The symbol behind a logical name."""
+        return self.resolve(name).symbol
+
+    def with_entries(self, extra: Mapping[str, SeriesInfo]) -> Catalog:
+        """A new catalogue with ``extra`` added (or replacing same-symbol entries)."""
+        merged = dict(self._by_symbol)
+        merged.update(extra)
+        return Catalog(merged)
+
+    def with_unknown(
+        self, symbol: str, *, units: str, frequency: str, adjusted: str = "na"
+    ) -> SeriesInfo:
+        """Metadata for a symbol that only a data folder knows (kept with its INDEX metadata)."""
+        if symbol in self._by_symbol:
+            return replace(self._by_symbol[symbol])
+        return SeriesInfo(
+            symbol=symbol,
+            name=symbol.replace(":", "_").lower(),
+            asset_class="other",
+            role="reference",
+            units=units,
+            frequency=frequency,
+            lag="0D",
+            description="loaded from a data folder; not in the catalogue",
+            adjusted=adjusted,
+        )
+
+    @classmethod
+    def from_toml(cls, text: str, where: str = "catalog.toml") -> Catalog:
+        """Parse catalogue TOML."""
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise DataFileError(f"{where}: not valid TOML ({exc})") from None
+        entries: dict[str, SeriesInfo] = {}
+        for i, raw in enumerate(doc.get("series", [])):
+            info = _info_from_mapping(raw, f"{where} entry {i + 1}")
+            entries[info.symbol] = info
+        return cls(entries)
+
+    @classmethod
+    def default(cls, home: Path | None = None) -> Catalog:
+        """The packaged catalogue, extended by ``home/catalog.toml`` when it exists."""
+        text = resources.files("riskoff.data").joinpath("catalog.toml").read_text("utf-8")
+        cat = cls.from_toml(text, "riskoff/data/catalog.toml")
+        if home is not None:
+            user = home / "catalog.toml"
+            if user.is_file():
+                cat = cat.with_entries(
+                    cls.from_toml(user.read_text("utf-8"), str(user))._by_symbol
+                )
+        return cat

@@ -1,0 +1,172 @@
+"""The ``riskoff`` command line.
+
+Heavy libraries (pandas, duckdb, numpy) are imported inside commands, so ``--help``
+answers fast. Errors a user can cause print one line and exit 2; other riskoff errors
+exit 1; nothing prints a traceback unless ``RISKOFF_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from riskoff.errors import RiskoffError
+
+app = typer.Typer(
+    name="riskoff",
+    help="Why is everything falling? Cross-asset sell-off diagnosis with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="A folder with INDEX.csv (e.g. ../shared/data).")],
+    until: Annotated[
+        str | None,
+        typer.Option(help="Keep only observations dated on or before this day (YYYY-MM-DD)."),
+    ] = None,
+) -> None:
+    """Load a data folder described by INDEX.csv into the store."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from riskoff import pipeline
+    from riskoff.dates import parse_date
+    from riskoff.providers.folder import read_index
+
+    cut = parse_date(until, what="--until") if until else None
+    total = len({r.symbol for r in read_index(Path(path).expanduser())})
+    err = _console(stderr=True)
+    with Progress(
+        TextColumn("[bold]ingest[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=total)
+
+        def tick(symbol: str) -> None:
+            progress.update(task, advance=1, description=symbol)
+
+        result = pipeline.ingest(path, until=cut, on_symbol=tick)
+    table = Table(title=f"Loaded {len(result.report.rows_in)} symbols from {path}")
+    table.add_column("symbol")
+    table.add_column("rows", justify="right")
+    table.add_column("new/changed", justify="right")
+    table.add_column("first")
+    table.add_column("last")
+    for sym, n in sorted(result.report.rows_in.items()):
+        table.add_row(
+            sym,
+            f"{n:,}",
+            f"{result.report.rows_changed.get(sym, 0):,}",
+            str(result.first.get(sym, "")),
+            str(result.last.get(sym, "")),
+        )
+    out = _console()
+    out.print(table)
+    rows = sum(result.report.rows_in.values())
+    out.print(
+        f"{len(result.report.rows_in)} symbols, {rows:,} observations, "
+        f"{result.report.total_changed:,} new or changed"
+        + (f", {sum(result.report.removed.values()):,} removed after {cut}" if cut else "")
+    )
+    if result.errors:
+        for e in result.errors:
+            err.print(f"[red]error:[/] {e}", soft_wrap=True)
+        raise typer.Exit(2)
+
+
+@app.command()
+def series(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """The catalogue with coverage: first and last date, count, source and staleness."""
+    from riskoff import pipeline
+
+    rows = pipeline.coverage()
+    if as_json:
+        _print_json(rows)
+        return
+    from rich.table import Table
+
+    if not rows:
+        _console(stderr=True).print(
+            "The store is empty: run 'riskoff ingest PATH' or 'riskoff update' first."
+        )
+        return
+    table = Table(title=f"{len(rows)} series in the store")
+    for col, just in [
+        ("symbol", "left"),
+        ("name", "left"),
+        ("class", "left"),
+        ("units", "left"),
+        ("freq", "left"),
+        ("first", "left"),
+        ("last", "left"),
+        ("count", "right"),
+        ("stale", "right"),
+    ]:
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in rows:
+        stale = f"{r['stale_days']}d"
+        table.add_row(
+            r["symbol"],
+            r["name"],
+            r["asset_class"],
+            r["units"],
+            r["frequency"],
+            r["first"],
+            r["last"],
+            f"{r['count']:,}",
+            stale,
+        )
+    _console().print(table)
+
+
+def main() -> None:
+    """Entry point: run the app, turning riskoff errors into one-line messages."""
+    try:
+        app()
+    except RiskoffError as exc:
+        if os.environ.get("RISKOFF_DEBUG"):
+            raise
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        sys.stderr.write(f"riskoff: error: {msg}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("riskoff: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("RISKOFF_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"riskoff: unexpected error: {type(exc).__name__}: {exc} "
+            "(set RISKOFF_DEBUG=1 for a traceback)\n"
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

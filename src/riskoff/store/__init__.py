@@ -1,0 +1,5 @@
+"""The DuckDB store: every observation riskoff has, with its metadata and a load log."""
+
+from riskoff.store.duckdb_store import LoadReport, Store
+
+__all__ = ["LoadReport", "Store"]
