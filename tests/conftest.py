@@ -1,0 +1,70 @@
+"""Shared fixtures.
+
+Integration tests use the real data folder: ``$RISKOFF_TEST_DATA`` or ``../shared/data``
+beside the repository. It is never skipped: a missing folder is an error, because CI
+always has it and a silently skipped suite proves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from riskoff.config import Settings
+from riskoff.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _data_dir() -> Path:
+    env = os.environ.get("RISKOFF_TEST_DATA")
+    path = Path(env) if env else REPO.parent / "shared" / "data"
+    if not (path / "INDEX.csv").is_file():
+        raise RuntimeError(
+            f"the real data folder {path} (with INDEX.csv) is missing: set RISKOFF_TEST_DATA "
+            "or put ../shared/data beside the repository"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The real data folder (``../shared/data``)."""
+    return _data_dir()
+
+
+@pytest.fixture(scope="session")
+def loaded_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """A RISKOFF_HOME whose store holds the whole real data folder (ingested once per worker)."""
+    from riskoff import pipeline
+
+    home = tmp_path_factory.mktemp("riskoff_home")
+    settings = Settings.from_env({"RISKOFF_HOME": str(home)})
+    result = pipeline.ingest(data_dir, settings=settings)
+    assert not result.errors, result.errors
+    return home
+
+
+@pytest.fixture(scope="session")
+def loaded_settings(loaded_home: Path) -> Settings:
+    """Settings pointing at the loaded store."""
+    return Settings.from_env({"RISKOFF_HOME": str(loaded_home)})
+
+
+@pytest.fixture
+def loaded_store(loaded_settings: Settings) -> Iterator[Store]:
+    """The loaded real-data store, opened read-only."""
+    with Store(loaded_settings.store_path, read_only=True) as store:
+        yield store
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty RISKOFF_HOME for this test, also set in the environment."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("RISKOFF_HOME", str(h))
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    return h
