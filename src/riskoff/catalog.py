@@ -172,7 +172,5 @@ class Catalog(Mapping[str, SeriesInfo]):
         if home is not None:
             user = home / "catalog.toml"
             if user.is_file():
-                cat = cat.with_entries(
-                    cls.from_toml(user.read_text("utf-8"), str(user))._by_symbol
-                )
+                cat = cat.with_entries(cls.from_toml(user.read_text("utf-8"), str(user))._by_symbol)
         return cat

@@ -1,13 +1,11 @@
 """Settings read from the environment. Nothing here does I/O at import time.
 
-| variable              | meaning                                              | default             |
-|-----------------------|------------------------------------------------------|---------------------|
-| ``RISKOFF_HOME``      | folder holding ``riskoff.duckdb``                    | ``~/.riskoff``      |
-| ``RISKOFF_DATA``      | an offline data folder with ``INDEX.csv``            | unset               |
-| ``RISKOFF_FRED_URL``  | base URL of the FRED API / graph CSV                 | FRED's own          |
-| ``RISKOFF_YAHOO_URL`` | base URL of the Yahoo chart API                      | Yahoo's own         |
-| ``RISKOFF_EXCHANGE_URL`` | base URL of the crypto exchange's public API      | Coinbase Exchange   |
-| ``FRED_API_KEY``      | FRED API key (optional; keyless CSV otherwise)       | unset               |
+- ``RISKOFF_HOME``: folder holding ``riskoff.duckdb`` (default ``~/.riskoff``)
+- ``RISKOFF_DATA``: an offline data folder with ``INDEX.csv``
+- ``RISKOFF_FRED_URL``: base URL of the FRED API and graph CSV (default FRED's own)
+- ``RISKOFF_YAHOO_URL``: base URL of the Yahoo chart API (default Yahoo's own)
+- ``RISKOFF_EXCHANGE_URL``: base URL of the exchange's public API (default Coinbase Exchange)
+- ``FRED_API_KEY``: FRED API key (optional; the keyless CSV download otherwise)
 
 The API key is kept out of ``repr`` so it never reaches a log or an error message.
 """

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -181,7 +182,7 @@ def _check_overlaps(rows: Iterable[IndexRow]) -> None:
         by_symbol.setdefault(r.symbol, []).append(r)
     for segs in by_symbol.values():
         segs.sort(key=lambda r: r.use_from)
-        for a, b in zip(segs, segs[1:], strict=False):
+        for a, b in itertools.pairwise(segs):
             if b.use_from <= a.use_to:
                 raise DataFileError(
                     f"INDEX.csv lines {a.line} and {b.line}: segments of {a.symbol} overlap "
@@ -217,9 +218,7 @@ class _FileCache:
             import duckdb
 
             try:
-                frame = duckdb.connect().execute(
-                    "SELECT * FROM read_parquet(?)", [str(p)]
-                ).df()
+                frame = duckdb.connect().execute("SELECT * FROM read_parquet(?)", [str(p)]).df()
             except duckdb.Error as exc:
                 raise DataFileError(f"{row.file}: cannot read Parquet ({exc})") from None
         else:
@@ -310,10 +309,9 @@ def _segment(cache: _FileCache, row: IndexRow) -> pd.DataFrame:
         frame = cache.table(row)
         for col in (row.date_column, row.value_column):
             if col not in frame.columns:
-                raise DataFileError(
-                    f"{row.file}: no column {col!r} (header has "
-                    f"{', '.join(map(str, frame.columns[:8]))}{'...' if frame.shape[1] > 8 else ''})"
-                )
+                shown = ", ".join(map(str, frame.columns[:8]))
+                more = "..." if frame.shape[1] > 8 else ""
+                raise DataFileError(f"{row.file}: no column {col!r} (header has {shown}{more})")
         lines = np.arange(len(frame)) + 2  # 1-based, after the header
         table = pd.DataFrame({"d": frame[row.date_column], "v": frame[row.value_column]})
         if row.filter is not None:
@@ -365,11 +363,9 @@ def _segment(cache: _FileCache, row: IndexRow) -> pd.DataFrame:
         seg = seg[~seg["date"].isin(pd.to_datetime(sorted(row.exclude)))]
     dup = seg["date"].duplicated(keep="first")
     if dup.any():
-        first = seg[dup].iloc[0]
-        raise DataFileError(
-            f"{row.file} line {int(first['line'])}: duplicate date "
-            f"{first['date'].date().isoformat()} ({row.where()})"
-        )
+        dup_line = int(seg.loc[dup, "line"].iloc[0])
+        dup_day = seg.loc[dup, "date"].iloc[0].date().isoformat()
+        raise DataFileError(f"{row.file} line {dup_line}: duplicate date {dup_day} ({row.where()})")
     if not np.isfinite(seg["value"].to_numpy()).all():
         raise DataFileError(f"{row.file}: infinite value in {row.value_column!r}")
     seg = seg.drop(columns="line").sort_values("date", kind="stable")

@@ -116,7 +116,9 @@ class Store:
             try:
                 p.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create the store folder {p.parent}: {exc.strerror}") from None
+                raise StoreError(
+                    f"cannot create the store folder {p.parent}: {exc.strerror}"
+                ) from None
         deadline = time.monotonic() + wait
         while True:
             try:
