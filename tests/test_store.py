@@ -73,7 +73,10 @@ def test_read_filters_and_wide(tmp_path: Path) -> None:
         )
         wide = st.read_wide(["t:B", "t:A"], start=dt.date(2020, 1, 2))
         assert list(wide.columns) == ["t:B", "t:A"]
-        assert wide.index.strftime("%Y-%m-%d").tolist() == ["2020-01-02", "2020-01-03"]
+        assert pd.DatetimeIndex(wide.index).strftime("%Y-%m-%d").tolist() == [
+            "2020-01-02",
+            "2020-01-03",
+        ]
         assert st.read([]).empty
 
 
