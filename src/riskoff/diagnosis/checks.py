@@ -1,0 +1,107 @@
+"""Named check functions, for evidence a single column cannot express.
+
+A function reads the feature row (with the ``dx.*`` values merged in) and returns one
+number, the check's ``observed`` value, which the fingerprint's ramps then grade; NaN
+means "cannot be computed". ``params`` come from the TOML check. Register a new one with
+:func:`register`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from riskoff.diagnosis.derived import get, is_open
+
+__all__ = ["CHECK_FUNCTIONS", "CheckFunction", "register"]
+
+NAN = float("nan")
+
+CheckFunction = Callable[[Mapping[str, float], Mapping[str, Any], int], float]
+CHECK_FUNCTIONS: dict[str, CheckFunction] = {}
+
+
+def register(name: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Decorator: make a check function available to fingerprints as ``fn = name``."""
+
+    def deco(f: CheckFunction) -> CheckFunction:
+        CHECK_FUNCTIONS[name] = f
+        return f
+
+    return deco
+
+
+def _cls_of(feature: str) -> str:
+    return feature.split(".", 1)[1] if "." in feature else feature
+
+
+@register("relative_move")
+def relative_move(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """``asset - beta * benchmark`` (log moves): how much worse than its beta implies.
+
+    params: ``asset`` (e.g. ``move.banks``), ``benchmark`` (default ``move.us_equities``),
+    ``beta`` (default 1).
+    """
+    asset = str(params["asset"])
+    bench = str(params.get("benchmark", "move.us_equities"))
+    for f in (asset, bench):
+        if f.startswith("move.") and not is_open(row, _cls_of(f)):
+            return NAN
+    return get(row, asset) - float(params.get("beta", 1.0)) * get(row, bench)
+
+
+@register("beta_adjusted_gap")
+def beta_adjusted_gap(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """A ``X_vs_spx`` gap net of the part a beta above one explains.
+
+    ``gap - (beta - 1) * move.us_equities``: Nasdaq falling 1.2x the S&P 500 is beta, not
+    a narrative. params: ``gap`` (a feature), ``beta``.
+    """
+    if not is_open(row, "us_equities"):
+        return NAN
+    gap = get(row, str(params["gap"]))
+    return gap - (float(params.get("beta", 1.0)) - 1.0) * get(row, "move.us_equities")
+
+
+@register("all_fell")
+def all_fell(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """The smallest of ``-sigma`` over ``features``: positive only when every one fell.
+
+    "Sell America" is stocks, the dollar and the long bond falling together:
+    ``features = ["sigma.us_equities", "sigma.usd", "sigma.long_bond"]``.
+    """
+    vals = []
+    for f in params["features"]:
+        f = str(f)
+        if f.startswith("sigma.") and not is_open(row, _cls_of(f)):
+            return NAN
+        vals.append(-get(row, f))
+    if any(math.isnan(x) for x in vals):
+        return NAN
+    return min(vals)
+
+
+@register("bond_led")
+def bond_led(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """Long-bond fall minus equity fall, in sigmas: > 0 when bonds fell harder than stocks.
+
+    Only meaningful when both fell; returns 0 when either rose.
+    """
+    bond = get(row, "sigma.long_bond")
+    if math.isnan(bond):
+        bond = get(row, "sigma.treasuries")
+    eq = get(row, "dx.us_eq_sigma")
+    if math.isnan(bond) or math.isnan(eq):
+        return NAN
+    if bond >= 0 or eq >= 0:
+        return 0.0
+    return eq - bond
+
+
+@register("strongest")
+def strongest(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """The largest of ``features`` (ignoring missing ones): "any of these" evidence."""
+    vals = [get(row, str(f)) for f in params["features"]]
+    vals = [x for x in vals if not math.isnan(x)]
+    return max(vals) if vals else NAN

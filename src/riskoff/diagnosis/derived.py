@@ -1,0 +1,142 @@
+"""Derived numbers (``dx.*``) computed from one feature row.
+
+These are the cross-class summaries a fingerprint needs but a single column does not
+hold: the worst US equity move, how many groups fell, how concentrated the fall was,
+how violently the VIX reacted. They are plain arithmetic on the row, so a diagnosis from
+a row is reproducible from the row alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from riskoff.diagnosis.classes import GROUPS, PRICE_CLASSES
+
+__all__ = ["Derived", "derive", "get", "is_open", "sigma_of"]
+
+NAN = float("nan")
+# Groups that count for "how many markets fell": FX is directional and stays out.
+_FALL_GROUPS = tuple(GROUPS)
+_CROWDED_CANDIDATES = tuple(c for c in PRICE_CLASSES if c not in ("btc", "eth"))
+
+
+def get(row: Mapping[str, float], key: str) -> float:
+    """``row[key]`` as a float, NaN when absent or not a number."""
+    v = row.get(key, NAN)
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return NAN
+    return f
+
+
+def is_open(row: Mapping[str, float], cls: str) -> bool:
+    """True unless the row says the class's market was closed (``open.<class>`` == 0)."""
+    o = get(row, f"open.{cls}")
+    return o != 0.0
+
+
+def sigma_of(row: Mapping[str, float], cls: str) -> float:
+    """The class's move in sigmas, NaN when missing or its market was closed."""
+    if not is_open(row, cls):
+        return NAN
+    return get(row, f"sigma.{cls}")
+
+
+def _nanmin(values: list[float]) -> float:
+    vals = [v for v in values if not math.isnan(v)]
+    return min(vals) if vals else NAN
+
+
+def _nanmean(values: list[float]) -> float:
+    vals = [v for v in values if not math.isnan(v)]
+    return sum(vals) / len(vals) if vals else NAN
+
+
+class Derived:
+    """Derived values (floats, keyed ``dx.*``) and labels (strings) for one row."""
+
+    __slots__ = ("labels", "values")
+
+    def __init__(self, values: dict[str, float], labels: dict[str, str]) -> None:
+        self.values = values
+        self.labels = labels
+
+
+def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
+    """All ``dx.*`` values for one feature row."""
+    v: dict[str, float] = {}
+    lab: dict[str, str] = {}
+    us = sigma_of(row, "us_equities")
+    if math.isnan(us):
+        us = sigma_of(row, "nasdaq")
+    v["dx.us_eq_sigma"] = us
+    v["dx.world_eq_sigma"] = _nanmean(
+        [sigma_of(row, c) for c in ("japan_equities", "china_equities", "em_equities")]
+    )
+    v["dx.commod_sigma"] = _nanmean([sigma_of(row, c) for c in ("oil", "copper")])
+    v["dx.crypto_sigma"] = _nanmean([sigma_of(row, c) for c in ("btc", "eth")])
+
+    falls: dict[str, float] = {}
+    down = down_ex_crypto = n_groups = 0
+    for g, members in GROUPS.items():
+        m = _nanmin([sigma_of(row, c) for c in members])
+        v[f"dx.group.{g}"] = m
+        if math.isnan(m):
+            continue
+        n_groups += 1
+        falls[g] = max(0.0, -m)
+        if m <= -2.0:
+            down += 1
+            if g != "crypto":
+                down_ex_crypto += 1
+    v["dx.groups_down"] = float(down)
+    v["dx.groups_down_ex_crypto"] = float(down_ex_crypto)
+    v["dx.groups_n"] = float(n_groups)
+
+    # Concentration: the largest group fall's share of all squared group falls.
+    total = sum(f * f for f in falls.values())
+    top = max(falls.values(), default=0.0)
+    v["dx.concentration"] = (top * top / total) if top >= 1.0 and total > 0 else 0.0
+
+    # The worst non-crypto price class: the candidate "crowded" asset.
+    worst_cls, worst = "", math.inf
+    for c in _CROWDED_CANDIDATES:
+        s = sigma_of(row, c)
+        if not math.isnan(s) and s < worst:
+            worst_cls, worst = c, s
+    v["dx.crowded_sigma"] = worst if worst_cls else NAN
+    lab["dx.crowded_class"] = worst_cls
+    if worst_cls:
+        move = get(row, f"move.{worst_cls}")
+        dd = get(row, f"dd52.{worst_cls}")
+        v["dx.crowded_move"] = move
+        # drawdown from the 52-week high on the eve of the fall
+        v["dx.crowded_top"] = (
+            math.exp(-move) * (1.0 + dd) - 1.0 if not (math.isnan(move) or math.isnan(dd)) else NAN
+        )
+    else:
+        v["dx.crowded_move"] = NAN
+        v["dx.crowded_top"] = NAN
+
+    worst_any_cls, worst_any = "", math.inf
+    for c in (*PRICE_CLASSES, "credit"):
+        s = sigma_of(row, c)
+        if not math.isnan(s) and s < worst_any:
+            worst_any_cls, worst_any = c, s
+    v["dx.worst_sigma"] = worst_any if worst_any_cls else NAN
+    lab["dx.worst_class"] = worst_any_cls
+
+    # The VIX: relative change, and its size against the S&P 500 fall (convexity).
+    vix, dvix = get(row, "vol.vix"), get(row, "vol.dvix")
+    prev = vix - dvix
+    v["dx.vix_chg"] = dvix / prev if prev > 0 else NAN
+    spx = get(row, "move.us_equities")
+    if math.isnan(v["dx.vix_chg"]) or math.isnan(spx) or not is_open(row, "us_equities"):
+        v["dx.vol_convexity"] = NAN
+    elif spx <= -0.005 * math.sqrt(n_days) and us <= -1.0:
+        v["dx.vol_convexity"] = v["dx.vix_chg"] / -spx
+    else:
+        v["dx.vol_convexity"] = 0.0
+    return Derived(v, lab)

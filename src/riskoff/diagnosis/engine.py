@@ -1,0 +1,545 @@
+"""The diagnosis engine: feature row in, :class:`Diagnosis` out.
+
+The engine knows no dates and no data store: it reads one row of the feature table
+(``docs/features.md``) for a day or a window, the fingerprints, and optionally the rows of
+the two reference days named in the product spec (2020-03-12, "312", and 2021-05-19,
+"519"), which are only compared against, never used to score or tune.
+
+Scoring a suspect (see ``docs/suspects.md``)::
+
+    strength_i  in -1..1     each available check (ramps in the feature's own units)
+    net         = sum(w_i * strength_i) / sum(w_i)       over *available* checks only
+    gate        = max(0, strongest key check)            the signature must be present
+    score       = clip(net, 0, 1) * (0.25 + 0.75 * gate)
+
+Contradicting evidence subtracts exactly as much as supporting evidence adds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from riskoff.diagnosis.checks import CHECK_FUNCTIONS
+from riskoff.diagnosis.classes import CLASS_NAMES, CLASS_SOURCES, CLASSES
+from riskoff.diagnosis.derived import Derived, derive, get, is_open, sigma_of
+from riskoff.diagnosis.fingerprints import Check, Suspect
+from riskoff.diagnosis.results import (
+    Comparison,
+    Diagnosis,
+    Evidence,
+    Selloff,
+    SuspectScore,
+    Verdict,
+)
+from riskoff.diagnosis.selloff import assess_selloff
+from riskoff.diagnosis.text import fmt_pct, fmt_sigma, fmt_value, render_template
+
+__all__ = [
+    "REFERENCE_DAYS",
+    "ScanRow",
+    "compare_references",
+    "diagnose_row",
+    "scan_rows",
+    "score_suspects",
+]
+
+NAN = float("nan")
+REFERENCE_DAYS: dict[str, dt.date] = {
+    "312": dt.date(2020, 3, 12),
+    "519": dt.date(2021, 5, 19),
+}
+_KEY_FLOOR = 0.25
+_MIN_STRENGTH = 0.05
+# Features that describe markets which trade on weekdays only: on a day when US markets
+# are closed they carry stale closes and are skipped, not counted.
+_MARKET_PREFIXES = (
+    "ai.",
+    "carry.",
+    "rotation.",
+    "rates.",
+    "haven.",
+    "vol.",
+    "turbulence.",
+    "corr.",
+    "absorption.",
+    "breadth.",
+    "usd.",
+    "dx.",
+)
+_CRYPTO_OK = ("dx.crypto_sigma",)
+
+
+def _class_of(feature: str) -> str | None:
+    kind, _, rest = feature.partition(".")
+    if rest in CLASS_NAMES and kind in (
+        "move",
+        "sigma",
+        "open",
+        "ret5",
+        "ret10",
+        "sigma5",
+        "sigma10",
+        "dd52",
+    ):
+        return rest
+    return None
+
+
+def _closed(check: Check, row: Mapping[str, float], us_open: bool) -> bool:
+    """True when the check reads a market that did not trade on this day."""
+    feats = [check.indicator] if not check.fn else []
+    if check.fn:
+        feats += [str(v) for v in check.params.values() if isinstance(v, str)]
+        feats += [str(f) for v in check.params.values() if isinstance(v, list) for f in v]
+        if not us_open and not any("btc" in f or "eth" in f or "crypto" in f for f in feats):
+            return True
+    for f in feats:
+        cls = _class_of(f)
+        if cls is not None and not is_open(row, cls):
+            return True
+        if cls is None and not us_open and f.startswith(_MARKET_PREFIXES) and f not in _CRYPTO_OK:
+            return True
+    return False
+
+
+def _value(check: Check, row: Mapping[str, float], n_days: int) -> float:
+    if check.fn:
+        return float(CHECK_FUNCTIONS[check.fn](row, check.params, n_days))
+    return get(row, check.indicator)
+
+
+def _evidence(
+    check: Check,
+    row: Mapping[str, float],
+    labels: Mapping[str, str],
+    n_days: int,
+    *,
+    window_mode: bool,
+    us_open: bool,
+    with_text: bool,
+) -> Evidence | None:
+    """Grade one check; None when it does not apply (closed market, daily-only in a window)."""
+    if window_mode and check.daily_only:
+        return None
+    if _closed(check, row, us_open):
+        return None
+    value = _value(check, row, n_days)
+    if math.isnan(value):
+        src = ", ".join(check.sources) if check.sources else check.indicator
+        return Evidence(
+            indicator=check.indicator,
+            observed=None,
+            baseline=check.baseline,
+            supports=None,
+            text=f"{check.indicator} unavailable: no data ({src}) for this day"
+            if with_text
+            else "",
+            strength=0.0,
+            weight=check.weight,
+        )
+    s = check.strength(value, n_days)
+    if abs(s) < _MIN_STRENGTH:
+        supports: bool | None = True
+        text = ""
+        s = 0.0
+    else:
+        supports = s > 0
+        text = ""
+        if with_text:
+            vals = {**row, "value": value}
+            text = render_template(check.text_for if s > 0 else check.text_against, vals, labels)
+    return Evidence(
+        indicator=check.indicator,
+        observed=value,
+        baseline=check.baseline,
+        supports=supports,
+        text=text,
+        strength=s,
+        weight=check.weight,
+    )
+
+
+def _score_one(
+    suspect: Suspect,
+    row: Mapping[str, float],
+    labels: Mapping[str, str],
+    n_days: int,
+    *,
+    window_mode: bool,
+    us_open: bool,
+    with_text: bool,
+) -> tuple[SuspectScore, list[str]]:
+    listed: list[Evidence] = []
+    missing: list[str] = []
+    w_avail = w_all = net = 0.0
+    gate = -1.0
+    has_key = False
+    for check in suspect.checks:
+        ev = _evidence(
+            check,
+            row,
+            labels,
+            n_days,
+            window_mode=window_mode,
+            us_open=us_open,
+            with_text=with_text,
+        )
+        if ev is None:
+            continue
+        w_all += check.weight
+        if check.key:
+            has_key = True
+        if not ev.available:
+            missing.extend(check.sources or (check.indicator,))
+            listed.append(ev)
+            continue
+        w_avail += check.weight
+        net += check.weight * ev.strength
+        if check.key:
+            gate = max(gate, ev.strength)
+        if ev.strength != 0.0:
+            listed.append(ev)
+    net = net / w_avail if w_avail > 0 else 0.0
+    g = max(0.0, gate) if has_key else 1.0
+    score = min(1.0, max(0.0, net)) * (_KEY_FLOOR + (1.0 - _KEY_FLOOR) * g)
+    listed.sort(key=lambda e: (e.available is False, -abs(e.impact)))
+    return (
+        SuspectScore(
+            id=suspect.id,
+            name=suspect.label,
+            headline=suspect.headline,
+            score=round(score, 4),
+            evidence=tuple(listed),
+            coverage=round(w_avail / w_all, 4) if w_all > 0 else 0.0,
+        ),
+        missing,
+    )
+
+
+def score_suspects(
+    suspects: Sequence[Suspect],
+    row: Mapping[str, float],
+    *,
+    n_days: int = 1,
+    window_mode: bool = False,
+    with_text: bool = True,
+    derived: Derived | None = None,
+) -> tuple[list[SuspectScore], list[str]]:
+    """Score every suspect on one row; return them best first, and what was missing."""
+    dx = derived or derive(row, n_days)
+    full = {**row, **dx.values}
+    us_open = is_open(row, "us_equities")
+    scores: list[SuspectScore] = []
+    missing: list[str] = []
+    for s in suspects:
+        sc, miss = _score_one(
+            s,
+            full,
+            dx.labels,
+            n_days,
+            window_mode=window_mode,
+            us_open=us_open,
+            with_text=with_text,
+        )
+        scores.append(sc)
+        missing.extend(miss)
+    order = {s.id: i for i, s in enumerate(suspects)}
+    scores.sort(key=lambda x: (-x.score, order[x.id]))
+    return scores, missing
+
+
+# --- 312 or 519 ---------------------------------------------------------------------------
+
+_VERSUS_CLASSES = ("us_equities", "gold", "usd", "btc", "japan_equities", "oil", "treasuries")
+
+
+def _vector(row: Mapping[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for c in CLASSES:
+        s = sigma_of(row, c)
+        if not math.isnan(s):
+            out[c] = max(-8.0, min(8.0, s))
+    return out
+
+
+def _similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float | None:
+    keys = [k for k in a if k in b]
+    if len(keys) < 3:
+        return None
+    dot = sum(a[k] * b[k] for k in keys)
+    na = math.sqrt(sum(a[k] ** 2 for k in keys))
+    nb = math.sqrt(sum(b[k] ** 2 for k in keys))
+    if na == 0 or nb == 0:
+        return 0.0
+    cos = dot / (na * nb)
+    size = min(na, nb) / max(na, nb)
+    return max(0.0, cos) * math.sqrt(size)
+
+
+def _simple(logmove: float) -> float:
+    return (math.exp(logmove) - 1.0) * 100.0 if not math.isnan(logmove) else NAN
+
+
+def _move_text(row: Mapping[str, float], cls: str) -> str:
+    if cls == "treasuries":
+        return fmt_value(get(row, "rates.d10y_bp"), "bp")
+    return fmt_pct(get(row, f"move.{cls}"))
+
+
+def compare_references(
+    row: Mapping[str, float], references: Mapping[str, Mapping[str, float] | None]
+) -> Comparison:
+    """How today compares with 312 and 519 across asset classes."""
+    today = _vector(row)
+    sims: dict[str, float | None] = {}
+    for name, ref in references.items():
+        sims[REFERENCE_DAYS[name].isoformat()] = (
+            _similarity(today, _vector(ref)) if ref is not None else None
+        )
+    moves: dict[str, dict[str, float | None]] = {}
+    for c in _VERSUS_CLASSES:
+        key = "rates.d10y_bp" if c == "treasuries" else f"move.{c}"
+        conv = (lambda x: x) if c == "treasuries" else _simple
+        m: dict[str, float | None] = {"today": conv(get(row, key)) if is_open(row, c) else None}
+        for name, ref in references.items():
+            m[REFERENCE_DAYS[name].isoformat()] = conv(get(ref, key)) if ref is not None else None
+        moves[c if c != "treasuries" else "treasuries_10y_bp"] = m
+    s312 = sims.get(REFERENCE_DAYS["312"].isoformat())
+    s519 = sims.get(REFERENCE_DAYS["519"].isoformat())
+    closer: Literal["312", "519", "neither", "unavailable"]
+    if s312 is None and s519 is None:
+        closer = "unavailable"
+    else:
+        a, b = s312 or 0.0, s519 or 0.0
+        closer = "neither" if max(a, b) < 0.25 else ("312" if a >= b else "519")
+    parts = []
+    for c in ("us_equities", "gold", "usd", "btc"):
+        if not is_open(row, c) or math.isnan(get(row, f"move.{c}")):
+            continue
+        refs = ", ".join(f"{n}: {_move_text(r, c)}" for n, r in references.items() if r is not None)
+        parts.append(f"{CLASS_NAMES[c]} {_move_text(row, c)}" + (f" ({refs})" if refs else ""))
+    detail = "; ".join(parts) if parts else "no comparable markets traded"
+    if closer == "unavailable":
+        text = (
+            "A new 312 or a new 519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19."
+        )
+    else:
+        sim = f"similarity {s312 or 0.0:.2f} to 312, {s519 or 0.0:.2f} to 519"
+        head = {
+            "312": "More like 312 (the 2020-03-12 dash for cash)",
+            "519": "More like 519 (the 2021-05-19 crypto-only crash)",
+            "neither": "Neither 312 nor 519",
+        }[closer]
+        text = f"A new 312 or a new 519? {head}, {sim}: {detail}."
+    return Comparison(closer=closer, similarity=sims, moves=moves, text=text)
+
+
+# --- verdict --------------------------------------------------------------------------------
+
+
+def _selloff_sentence(day_text: str, row: Mapping[str, float], sell: Selloff, us_open: bool) -> str:
+    def mv(c: str) -> str:
+        if c == "treasuries":
+            return f"10y yield {fmt_value(get(row, 'rates.d10y_bp'), 'bp')}"
+        if c == "long_bond":
+            return f"30y yield {fmt_value(get(row, 'rates.d30y_bp'), 'bp')}"
+        if c == "credit":
+            return f"HY spread {fmt_value(-get(row, 'move.credit') * 100, 'bp')}"
+        return f"{CLASS_NAMES[c]} {fmt_pct(get(row, f'move.{c}'))}"
+
+    def listing(classes: Iterable[str], k: int) -> str:
+        items = [f"{mv(c)} ({fmt_sigma(sigma_of(row, c))})" for c in list(classes)[:k]]
+        return ", ".join(items)
+
+    if sell.is_selloff:
+        kind = {"cross_asset": "a cross-asset", "concentrated": "a concentrated"}.get(
+            sell.scope, "a"
+        )
+        out = f"{day_text} was {kind} sell-off (severity {sell.severity:.2f})"
+        if sell.falling:
+            out += f": {listing(sell.falling, 4)}"
+        if sell.rising:
+            out += f"; rising: {listing(sell.rising, 3)}"
+        out += "."
+    else:
+        out = f"{day_text} was not a sell-off (severity {sell.severity:.2f})"
+        if sell.falling:
+            out += f"; the largest falls: {listing(sell.falling, 3)}"
+        out += "."
+    if not us_open:
+        out += (
+            " Stock, bond and commodity markets were closed (weekend or holiday); "
+            "only crypto traded, other markets carry their last close."
+        )
+    return out
+
+
+def _backdrop(row: Mapping[str, float], sell: Selloff) -> str:
+    claims = get(row, "macro.claims_vs_1y")
+    rec = get(row, "macro.recession")
+    if math.isnan(claims):
+        return ""
+    rec_txt = (
+        "a recession flag is up"
+        if rec == 1.0
+        else ("no recession flag" if rec == 0.0 else "no recession call yet")
+    )
+    if claims <= 1.05 and rec != 1.0:
+        lead = "markets fell while the economy looked fine" if sell.is_selloff else "calm"
+        if not sell.is_selloff:
+            return ""
+        return (
+            f"Backdrop: initial jobless claims at {claims:.2f}× their 1-year average and "
+            f"{rec_txt}: {lead}."
+        )
+    return (
+        f"Backdrop: initial jobless claims at {claims:.2f}× their 1-year average and "
+        f"{rec_txt}: the economy itself is weakening."
+    )
+
+
+def _confidence(scores: Sequence[SuspectScore]) -> float:
+    p = scores[0].score if scores else 0.0
+    r = scores[1].score if len(scores) > 1 else 0.0
+    margin = min(1.0, 0.4 + 2.0 * (p - r))
+    cov = scores[0].coverage if scores else 0.0
+    return round(p * margin * (0.5 + 0.5 * cov), 4)
+
+
+def _verdict(
+    day_text: str,
+    row: Mapping[str, float],
+    sell: Selloff,
+    scores: Sequence[SuspectScore],
+    versus: Comparison,
+    us_open: bool,
+    missing: Sequence[str],
+) -> Verdict:
+    p, r = scores[0], scores[1] if len(scores) > 1 else scores[0]
+    parts = [_selloff_sentence(day_text, row, sell, us_open)]
+    lead = "Most like" if sell.is_selloff else "The strongest fingerprint is"
+    pro = [e.text for e in p.for_[:2] if e.text]
+    parts.append(
+        f"{lead} {p.headline} ({p.score:.2f}, {p.label})" + (f": {'; '.join(pro)}." if pro else ".")
+    )
+    con = [e.text for e in p.against[:1] if e.text]
+    if con:
+        parts.append(f"Against it: {con[0]}.")
+    if r is not p:
+        rcon = [e.text for e in r.against[:1] if e.text]
+        parts.append(
+            f"Runner-up: {r.headline} ({r.score:.2f})"
+            + (f", but {rcon[0][0].lower() + rcon[0][1:]}." if rcon else ".")
+        )
+    parts.append(versus.text)
+    backdrop = _backdrop(row, sell)
+    if backdrop:
+        parts.append(backdrop)
+    if missing:
+        more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+        shown = ", ".join(missing[:4]) + more
+        parts.append(f"Scored without {shown} (no data for this day).")
+    return Verdict(
+        primary=p.id,
+        runner_up=r.id,
+        confidence=_confidence(scores),
+        text=" ".join(parts),
+        versus=versus,
+        backdrop=backdrop,
+    )
+
+
+def _missing_classes(row: Mapping[str, float]) -> list[str]:
+    out = []
+    for c in CLASSES:
+        if is_open(row, c) and math.isnan(get(row, f"sigma.{c}")):
+            out.append(CLASS_SOURCES[c])
+    return out
+
+
+def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for i in items:
+        seen.setdefault(i, None)
+    return tuple(seen)
+
+
+def diagnose_row(
+    row: Mapping[str, float],
+    *,
+    suspects: Sequence[Suspect],
+    date: dt.date,
+    start: dt.date | None = None,
+    as_of: dt.date | None = None,
+    n_days: int = 1,
+    references: Mapping[str, Mapping[str, float] | None] | None = None,
+) -> Diagnosis:
+    """Diagnose one feature row (a day, or a window when ``start < date``)."""
+    start = start or date
+    window_mode = start != date
+    dx = derive(row, n_days)
+    full = {**row, **dx.values}
+    sell = assess_selloff(row, dx)
+    scores, missing = score_suspects(
+        suspects, row, n_days=n_days, window_mode=window_mode, derived=dx
+    )
+    us_open = is_open(row, "us_equities")
+    missing_all = _dedupe([*_missing_classes(row), *sorted(set(missing))])
+    refs = references or {"312": None, "519": None}
+    versus = compare_references(row, refs)
+    day_text = date.isoformat() if not window_mode else f"{start.isoformat()} to {date.isoformat()}"
+    if window_mode:
+        day_text = f"The window {day_text}"
+    verdict = _verdict(day_text, full, sell, scores, versus, us_open, list(missing_all))
+    notes: list[str] = []
+    if not us_open:
+        notes.append("markets other than crypto were closed")
+    return Diagnosis(
+        date=date,
+        start=start,
+        selloff=sell,
+        suspects=tuple(scores),
+        verdict=verdict,
+        as_of=as_of or date,
+        missing=missing_all,
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    """One day of a scan."""
+
+    date: dt.date
+    severity: float
+    scope: str
+    primary: str
+    score: float
+
+    def to_dict(self) -> dict[str, object]:
+        """CSV/JSON view."""
+        return {
+            "date": self.date.isoformat(),
+            "severity": round(self.severity, 2),
+            "scope": self.scope,
+            "primary": self.primary,
+            "score": round(self.score, 2),
+        }
+
+
+def scan_rows(
+    rows: Iterable[tuple[dt.date, Mapping[str, float]]], *, suspects: Sequence[Suspect]
+) -> list[ScanRow]:
+    """Score many days cheaply: no evidence text, one pass per row."""
+    out: list[ScanRow] = []
+    for day, row in rows:
+        dx = derive(row, 1)
+        sell = assess_selloff(row, dx)
+        scores, _ = score_suspects(suspects, row, with_text=False, derived=dx)
+        top = scores[0]
+        out.append(ScanRow(day, sell.severity, sell.scope, top.id, top.score))
+    return out

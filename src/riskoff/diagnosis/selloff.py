@@ -1,0 +1,90 @@
+"""Is it a sell-off, how severe, and how wide?
+
+Severity combines four independent readings, each graded by a ramp in its own units and
+combined as independent "alarms" (``1 - prod(1 - w_i * r_i)``):
+
+- the US equity move in sigmas of its own trailing volatility (1σ → 0, 5σ → full);
+- how many market groups (US equities, world equities, precious metals, commodities,
+  bonds, credit, crypto) had a member fall 2σ or more (1 → 0, 5 → full);
+- the worst single price class in sigmas (2.5σ → 0, 7σ → full): a crash in one market
+  is a sell-off even when the rest is calm;
+- turbulence percentile within all earlier days (0.95 → 0, 1.0 → full).
+
+A day is a sell-off from severity 0.3. The scope is ``cross_asset`` when, on a sell-off,
+US equities fell at least 2σ, at least four groups fell 1.5σ or more, and a safe haven
+(gold or 10-year Treasuries) fell 1σ or more with them; otherwise ``concentrated``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from riskoff._types import Scope
+from riskoff.diagnosis.classes import CLASSES, GROUPS
+from riskoff.diagnosis.derived import Derived, get, sigma_of
+from riskoff.diagnosis.fingerprints import Ramp
+from riskoff.diagnosis.results import Selloff
+
+__all__ = ["SELLOFF_THRESHOLD", "assess_selloff", "severity"]
+
+SELLOFF_THRESHOLD = 0.3
+MOVE_SIGMA = 1.0  # a class "fell" / "rose" from 1σ
+
+_EQ = Ramp(-1.0, -5.0)
+_GROUPS = Ramp(1.0, 5.0)
+_WORST = Ramp(-2.5, -7.0)
+_TURB = Ramp(0.95, 1.0)
+_WEIGHTS = (0.6, 0.5, 0.45, 0.25)
+
+
+def severity(row: Mapping[str, float], dx: Derived) -> float:
+    """Severity 0..1 of the day's (or window's) fall."""
+    v = dx.values
+    parts = [
+        _EQ(v["dx.us_eq_sigma"]) if not math.isnan(v["dx.us_eq_sigma"]) else 0.0,
+        _GROUPS(v["dx.groups_down"]),
+        _WORST(v["dx.worst_sigma"]) if not math.isnan(v["dx.worst_sigma"]) else 0.0,
+        _TURB(t) if not math.isnan(t := get(row, "turbulence.pct")) else 0.0,
+    ]
+    keep = 1.0
+    for w, r in zip(_WEIGHTS, parts, strict=True):
+        keep *= 1.0 - w * r
+    return 1.0 - keep
+
+
+def _scope(row: Mapping[str, float], dx: Derived, is_selloff: bool) -> Scope:
+    if not is_selloff:
+        return "none"
+    v = dx.values
+    groups_15 = sum(1 for g in GROUPS if not math.isnan(m := v[f"dx.group.{g}"]) and m <= -1.5)
+    haven_fell = any(
+        not math.isnan(s := sigma_of(row, c)) and s <= -MOVE_SIGMA for c in ("gold", "treasuries")
+    )
+    us = v["dx.us_eq_sigma"]
+    if not math.isnan(us) and us <= -2.0 and groups_15 >= 4 and haven_fell:
+        return "cross_asset"
+    return "concentrated"
+
+
+def assess_selloff(row: Mapping[str, float], dx: Derived) -> Selloff:
+    """Severity, scope, and the classes that fell and rose (by 1σ or more)."""
+    sev = severity(row, dx)
+    is_sell = sev >= SELLOFF_THRESHOLD
+    falling: list[tuple[float, str]] = []
+    rising: list[tuple[float, str]] = []
+    for c in CLASSES:
+        s = sigma_of(row, c)
+        if math.isnan(s):
+            continue
+        if s <= -MOVE_SIGMA:
+            falling.append((s, c))
+        elif s >= MOVE_SIGMA:
+            rising.append((-s, c))
+    return Selloff(
+        is_selloff=is_sell,
+        severity=round(sev, 4),
+        scope=_scope(row, dx, is_sell),
+        falling=tuple(c for _, c in sorted(falling)),
+        rising=tuple(c for _, c in sorted(rising)),
+    )
