@@ -145,6 +145,69 @@ def series(
     _console().print(table)
 
 
+@app.command()
+def update(
+    provider: Annotated[
+        str | None,
+        typer.Option(help="Only these providers, comma-separated: fred, yahoo, crypto."),
+    ] = None,
+    symbols: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these symbols or names (comma-separated, or repeat the option)."),
+    ] = None,
+) -> None:
+    """Fetch new observations from the live providers (FRED, Yahoo, Coinbase), incrementally."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from riskoff import pipeline
+
+    err = _console(stderr=True)
+    with Progress(
+        TextColumn("[bold]update[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def plan(syms: list[str]) -> None:
+            progress.update(task, total=len(syms))
+
+        def tick(res: Any) -> None:
+            progress.update(task, advance=1, description=res.symbol)
+
+        result = pipeline.update(providers=provider, symbols=symbols, on_plan=plan, on_result=tick)
+    failed = result.failed
+    changed = [r for r in result.results if r.ok and result.changed(r.symbol)]
+    table = Table(title=f"Updated {len(result.results)} series")
+    for col, just in [
+        ("symbol", "left"),
+        ("new/changed", "right"),
+        ("last", "left"),
+        ("status", "left"),
+    ]:
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in sorted(changed, key=lambda r: r.symbol):
+        last = r.frame["date"].iloc[-1].date().isoformat() if r.frame is not None else ""
+        table.add_row(r.symbol, f"{result.changed(r.symbol):,}", last, "ok")
+    for r in sorted(failed, key=lambda r: r.symbol):
+        table.add_row(r.symbol, "", "", f"[red]failed:[/] {r.message}")
+    out = _console()
+    if changed or failed:
+        out.print(table)
+    total = result.report.total_changed if result.report else 0
+    out.print(
+        f"{len(result.results)} series checked, {len(changed)} with new data "
+        f"({total:,} rows new or changed), {len(failed)} failed, "
+        f"{result.requests:,} requests"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point: run the app, turning riskoff errors into one-line messages."""
     try:

@@ -17,9 +17,11 @@ from riskoff.errors import DataFileError
 
 if TYPE_CHECKING:
     from riskoff.catalog import Catalog, SeriesInfo
+    from riskoff.providers.http import RetryPolicy, TokenBucket
+    from riskoff.providers.update import FetchResult
     from riskoff.store import LoadReport, Store
 
-__all__ = ["IngestResult", "coverage", "ingest", "open_store"]
+__all__ = ["IngestResult", "UpdateResult", "coverage", "ingest", "open_store", "update"]
 
 
 def open_store(settings: Settings | None = None, *, read_only: bool = False) -> Store:
@@ -97,6 +99,141 @@ def ingest(
             result.first[symbol] = frame["date"].iloc[0].date()
             result.last[symbol] = frame["date"].iloc[-1].date()
     return result
+
+
+REVISION_DAYS = 7
+"""An update re-reads this many days before the last stored date (late revisions)."""
+
+
+@dataclass
+class UpdateResult:
+    """What ``update`` did: the store load (``None`` when nothing was fetched) and one
+    fetch result per series, failures included."""
+
+    report: LoadReport | None
+    results: list[FetchResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FetchResult]:
+        """The series that could not be fetched (their stored data is untouched)."""
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent, retries included."""
+        return sum(r.requests for r in self.results)
+
+    def changed(self, symbol: str) -> int:
+        """Rows the update inserted or changed for ``symbol``."""
+        return self.report.rows_changed.get(symbol, 0) if self.report else 0
+
+
+def update(
+    *,
+    providers: str | None = None,
+    symbols: list[str] | None = None,
+    settings: Settings | None = None,
+    store: Store | None = None,
+    on_plan: Callable[[list[str]], None] | None = None,
+    on_result: Callable[[FetchResult], None] | None = None,
+    revision_days: int = REVISION_DAYS,
+    today: dt.date | None = None,
+    fred_limiter: TokenBucket | None = None,
+    retry: RetryPolicy | None = None,
+) -> UpdateResult:
+    """Fetch what is new from the live providers and write it in one transaction.
+
+    Every catalogue series with a live source (``fred:``, ``yahoo:``, ``coinbase:``) is
+    fetched from its last stored date minus ``revision_days`` (its full history when it is
+    not stored yet), providers in parallel. The series that succeed are written together
+    in one transaction; the ones that fail are reported in the result and left untouched.
+
+    Args:
+        providers: comma-separated ``--provider`` names (``fred,yahoo,crypto``).
+        symbols: only these symbols or logical names (comma-separated items allowed).
+        settings: base URLs, key and store location (default: the environment).
+        store: an open store to write to (default: the one in ``settings``).
+        on_plan: called once with the symbols about to be fetched.
+        on_result: called as each series finishes (from a worker thread).
+        revision_days: days re-read before the last stored date.
+        today: the last day to ask for (default: today, UTC).
+        fred_limiter: a token bucket replacing the process-wide FRED limiter.
+        retry: the retry policy (default: 5 tries, backoff from 0.5 s).
+
+    Raises:
+        InputError: an unknown provider or symbol, or a symbol with no live source.
+        ProviderUnavailable: no provider could be reached at all (no network).
+    """
+    from riskoff.errors import InputError, ProviderUnavailable
+    from riskoff.providers.registry import LIVE_PREFIXES, is_live, prefixes_for_groups
+    from riskoff.providers.update import FetchTask, all_unreachable, fetch_many
+
+    s = settings or Settings.from_env()
+    catalog = load_catalog(s)
+    wanted = prefixes_for_groups(providers.split(",")) if providers else set(LIVE_PREFIXES)
+    if symbols:
+        names = [n.strip() for item in symbols for n in item.split(",") if n.strip()]
+        infos = [catalog.resolve(n) for n in names]
+        for info in infos:
+            if not is_live(info.symbol):
+                raise InputError(
+                    f"{info.symbol} has no live provider; load it with 'riskoff ingest PATH'"
+                )
+        infos = [i for i in dict.fromkeys(infos) if i.provider in wanted]
+    else:
+        infos = [i for i in catalog.values() if is_live(i.symbol) and i.provider in wanted]
+    if not infos:
+        raise InputError("nothing to update: no catalogue series matches --provider/--symbols")
+    if on_plan is not None:
+        on_plan([i.symbol for i in infos])
+    own = store is None
+    st = store or open_store(s)
+    try:
+        last = st.last_dates()
+        tasks = [
+            FetchTask(
+                info,
+                None
+                if info.symbol not in last
+                else last[info.symbol] - dt.timedelta(days=revision_days),
+            )
+            for info in infos
+        ]
+        results = fetch_many(
+            tasks,
+            s,
+            today=today,
+            on_result=on_result,
+            fred_limiter=fred_limiter,
+            retry=retry,
+        )
+        good = [r for r in results if r.ok and r.frame is not None]
+        report = None
+        if good:
+            frames = {r.symbol: r.frame for r in good if r.frame is not None and len(r.frame)}
+            names_used = sorted({r.source for r in good})
+            report = st.load(
+                frames,
+                {r.symbol: catalog[r.symbol] for r in good},
+                kind="update",
+                source="update:" + ",".join(names_used),
+                sources={r.symbol: r.source for r in good},
+            )
+            for r in good:
+                report.rows_in.setdefault(r.symbol, 0)
+                report.rows_changed.setdefault(r.symbol, 0)
+        for r in results:
+            if not r.ok:
+                st.log_failure("update", r.source, f"{r.symbol}: {r.message}")
+    finally:
+        if own:
+            st.close()
+    if all_unreachable(results):
+        down = sorted({r.message for r in results})
+        raise ProviderUnavailable(
+            f"{'; '.join(down)}: no network? Load offline data with 'riskoff ingest PATH'"
+        )
+    return UpdateResult(report=report, results=results)
 
 
 def coverage(

@@ -205,6 +205,7 @@ class Store:
         source: str,
         replace_after: dt.date | None = None,
         fail_after: int | None = None,
+        sources: Mapping[str, str] | None = None,
     ) -> LoadReport:
         """Upsert many series in one transaction.
 
@@ -217,6 +218,9 @@ class Store:
                 this day (``ingest --until``: the store is cut at that day).
             fail_after: testing hook: raise after writing this many symbols, to prove
                 that a failed load leaves the store as it was.
+            sources: per-symbol source overriding ``source`` in ``observations`` and
+                ``series`` (one update writes FRED, Yahoo and exchange series at once);
+                the load log keeps ``source``.
 
         Returns:
             A :class:`LoadReport`. Nothing is written unless every symbol succeeds.
@@ -251,7 +255,7 @@ class Store:
                         con.execute(
                             """INSERT OR REPLACE INTO observations
                                SELECT ?, i.date, i.value, ?, ? FROM incoming i""",
-                            [symbol, source, started],
+                            [symbol, (sources or {}).get(symbol, source), started],
                         )
                 finally:
                     con.unregister("incoming")
@@ -271,7 +275,7 @@ class Store:
                         f"""INSERT OR REPLACE INTO series
                             ({", ".join(_SERIES_COLS)}, source, updated_at)
                             VALUES ({", ".join("?" * len(_SERIES_COLS))}, ?, ?)""",
-                        [*values, source, started],
+                        [*values, (sources or {}).get(symbol, source), started],
                     )
             con.execute(
                 """INSERT INTO load_log (kind, source, started_at, finished_at, symbols,

@@ -1,0 +1,429 @@
+"""The HTTP seam every live provider shares: rate limiting, retries, redaction, fail-fast.
+
+``HttpSession.get`` is the only function in riskoff that sends an HTTP request. It
+
+- waits for a token from an optional shared :class:`TokenBucket` before every attempt
+  (FRED allows about two requests per second; one bucket serves all FRED calls);
+- retries HTTP 429 and 5xx, dropped connections and truncated bodies with exponential
+  backoff that honours ``Retry-After``;
+- gives up at once, for every later call too, when the host cannot be reached at all
+  (connection refused, DNS failure, connect timeout), so an offline run fails in seconds;
+- never lets a secret (the FRED API key) into a message, log record or exception: every
+  URL and text it emits goes through :class:`Redactor`, and httpx's own request log is
+  filtered the same way.
+
+Other 4xx answers are returned to the provider, which knows what they mean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from riskoff.errors import ProviderError, ProviderUnavailable, RateLimitedError
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "HttpSession",
+    "Redactor",
+    "Response",
+    "RetryPolicy",
+    "SeriesSession",
+    "TokenBucket",
+]
+
+log = logging.getLogger("riskoff.providers")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds allowed to connect, and to read/write once connected."""
+
+    connect: float = 3.0
+    read: float = 30.0
+    write: float = 10.0
+    pool: float = 60.0
+
+
+DEFAULT_TIMEOUT = Timeouts()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry a transient failure.
+
+    Args:
+        attempts: tries in total (1 = no retry).
+        base: first backoff in seconds; doubles on every retry, plus up to 10 % jitter.
+        cap: longest backoff chosen by us.
+        max_retry_after: longest ``Retry-After`` we are willing to honour; a server
+            asking for more fails the series with :class:`RateLimitedError`.
+    """
+
+    attempts: int = 5
+    base: float = 0.5
+    cap: float = 20.0
+    max_retry_after: float = 120.0
+
+    def backoff(self, retry: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number ``retry`` (0-based)."""
+        delay = min(self.cap, self.base * (2**retry))
+        delay *= 1.0 + 0.1 * random.random()  # jitter, not crypto
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return float(delay)
+
+
+class TokenBucket:
+    """A token bucket shared by threads and coroutines.
+
+    ``rate`` tokens per second refill a bucket holding at most ``capacity``. Each call
+    takes one token; when none is left, the caller is given the next free slot and
+    sleeps until then (callers are served in arrival order).
+
+    Example:
+        >>> bucket = TokenBucket(rate=2.0)
+        >>> bucket.reserve() == 0.0
+        True
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        capacity: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0 or capacity < 1:
+            raise ValueError("a token bucket needs rate > 0 and capacity >= 1")
+        self.rate = float(rate)
+        self.capacity = float(capacity)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tokens = self.capacity
+        self._stamp = clock()
+
+    def reserve(self) -> float:
+        """Take one token now or in the future; return the seconds to wait for it."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            self._tokens -= 1.0
+            if self._tokens >= 0:
+                return 0.0
+            return -self._tokens / self.rate
+
+    def acquire(self) -> None:
+        """Block the calling thread until it holds a token."""
+        wait = self.reserve()
+        if wait > 0:
+            time.sleep(wait)
+
+    async def acquire_async(self) -> None:
+        """Suspend the calling coroutine until it holds a token."""
+        wait = self.reserve()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+class Redactor:
+    """Replaces every occurrence of the given secrets with ``***``."""
+
+    MASK = "***"
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self.secrets = tuple(s for s in secrets if s)
+
+    def __call__(self, text: object) -> str:
+        out = str(text)
+        for s in self.secrets:
+            out = out.replace(s, self.MASK)
+        return out
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites records of httpx's request log so that no secret survives."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.redactor.secrets:
+            record.msg = self.redactor(record.getMessage())
+            record.args = None
+        return True
+
+
+_LIBRARY_LOGGERS = ("httpx", "httpcore", "httpcore.http11", "httpcore.connection")
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a provider gets back: status, headers and the complete body."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    url: str  # redacted
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (with replacement of bad bytes)."""
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON, or :class:`ProviderError` naming the URL."""
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            reason = getattr(exc, "msg", None) or type(exc).__name__
+            raise _MalformedBody(f"malformed JSON from {self.url} ({reason})") from None
+
+
+class _MalformedBody(ProviderError):
+    """A body that could not be parsed; retried like a truncated transfer."""
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    ref = time.time() if now is None else now
+    return max(0.0, when.timestamp() - ref)
+
+
+class HttpSession:
+    """One provider's HTTP client for one run, shared by its worker threads.
+
+    Args:
+        provider: a display name used in messages (``FRED``, ``Yahoo``...).
+        limiter: a shared token bucket, or ``None`` for no client-side throttling.
+        retry: the retry policy.
+        timeouts: connect/read/write timeouts in seconds.
+        secrets: strings that must never appear in a message (API keys).
+        max_connections: size of the connection pool.
+        transport: an httpx transport (tests may inject ``httpx.MockTransport``).
+        sleep: the sleep function (tests may inject a fake clock).
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        *,
+        limiter: TokenBucket | None = None,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts = DEFAULT_TIMEOUT,
+        secrets: Iterable[str | None] = (),
+        max_connections: int = 8,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        import httpx
+
+        self.provider = provider
+        self.limiter = limiter
+        self.retry = retry or RetryPolicy()
+        self.redact = Redactor(secrets)
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._down: str | None = None
+        self.requests = 0
+        self.status_counts: dict[int, int] = {}
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(
+                connect=timeouts.connect,
+                read=timeouts.read,
+                write=timeouts.write,
+                pool=timeouts.pool,
+            ),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            headers={"User-Agent": "riskoff (+https://github.com/riskoff)"},
+            follow_redirects=True,
+            transport=transport,
+        )
+        self._filter: _RedactingFilter | None = None
+        if self.redact.secrets:
+            self._filter = _RedactingFilter(self.redact)
+            for name in _LIBRARY_LOGGERS:
+                logging.getLogger(name).addFilter(self._filter)
+
+    # -- lifecycle -------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection pool and detach the log filter."""
+        self._client.close()
+        if self._filter is not None:
+            for name in _LIBRARY_LOGGERS:
+                logging.getLogger(name).removeFilter(self._filter)
+            self._filter = None
+
+    def __enter__(self) -> HttpSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def unreachable(self) -> str | None:
+        """Why the host was found unreachable, or ``None``."""
+        return self._down
+
+    # -- requests --------------------------------------------------------------------
+    def _count(self, status: int | None, on_request: Callable[[], None] | None) -> None:
+        with self._lock:
+            self.requests += 1
+            if status is not None:
+                self.status_counts[status] = self.status_counts.get(status, 0) + 1
+        if on_request is not None:
+            on_request()
+
+    def _url(self, url: str, params: Mapping[str, str] | None) -> str:
+        import httpx
+
+        return self.redact(httpx.URL(url, params=dict(params or {})))
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        what: str = "",
+        expect_json: bool = False,
+        on_request: Callable[[], None] | None = None,
+    ) -> Response:
+        """GET ``url`` with retries; return any 2xx or non-retryable 4xx response.
+
+        Args:
+            url: the full URL without query.
+            params: query parameters (may hold the API key; it is redacted in messages).
+            what: a short name of the series for messages, e.g. ``fred:SOFR``.
+            expect_json: treat an unparsable 2xx body as a transient failure and retry.
+            on_request: called once per request actually sent (for per-series counts).
+
+        Raises:
+            ProviderUnavailable: the host cannot be reached (this and every later call).
+            RateLimitedError: still 429 after every retry.
+            ProviderError: still failing (5xx, dropped connection, bad body) after retries.
+        """
+        import httpx
+
+        label = f"{self.provider} {what}".strip()
+        shown = self._url(url, params)
+        policy = self.retry
+        last = ""
+        for attempt in range(policy.attempts):
+            if self._down is not None:
+                raise ProviderUnavailable(f"{self.provider} is unreachable ({self._down})")
+            if self.limiter is not None:
+                self.limiter.acquire()
+            retry_after: float | None = None
+            try:
+                log.debug("GET %s", shown)
+                resp = self._client.get(url, params=dict(params or {}))
+                content = resp.content
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                self._count(None, on_request)
+                reason = self.redact(exc) or type(exc).__name__
+                if isinstance(exc, httpx.ConnectTimeout):
+                    reason = "connect timed out"
+                if attempt == 0 and policy.attempts > 1:
+                    # one quick second chance, then treat the host as down for the run
+                    last = reason
+                    self._sleep(min(0.2, policy.base))
+                    continue
+                with self._lock:
+                    self._down = reason
+                raise ProviderUnavailable(f"{self.provider} is unreachable ({reason})") from None
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                self._count(None, on_request)
+                last = f"{type(exc).__name__}: {self.redact(exc) or 'no detail'}"
+                log.info("%s: %s on %s; retrying", label, last, shown)
+            except httpx.HTTPError as exc:  # e.g. too many redirects, invalid URL
+                self._count(None, on_request)
+                raise ProviderError(
+                    f"{label}: {type(exc).__name__}: {self.redact(exc)} ({shown})"
+                ) from None
+            else:
+                status = resp.status_code
+                self._count(status, on_request)
+                headers = {k.lower(): v for k, v in resp.headers.items()}
+                if status == 429 or status >= 500:
+                    retry_after = parse_retry_after(headers.get("retry-after"))
+                    last = f"HTTP {status}"
+                    if "retry-after" in headers:
+                        last += f" (Retry-After {headers['retry-after']})"
+                    if retry_after is not None and retry_after > policy.max_retry_after:
+                        raise RateLimitedError(
+                            f"{label}: {last}: the server asks to wait "
+                            f"{retry_after:.0f} s; try again later"
+                        )
+                    log.info("%s: %s on %s; retrying", label, last, shown)
+                else:
+                    out = Response(status=status, headers=headers, content=content, url=shown)
+                    if expect_json and 200 <= status < 300:
+                        try:
+                            out.json()
+                        except _MalformedBody as exc:
+                            last = str(exc)
+                            log.info("%s: %s; retrying", label, last)
+                            self._backoff(attempt, None)
+                            continue
+                    return out
+            self._backoff(attempt, retry_after)
+        if last.startswith("HTTP 429"):
+            raise RateLimitedError(
+                f"{label}: still rate limited after {policy.attempts} tries ({last})"
+            )
+        raise ProviderError(f"{label}: failed after {policy.attempts} tries ({last})")
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> None:
+        if attempt + 1 < self.retry.attempts:
+            self._sleep(self.retry.backoff(attempt, retry_after))
+
+
+class SeriesSession:
+    """A view of a :class:`HttpSession` that counts the requests made for one series."""
+
+    def __init__(self, session: HttpSession, what: str) -> None:
+        self.session = session
+        self.what = what
+        self.requests = 0
+
+    @property
+    def redact(self) -> Redactor:
+        """The session's redactor."""
+        return self.session.redact
+
+    def get(
+        self, url: str, params: Mapping[str, str] | None = None, *, expect_json: bool = False
+    ) -> Response:
+        """Like :meth:`HttpSession.get`, counted for this series."""
+        return self.session.get(
+            url, params, what=self.what, expect_json=expect_json, on_request=self._tick
+        )
+
+    def _tick(self) -> None:
+        self.requests += 1
