@@ -1,0 +1,412 @@
+"""The feature table of ``docs/features.md``: one row of named numbers per panel day.
+
+``daily_features(panel)`` computes the whole table (cached on the panel);
+``window_features(panel, Window)`` recomputes the move-derived columns over a multi-day
+window and takes every state column (levels, percentiles, correlations) at the window's
+last day, so a one-day window equals the table's row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from riskoff.dates import Window
+from riskoff.indicators.cross import HAVENS, calc_breadth, calc_haven_failure
+from riskoff.indicators.liquidity import (
+    calc_net_liquidity,
+    calc_policy_benchmark,
+    calc_reserves,
+    calc_spread_bp,
+)
+from riskoff.indicators.matrix import (
+    calc_absorption_ratio,
+    calc_absorption_shift,
+    calc_avg_pairwise_corr,
+    calc_turbulence,
+    calc_turbulence_contributions,
+)
+from riskoff.indicators.moves import calc_drawdown, calc_kday_moves, calc_trailing_vol
+from riskoff.indicators.stats import asof_change, calc_causal_percentile
+from riskoff.panel import CLASSES, Panel
+
+__all__ = [
+    "MATRIX_MIN_CLASSES",
+    "daily_features",
+    "kernel_moves",
+    "turbulence_contributions",
+    "window_features",
+]
+
+MATRIX_MIN_CLASSES = 8
+"""The correlation kernels start once this many classes have a full window of history."""
+
+CORR_WINDOW = 60
+AR_WINDOW = 250
+TURB_WINDOW = 504
+BETA_WINDOW = 90
+STOCKBOND_WINDOW = 60
+
+_SYM_SUMS = {
+    "smh": "yahoo:SMH",
+    "igv": "yahoo:IGV",
+    "xlp": "yahoo:XLP",
+    "xlu": "yahoo:XLU",
+    "xlv": "yahoo:XLV",
+    "xle": "yahoo:XLE",
+    "xlb": "yahoo:XLB",
+    "dgs2": "fred:DGS2",
+    "dgs10": "fred:DGS10",
+    "dgs30": "fred:DGS30",
+    "acm": "nyfed:ACMTP10",
+    "mortgage": "fred:MORTGAGE30US",
+    "vix": "yahoo:^VIX",
+    "vixcls": "fred:VIXCLS",
+}
+_CLASS_NAMES = [c.name for c in CLASSES]
+_PRICE_CLASSES = [c.name for c in CLASSES if c.price]
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+def _cum(a: np.ndarray) -> np.ndarray:
+    """Cumulative sums with a leading zero row, NaN counted as 0."""
+    z = np.zeros((1, *a.shape[1:]))
+    return np.concatenate([z, np.cumsum(np.nan_to_num(a), axis=0)])
+
+
+def _win_sum(c: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    return np.asarray(c[ends + 1] - c[starts])
+
+
+def _rowmean(arrays: list[np.ndarray]) -> np.ndarray:
+    """Mean over the available arrays per row (NaN when none is)."""
+    a = np.vstack(arrays)
+    cnt = (~np.isnan(a)).sum(axis=0)
+    return np.where(cnt > 0, np.nansum(a, axis=0) / np.maximum(cnt, 1), np.nan)
+
+
+def _state(panel: Panel) -> dict[str, pd.DataFrame | pd.Series]:
+    """Per-class trailing quantities computed once per panel."""
+    key = "_state"
+    if key not in panel.cache:
+        cm, co = panel.class_moves, panel.class_open
+        traded = co.fillna(0).astype(bool)
+        vol = calc_trailing_vol(cm, traded)
+        panel.cache[key] = {"vol": vol, "traded": traded}
+    out: dict[str, pd.DataFrame | pd.Series] = panel.cache[key]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# move-derived columns (daily or over windows)
+def _move_block(panel: Panel, starts: np.ndarray, ends: np.ndarray) -> dict[str, np.ndarray]:
+    """Columns that depend on the moves within each window [starts[i], ends[i]] (row
+    positions). Everything vectorised over windows."""
+    st = _state(panel)
+    cm = panel.class_moves.to_numpy()
+    co = panel.class_open.to_numpy()
+    vol = st["vol"].to_numpy()
+    cmv = _cum(cm)
+    cop = _cum(np.nan_to_num(co))
+    alive_end = ~np.isnan(cm[ends])
+    mv = np.where(alive_end, _win_sum(cmv, starts, ends), np.nan)
+    n = _win_sum(cop, starts, ends)
+    v0 = vol[starts]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sig = mv / (v0 * np.sqrt(np.maximum(n, 1.0)))
+    sig = np.where((mv == 0) & (n == 0), np.where(np.isnan(v0), np.nan, 0.0), sig)
+    opn = np.where(alive_end, (n > 0).astype(float), np.nan)
+    out: dict[str, np.ndarray] = {}
+    ci = {c: i for i, c in enumerate(_CLASS_NAMES)}
+    for c, i in ci.items():
+        out[f"move.{c}"] = mv[:, i]
+        out[f"sigma.{c}"] = sig[:, i]
+        out[f"open.{c}"] = opn[:, i]
+    sig_df = pd.DataFrame(sig, columns=_CLASS_NAMES)
+    br = calc_breadth(sig_df)
+    out["breadth.down2"] = br["down2"].to_numpy()
+    out["breadth.up2"] = br["up2"].to_numpy()
+    out["breadth.n"] = br["n"].to_numpy()
+    out["haven.failure"] = calc_haven_failure(
+        sig_df["us_equities"], sig_df[list(HAVENS)]
+    ).to_numpy()
+    out["usd.direction"] = sig[:, ci["usd"]]
+
+    # symbol-level sums over the window (moves released in the window)
+    def ssum(sym: str) -> np.ndarray:
+        m = panel.move(sym).to_numpy()
+        alive = ~np.isnan(panel.level(sym).to_numpy()[ends])
+        return np.where(alive, _win_sum(_cum(m), starts, ends), np.nan)
+
+    s = {k: ssum(v) for k, v in _SYM_SUMS.items()}
+    spx = mv[:, ci["us_equities"]]
+    out["rates.d2y_bp"] = s["dgs2"] * 100
+    out["rates.d10y_bp"] = s["dgs10"] * 100
+    out["rates.d30y_bp"] = s["dgs30"] * 100
+    out["rates.d2s10s_bp"] = (s["dgs10"] - s["dgs2"]) * 100
+    out["rates.dtp_bp"] = s["acm"] * 100
+    out["rates.dmortgage_bp"] = s["mortgage"] * 100
+    out["rates.sigma10y"] = 0.0 - sig[:, ci["treasuries"]]
+    out["carry.usdjpy_sigma"] = 0.0 - sig[:, ci["yen"]]
+    out["carry.nikkei_minus_spx"] = mv[:, ci["japan_equities"]] - spx
+    out["crypto.btc_sigma"] = sig[:, ci["btc"]]
+    out["crypto.eth_sigma"] = sig[:, ci["eth"]]
+    beta = _beta(panel).to_numpy()
+    b0 = beta[starts]
+    btc = mv[:, ci["btc"]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        idio = (btc - b0 * spx) / (
+            vol[starts, ci["btc"]] * np.sqrt(np.maximum(n[:, ci["btc"]], 1.0))
+        )
+    out["crypto.idio_sigma"] = idio
+    out["ai.mag7_vs_spx"] = mv[:, ci["mag7"]] - spx
+    out["ai.ndx_vs_spx"] = mv[:, ci["nasdaq"]] - spx
+    out["ai.smh_vs_spx"] = s["smh"] - spx
+    out["ai.igv_vs_spx"] = s["igv"] - spx
+    out["rotation.defensive_vs_spx"] = _rowmean([s["xlp"], s["xlu"], s["xlv"]]) - spx
+    out["rotation.real_vs_spx"] = _rowmean([s["xle"], s["xlb"]]) - spx
+    dvix = np.where(np.isnan(s["vix"]), s["vixcls"], s["vix"])
+    out["vol.dvix"] = dvix
+    return out
+
+
+def _beta(panel: Panel) -> pd.Series:
+    """BTC beta to the S&P 500 over the last 90 days both traded, known before each day."""
+    key = "_beta"
+    if key not in panel.cache:
+        cm, co = panel.class_moves, panel.class_open
+        both = (co["btc"] == 1) & (co["us_equities"] == 1)
+        both &= cm["btc"].notna() & cm["us_equities"].notna()
+        b = cm.loc[both, "btc"]
+        e = cm.loc[both, "us_equities"]
+        cov = b.rolling(BETA_WINDOW, min_periods=BETA_WINDOW // 2).cov(e)
+        var = e.rolling(BETA_WINDOW, min_periods=BETA_WINDOW // 2).var()
+        beta = (cov / var).reindex(cm.index).ffill().shift(1)
+        panel.cache[key] = beta.where(cm["btc"].notna())
+    out: pd.Series = panel.cache[key]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# correlation structure
+def kernel_moves(panel: Panel) -> pd.DataFrame:
+    """The class moves the matrix kernels use: weekday rows only, each day's move = the
+    sum of the moves since the previous weekday (crypto weekends roll into Monday), a
+    closed market's move 0; NaN where a class has no data."""
+    key = "_kernel"
+    if key not in panel.cache:
+        wk = panel.weekday_mask()
+        cm = panel.class_moves.to_numpy()
+        c = _cum(cm)
+        rows = np.flatnonzero(wk)
+        prev = np.concatenate([[-1], rows[:-1]])
+        sums = c[rows + 1] - c[prev + 1]
+        alive = ~np.isnan(cm[rows])
+        out = pd.DataFrame(
+            np.where(alive, sums, np.nan), index=panel.days[rows], columns=_CLASS_NAMES
+        )
+        panel.cache[key] = out
+    res: pd.DataFrame = panel.cache[key]
+    return res
+
+
+def _by_column_sets(
+    x: np.ndarray,
+    span: int,
+    fn: Callable[[np.ndarray], np.ndarray],
+    min_cols: int = MATRIX_MIN_CLASSES,
+) -> np.ndarray:
+    """Apply a rolling kernel whose value at row t uses rows ``t-span+1..t``, on the
+    columns complete over that span; consecutive rows with the same column set share one
+    call. Rows with fewer than ``min_cols`` complete columns are NaN."""
+    t, n = x.shape
+    ok = ~np.isnan(x)
+    c = np.concatenate([np.zeros((1, n), dtype=np.int64), np.cumsum(ok, axis=0)])
+    full = np.zeros((t, n), dtype=bool)
+    if t >= span:
+        full[span - 1 :] = (c[span:] - c[:-span]) == span
+    out = np.full(t, np.nan)
+    change = np.flatnonzero(np.any(full[1:] != full[:-1], axis=1)) + 1
+    bounds = np.concatenate([[0], change, [t]])
+    for a, b in itertools.pairwise(bounds):
+        cols = np.flatnonzero(full[a])
+        if len(cols) < min_cols:
+            continue
+        lo = a - span + 1
+        res = fn(x[lo:b][:, cols])
+        out[a:b] = res[span - 1 :]
+    return out
+
+
+def _matrix_features(panel: Panel) -> pd.DataFrame:
+    key = "_matrix"
+    if key not in panel.cache:
+        km = kernel_moves(panel)
+        x = km.to_numpy()
+        corr = _by_column_sets(x, CORR_WINDOW, lambda a: calc_avg_pairwise_corr(a, CORR_WINDOW))
+        ar = _by_column_sets(x, AR_WINDOW, lambda a: calc_absorption_ratio(a, AR_WINDOW))
+        turb = _by_column_sets(x, TURB_WINDOW + 1, lambda a: calc_turbulence(a, TURB_WINDOW))
+        df = pd.DataFrame(index=km.index)
+        df["corr.avg60"] = corr
+        df["corr.avg60_pct"] = calc_causal_percentile(df["corr.avg60"])
+        df["absorption.ratio"] = ar
+        df["absorption.shift"] = calc_absorption_shift(ar)
+        df["turbulence.value"] = turb
+        df["turbulence.pct"] = calc_causal_percentile(df["turbulence.value"])
+        # weekend rows carry Friday's structure (the kernels run on weekdays)
+        panel.cache[key] = df.reindex(panel.days, method="ffill", limit=2)
+    res: pd.DataFrame = panel.cache[key]
+    return res
+
+
+def turbulence_contributions(panel: Panel, day: dt.date | str | pd.Timestamp) -> pd.Series:
+    """Each class's share of the turbulence on ``day`` (shares sum to 1; sorted by share,
+    largest first). Empty when turbulence cannot be computed that day."""
+    km = kernel_moves(panel)
+    ts = pd.Timestamp(day)
+    pos = int(km.index.searchsorted(ts, side="right")) - 1
+    if pos < TURB_WINDOW:
+        return pd.Series(dtype=float)
+    hist = km.iloc[pos - TURB_WINDOW : pos]
+    today = km.iloc[pos]
+    cols = [c for c in km.columns if hist[c].notna().all() and pd.notna(today[c])]
+    if len(cols) < MATRIX_MIN_CLASSES:
+        return pd.Series(dtype=float)
+    contrib = calc_turbulence_contributions(hist[cols].to_numpy(), today[cols].to_numpy())
+    total = contrib.sum()
+    share = pd.Series(contrib / total if total else contrib, index=cols, name="share")
+    return share.sort_values(ascending=False)
+
+
+# --------------------------------------------------------------------------------------
+# state columns (levels as known at the end of each day)
+def _first_alive(panel: Panel, symbols: list[str]) -> pd.Series:
+    out = pd.Series(np.nan, index=panel.days)
+    for sym in reversed(symbols):
+        lv = panel.level(sym)
+        out = lv.where(lv.notna(), out)
+    return out
+
+
+def _fresh(panel: Panel, sym: str) -> np.ndarray:
+    if sym in panel.traded.columns:
+        return panel.traded[sym].to_numpy(dtype=bool)
+    return np.zeros(len(panel.days), dtype=bool)
+
+
+def _state_columns(panel: Panel) -> pd.DataFrame:
+    key = "_statecols"
+    if key in panel.cache:
+        res: pd.DataFrame = panel.cache[key]
+        return res
+    days = panel.days
+    st = _state(panel)
+    cols: dict[str, pd.Series | np.ndarray] = {}
+    cm = panel.class_moves
+    traded = st["traded"]
+    assert isinstance(traded, pd.DataFrame)
+    for k in (3, 5, 10):
+        rk, sk = calc_kday_moves(cm, traded, k)
+        for c in _CLASS_NAMES:
+            cols[f"ret{k}.{c}"] = rk[c]
+            cols[f"sigma{k}.{c}"] = sk[c]
+    dd = calc_drawdown(cm[_PRICE_CLASSES], traded[_PRICE_CLASSES])
+    for c in _PRICE_CLASSES:
+        cols[f"dd52.{c}"] = dd[c]
+
+    # funding
+    bench, code = calc_policy_benchmark(
+        panel.level("fred:DFEDTAR"), panel.level("fred:DFEDTARU"), panel.level("fred:IORB")
+    )
+    sofr_sp = calc_spread_bp(panel.level("fred:SOFR"), bench)
+    cols["funding.sofr_iorb_bp"] = sofr_sp
+    cols["funding.sofr_iorb_chg5_bp"] = asof_change(sofr_sp, 7)
+    effr = _first_alive(panel, ["fred:EFFR", "fred:DFF"])
+    cols["funding.effr_iorb_bp"] = calc_spread_bp(effr, bench)
+    cols["funding.benchmark_id"] = code
+    res_df = calc_reserves(panel.level("fred:WRESBAL"), _fresh(panel, "fred:WRESBAL"))
+    cols["reserves.level_bn"] = res_df["level_bn"]
+    cols["reserves.chg4w_bn"] = res_df["chg4w_bn"]
+    cols["reserves.pct5y"] = res_df["pct5y"]
+    tga = _first_alive(panel, ["treasury:TGA", "fred:WTREGEN"])
+    netliq = calc_net_liquidity(panel.level("fred:WALCL"), tga, panel.level("fred:RRPONTSYD"))
+    cols["netliq.level_bn"] = netliq
+    cols["netliq.chg4w_bn"] = asof_change(netliq, 28)
+
+    # rates
+    spx_ok = (panel.class_open["us_equities"] == 1) & cm["us_equities"].notna()
+    tsy_ok = (panel.class_open["treasuries"] == 1) & cm["treasuries"].notna()
+    both = spx_ok & tsy_ok
+    sb = (
+        cm.loc[both, "us_equities"]
+        .rolling(STOCKBOND_WINDOW, min_periods=STOCKBOND_WINDOW // 2)
+        .corr(cm.loc[both, "treasuries"])
+    )
+    cols["rates.stockbond_corr60"] = sb.reindex(days).ffill().where(cm["us_equities"].notna())
+
+    # carry
+    cols["carry.us_jp_2y_bp"] = (panel.level("fred:DGS2") - panel.level("mof:JGB2Y")) * 100
+    cols["carry.cftc_yen_net"] = panel.level("cftc:JPY_NONCOMM_NET")
+    cols["crypto.beta"] = _beta(panel)
+
+    # volatility
+    vix = _first_alive(panel, ["yahoo:^VIX", "fred:VIXCLS"])
+    cols["vol.vix"] = vix
+    cols["vol.vix_pct"] = calc_causal_percentile(vix)
+    cols["vol.move"] = panel.level("yahoo:^MOVE")
+    cols["stress.stlfsi"] = panel.level("fred:STLFSI4")
+    cols["stress.ofr_fsi"] = panel.level("ofr:FSI")
+
+    # macro
+    icsa = panel.level("fred:ICSA")
+    fresh = _fresh(panel, "fred:ICSA")
+    rel = icsa[fresh & icsa.notna().to_numpy()]
+    avg = rel.rolling(52, min_periods=40).mean()
+    ratio = (rel / avg).reindex(days).ffill().where(icsa.notna())
+    cols["macro.claims_vs_1y"] = ratio
+    cols["macro.recession"] = panel.level("fred:USREC")
+
+    df = pd.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in cols.items()}, index=days)
+    df = pd.concat([df, _matrix_features(panel)], axis=1)
+    from riskoff.indicators.stress import stress_components
+
+    sc = stress_components(panel)
+    df = pd.concat([df, sc], axis=1)
+    panel.cache[key] = df
+    return df
+
+
+# --------------------------------------------------------------------------------------
+# public entry points
+def daily_features(panel: Panel) -> pd.DataFrame:
+    """The feature table: index = the panel's days, columns of ``docs/features.md``."""
+    key = "_daily"
+    if key not in panel.cache:
+        pos = np.arange(len(panel.days))
+        mb = pd.DataFrame(_move_block(panel, pos, pos), index=panel.days)
+        table = pd.concat([mb, _state_columns(panel)], axis=1)
+        table.index.name = "date"
+        panel.cache[key] = table
+    out: pd.DataFrame = panel.cache[key]
+    return out
+
+
+def window_features(panel: Panel, window: Window) -> dict[str, float]:
+    """The feature row for a multi-day window: moves, sigmas and everything derived from
+    them over the window (sigma against the volatility before the window starts); state
+    columns at the window's last panel day. Empty when the window holds no panel day."""
+    days = panel.days
+    a = int(days.searchsorted(pd.Timestamp(window.start), side="left"))
+    b = int(days.searchsorted(pd.Timestamp(window.end), side="right")) - 1
+    if b < a or a >= len(days):
+        return {}
+    mb = _move_block(panel, np.array([a]), np.array([b]))
+    row = daily_features(panel).iloc[b].to_dict()
+    for k, v in mb.items():
+        row[k] = v[0]
+    return {str(k): float(v) for k, v in row.items()}

@@ -1,0 +1,165 @@
+"""riskoff's own daily stress index (method: ``docs/stress_index.md``).
+
+The CISS approach of Holló, Kremer & Lo Duca (2012, ECB WP 1426):
+
+1. raw stress measures per market segment (realised volatilities, maximum drawdowns,
+   spreads, implied volatilities), each oriented so that higher = more stress;
+2. each measure transformed by its **causal** empirical CDF (its percentile among all
+   values up to that day), so every measure lives on 0..1 with no look-ahead;
+3. a segment sub-index = the mean of its available transformed measures;
+4. aggregation with time-varying cross-correlations: with ``s_t`` the vector of
+   sub-indices and ``w`` equal weights over the segments available that day,
+   ``index_t = (w * s_t)' C_t (w * s_t)``, where ``C_t`` is the EWMA (lambda = 0.93)
+   correlation matrix of the sub-indices around their theoretical median 0.5. Stress in
+   many segments at once therefore counts more than stress in one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from riskoff.indicators.liquidity import calc_policy_benchmark, calc_spread_bp
+from riskoff.indicators.moves import calc_drawdown
+from riskoff.indicators.stats import calc_causal_percentile, compress_apply
+from riskoff.panel import Panel
+
+__all__ = [
+    "CDF_MIN_OBS",
+    "EWMA_LAMBDA",
+    "SEGMENTS",
+    "calc_ciss",
+    "calc_stress_measures",
+    "stress_components",
+]
+
+SEGMENTS = ("funding", "equities", "rates", "fx", "credit", "volatility", "crypto")
+EWMA_LAMBDA = 0.93  # CISS paper's smoothing of the cross-correlations
+CDF_MIN_OBS = 250  # a measure enters the index after one year of history
+RV_WINDOW = 20  # sessions of realised volatility
+
+
+def _rv(panel: Panel, cls: str) -> pd.Series:
+    m = panel.class_moves[cls].to_numpy()
+    ok = (panel.class_open[cls].to_numpy() == 1) & ~np.isnan(m)
+    through = compress_apply(m, ok, RV_WINDOW, RV_WINDOW // 2, "std")
+    s = pd.Series(through, index=panel.days).ffill()
+    out: pd.Series = s.where(~np.isnan(m)) * np.sqrt(252)
+    return out
+
+
+def _sym_rv(panel: Panel, sym: str) -> pd.Series:
+    m = panel.move(sym).to_numpy()
+    tr = panel.traded[sym].to_numpy(bool) if sym in panel.traded else np.zeros(len(m), bool)
+    ok = tr & ~np.isnan(m)
+    through = compress_apply(m, ok, RV_WINDOW, RV_WINDOW // 2, "std")
+    return pd.Series(through, index=panel.days).ffill().where(~np.isnan(m))
+
+
+def _cmax(panel: Panel, cls: str, window: int = 252) -> pd.Series:
+    cm = panel.class_moves[[cls]]
+    tr = (panel.class_open[[cls]] == 1) & cm.notna()
+    return 0.0 - calc_drawdown(cm, tr, window)[cls]
+
+
+def calc_stress_measures(panel: Panel) -> dict[str, dict[str, pd.Series]]:
+    """Raw stress measures per segment (higher = more stress), on the panel's days."""
+    lv = panel.level
+    bench, _ = calc_policy_benchmark(lv("fred:DFEDTAR"), lv("fred:DFEDTARU"), lv("fred:IORB"))
+    effr = lv("fred:EFFR").where(lv("fred:EFFR").notna(), lv("fred:DFF"))
+    return {
+        "funding": {
+            "banks_rv": _rv(panel, "banks"),
+            "banks_cmax": _cmax(panel, "banks"),
+            "sofr_spread": calc_spread_bp(lv("fred:SOFR"), bench),
+            "effr_spread_abs": calc_spread_bp(effr, bench).abs().rolling(5, 1).mean(),
+        },
+        "equities": {
+            "spx_rv": _rv(panel, "us_equities"),
+            "spx_cmax": _cmax(panel, "us_equities"),
+            "ndx_rv": _rv(panel, "nasdaq"),
+            "small_cmax": _cmax(panel, "small_caps"),
+            "em_rv": _rv(panel, "em_equities"),
+        },
+        "rates": {
+            "ust10_rv": _rv(panel, "treasuries"),
+            "ust2_rv": _sym_rv(panel, "fred:DGS2"),
+            "move": lv("yahoo:^MOVE"),
+        },
+        "fx": {
+            "usd_rv": _rv(panel, "usd"),
+            "yen_rv": _rv(panel, "yen"),
+            "aud_rv": _sym_rv(panel, "yahoo:AUDUSD=X"),
+        },
+        "credit": {
+            "hy_oas": lv("fred:BAMLH0A0HYM2"),
+            "ig_oas": lv("fred:BAMLC0A0CM"),
+            "hy_rv": _rv(panel, "credit"),
+        },
+        "volatility": {
+            "vix": lv("yahoo:^VIX").where(lv("yahoo:^VIX").notna(), lv("fred:VIXCLS")),
+            "vxn": lv("fred:VXNCLS"),
+            "ovx": lv("fred:OVXCLS"),
+        },
+        "crypto": {
+            "btc_rv": _rv(panel, "btc"),
+            "btc_cmax": _cmax(panel, "btc", 365),
+            "eth_rv": _rv(panel, "eth"),
+            "eth_cmax": _cmax(panel, "eth", 365),
+        },
+    }
+
+
+def calc_ciss(
+    sub: pd.DataFrame, lam: float = EWMA_LAMBDA, weights: np.ndarray | None = None
+) -> pd.Series:
+    """CISS aggregation of sub-indices on 0..1 (NaN = segment not available that day).
+
+    ``(w*s)' C (w*s)`` with ``C`` the EWMA correlations of ``s - 0.5``; weights
+    renormalised over the segments available each day.
+    """
+    s = sub.to_numpy(dtype=np.float64)
+    t, k = s.shape
+    avail = ~np.isnan(s)
+    d = np.where(avail, s - 0.5, np.nan)
+    prods = (d[:, :, None] * d[:, None, :]).reshape(t, k * k)
+    ew = pd.DataFrame(prods).ewm(alpha=1 - lam, adjust=False, ignore_na=True).mean()
+    cov = ew.to_numpy().reshape(t, k, k)
+    var = np.diagonal(cov, axis1=1, axis2=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.sqrt(var[:, :, None] * var[:, None, :])
+    corr = np.where(np.isnan(corr), 0.0, corr)
+    idx = np.arange(k)
+    corr[:, idx, idx] = 1.0
+    w0 = np.ones(k) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = np.where(avail, w0[None, :], 0.0)
+    tot = w.sum(axis=1, keepdims=True)
+    w = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 0.0)
+    ws = w * np.nan_to_num(s)
+    val = np.einsum("ti,tij,tj->t", ws, corr, ws)
+    return pd.Series(np.where(avail.any(axis=1), val, np.nan), index=sub.index)
+
+
+def stress_components(panel: Panel) -> pd.DataFrame:
+    """``stress.index`` and ``stress.<segment>`` (0..1) on the panel's days."""
+    key = "_stress"
+    if key in panel.cache:
+        cached: pd.DataFrame = panel.cache[key]
+        return cached
+    wk = panel.weekday_mask()
+    meas = calc_stress_measures(panel)
+    subs: dict[str, pd.Series] = {}
+    for seg, ms in meas.items():
+        cdfs = []
+        for x in ms.values():
+            if seg == "crypto":
+                cdfs.append(calc_causal_percentile(x, min_periods=CDF_MIN_OBS))
+            else:  # rank on weekdays only; weekends carry Friday's value
+                p = calc_causal_percentile(x[wk], min_periods=CDF_MIN_OBS)
+                cdfs.append(p.reindex(panel.days).ffill(limit=2))
+        subs[seg] = pd.concat(cdfs, axis=1).mean(axis=1, skipna=True)
+    sub = pd.DataFrame(subs, index=panel.days)
+    out = pd.DataFrame({f"stress.{k}": v for k, v in subs.items()}, index=panel.days)
+    out.insert(0, "stress.index", calc_ciss(sub))
+    panel.cache[key] = out
+    return out
