@@ -208,6 +208,40 @@ def update(
         raise typer.Exit(1)
 
 
+@app.command("stress")
+def stress_portfolio_cmd(
+    portfolio: Annotated[Path, typer.Argument(help="Portfolio CSV (see docs/portfolio.md).")],
+    episodes: Annotated[
+        str | None,
+        typer.Option(help="Episode ids or names, comma-separated (default: the major ones)."),
+    ] = None,
+    like: Annotated[
+        str | None,
+        typer.Option(help="Replay the nearest analog episodes of this day (YYYY-MM-DD)."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many analog episodes --like replays.")] = 3,
+    horizon: Annotated[
+        int, typer.Option(help="Weekdays replayed after each episode's end (recovery).")
+    ] = 126,
+    leverage_mode: Annotated[
+        str,
+        typer.Option(help="loan: a fixed margin loan (default); daily: re-levered each close."),
+    ] = "loan",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Replay historical sell-offs on a portfolio: drawdown, recovery, margin, cash needed."""
+    from riskoff import pipeline
+
+    keys = [k for k in episodes.split(",") if k.strip()] if episodes is not None else None
+    report = pipeline.stress_portfolio(
+        portfolio, episodes=keys, like=like, top=top, horizon=horizon, mode=leverage_mode
+    )
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    _console().print(report)
+
+
 def main() -> None:
     """Entry point: run the app, turning riskoff errors into one-line messages."""
     try:

@@ -21,7 +21,15 @@ if TYPE_CHECKING:
     from riskoff.providers.update import FetchResult
     from riskoff.store import LoadReport, Store
 
-__all__ = ["IngestResult", "UpdateResult", "coverage", "ingest", "open_store", "update"]
+__all__ = [
+    "IngestResult",
+    "UpdateResult",
+    "coverage",
+    "ingest",
+    "open_store",
+    "stress_portfolio",
+    "update",
+]
 
 
 def open_store(settings: Settings | None = None, *, read_only: bool = False) -> Store:
@@ -277,3 +285,79 @@ def coverage(
             }
         )
     return rows
+
+
+def stress_portfolio(
+    portfolio: str | Path | Any,
+    *,
+    episodes: list[str] | None = None,
+    like: str | dt.date | None = None,
+    top: int = 3,
+    horizon: int | None = None,
+    mode: str = "loan",
+    settings: Settings | None = None,
+) -> Any:
+    """Replay historical sell-offs on a portfolio (``docs/portfolio.md``).
+
+    Args:
+        portfolio: a portfolio CSV path, or a parsed ``riskoff.portfolio.Portfolio``.
+        episodes: episode ids or names; default the catalogue's ``major`` episodes.
+        like: replay the ``top`` nearest analog episodes of this day instead.
+        horizon: weekdays replayed after each episode's end (default 126).
+        mode: ``loan`` (a fixed margin loan, positions drift) or ``daily`` (re-levered
+            at every close).
+
+    Returns:
+        A ``riskoff.portfolio.StressReport``.
+    """
+    from riskoff.analogs.episodes import load_episodes
+    from riskoff.dates import parse_date
+    from riskoff.errors import InputError
+    from riskoff.portfolio import DEFAULT_HORIZON, Portfolio, read_portfolio, select_episodes
+    from riskoff.portfolio import stress as run_stress
+    from riskoff.store import Store
+
+    if mode not in ("loan", "daily"):
+        raise InputError(f"leverage mode {mode!r} is not 'loan' or 'daily'")
+    if episodes is not None and like is not None:
+        raise InputError("give --episodes or --like, not both")
+    s = settings or Settings.from_env()
+    if not s.store_path.exists():
+        raise DataFileError("the store is empty: run 'riskoff ingest PATH' first")
+    catalog = load_catalog(s)
+    day = parse_date(like, what="--like") if like is not None else None
+    with Store(s.store_path, read_only=True) as st:
+        if isinstance(portfolio, Portfolio):
+            pf = portfolio
+        else:
+            pf = read_portfolio(portfolio, catalog, known=st.symbols())
+        if day is not None:
+            keys: list[str] | None = _analog_episode_ids(day, top, s)
+        else:
+            keys = episodes
+        chosen = select_episodes(load_episodes(s.home), keys)
+        latest: dict[str, tuple[float, dt.date]] = {}
+        if pf.basis == "quantity":
+            long = st.read(pf.symbols)
+            for sym, grp in long.groupby("symbol", observed=True):
+                latest[str(sym)] = (float(grp["value"].iloc[-1]), grp["date"].iloc[-1].date())
+        return run_stress(
+            pf,
+            chosen,
+            st.read_wide,
+            latest=latest,
+            horizon=DEFAULT_HORIZON if horizon is None else horizon,
+            mode="daily" if mode == "daily" else "loan",
+            like=day,
+        )
+
+
+def _analog_episode_ids(day: dt.date, top: int, settings: Settings) -> list[str]:
+    """Ids of the ``top`` nearest analog episodes of ``day`` (``riskoff analogs``)."""
+    from riskoff.errors import InputError
+
+    search = globals().get("analogs")
+    if search is None:
+        raise InputError("--like needs the analog search, which this riskoff does not have yet")
+    report = search(day, top=top, settings=settings)
+    return [a.episode for a in report.analogs if a.kind == "episode"][:top]

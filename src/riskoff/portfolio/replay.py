@@ -1,0 +1,407 @@
+"""Replaying a price history on a portfolio: pure maths on a price frame, no I/O.
+
+Conventions (``docs/portfolio.md`` says the same in prose):
+
+* **Base.** A replay starts at the *base*: the last close before the episode's first day on
+  which any holding traded, so the first day's move counts. Every holding must have a
+  close at most ``stale_days`` calendar days before the base; that close is its base price.
+* **Calendar.** The rows are the base plus every day in ``start..until`` on which at least
+  one holding traded (the union of the holdings' calendars). On a row where a holding's
+  market was closed, its level is carried (value unchanged); its next return is measured
+  from its last real close. No return is ever computed across, or invented for, a gap.
+* **Buy and hold.** Quantities are fixed at the base: positions drift with prices, nothing
+  is rebalanced. With ``mode="loan"`` leverage is a fixed loan: the cash balance is
+  ``1 − Σ exposure`` (negative means borrowed, no interest), so leverage rises as prices
+  fall, which is what brings a margin call. With ``mode="daily"`` the account is instead
+  re-levered at every close to its starting gross exposure (a leveraged-ETF style
+  account): each day's equity return is ``gross × basket return`` and compounds.
+* **Units.** Equity is a fraction of the starting equity (1 at the base); so are the gross
+  exposure, contributions, cash needed and dry powder.
+* **Point in time.** The frame is cut at ``until`` before anything else: nothing after the
+  replay's last day is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from riskoff.errors import InsufficientDataError
+
+__all__ = [
+    "DEFAULT_HORIZON",
+    "STALE_DAYS",
+    "DryPowder",
+    "LeverageMode",
+    "ReplayPath",
+    "ReplayStats",
+    "base_date",
+    "calc_drawdown",
+    "measure_replay",
+    "replay",
+    "replay_path",
+    "replay_until",
+]
+
+LeverageMode: TypeAlias = Literal["loan", "daily"]
+
+DEFAULT_HORIZON = 126
+"""Weekdays after an episode's end that the replay continues, to measure recovery and what
+a purchase at the trough returned (126 weekdays ≈ six months)."""
+
+STALE_DAYS = 10
+"""A base price may be at most this many calendar days older than the base (long holidays
+such as Golden Week or Lunar New Year fit; a series that stopped does not)."""
+
+FloatArray: TypeAlias = np.ndarray[tuple[int, ...], np.dtype[np.float64]]
+BoolArray: TypeAlias = np.ndarray[tuple[int, ...], np.dtype[np.bool_]]
+
+
+def replay_until(end: dt.date, horizon: int = DEFAULT_HORIZON) -> dt.date:
+    """The replay's last day: ``horizon`` weekdays after the episode's ``end``."""
+    if horizon < 0:
+        raise ValueError("horizon must be ≥ 0")
+    day = np.busday_offset(np.datetime64(end, "D"), horizon, roll="forward")
+    return pd.Timestamp(day).date()
+
+
+def calc_drawdown(values: FloatArray) -> FloatArray:
+    """Drawdown from the running peak, ``1 − value / peak`` (0 at a new high).
+
+    Example:
+        >>> calc_drawdown(np.array([1.0, 2.0, 1.0, 3.0])).tolist()
+        [0.0, 0.0, 0.5, 0.0]
+    """
+    peak = np.maximum.accumulate(values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dd = np.where(peak > 0, 1.0 - values / peak, 0.0)
+    return np.asarray(dd, dtype=np.float64)
+
+
+def base_date(prices: pd.DataFrame, start: dt.date) -> pd.Timestamp | None:
+    """The last day before ``start`` on which any column has a value (``None`` if none)."""
+    before = prices.loc[prices.index < pd.Timestamp(start)]
+    rows = before.notna().to_numpy().any(axis=1)
+    if not rows.any():
+        return None
+    return pd.Timestamp(before.index[np.flatnonzero(rows)[-1]])
+
+
+def _last_seen(frame: pd.DataFrame) -> list[pd.Timestamp | None]:
+    """Per column, the date of its last value (``None`` if it has none)."""
+    seen = frame.notna().to_numpy()
+    if not len(seen):
+        return [None] * frame.shape[1]
+    pos = len(seen) - 1 - np.argmax(seen[::-1], axis=0)
+    has: BoolArray = np.asarray(seen.any(axis=0), dtype=np.bool_)
+    return [
+        pd.Timestamp(frame.index[int(p)]) if h else None
+        for p, h in zip(pos.tolist(), has.tolist(), strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class ReplayPath:
+    """A portfolio's path through one window.
+
+    Attributes:
+        dates: the replay calendar; ``dates[0]`` is the base.
+        labels: the holdings, in column order.
+        exposure: each holding's starting exposure (fraction of starting equity).
+        equity: equity, 1 at the base.
+        gross: gross exposure at each close (before any re-levering).
+        values: per-holding value at each close (T × n), fractions of starting equity;
+            in ``daily`` mode the unlevered basket scaled to the starting exposure.
+        basket: the buy-and-hold basket of holdings, 1 at the base (all cash: constant 1).
+        returns: per-holding return on each row (T × n), NaN where its market was closed
+            (and on the base row).
+        end_pos: the row of the episode's last day (drawdowns are measured up to here).
+        truncated_at: set when a holding's data stopped before ``until`` (the replay
+            ends there).
+        mode: ``loan`` or ``daily``.
+    """
+
+    dates: pd.DatetimeIndex
+    labels: tuple[str, ...]
+    exposure: FloatArray
+    equity: FloatArray
+    gross: FloatArray
+    values: FloatArray
+    basket: FloatArray
+    returns: FloatArray
+    end_pos: int
+    truncated_at: dt.date | None
+    mode: LeverageMode
+
+
+def replay_path(
+    prices: pd.DataFrame,
+    exposure: Mapping[str, float],
+    *,
+    start: dt.date,
+    end: dt.date,
+    until: dt.date,
+    mode: LeverageMode = "loan",
+    stale_days: int = STALE_DAYS,
+) -> ReplayPath:
+    """Replay the holdings over ``start..until``.
+
+    Args:
+        prices: observed closes, a sorted DatetimeIndex and one column per holding (NaN
+            where nothing was observed). Rows after ``until`` are ignored unread.
+        exposure: holding (column) -> starting exposure as a fraction of equity
+            (``leverage × weight``). The cash balance is ``1 − Σ exposure``.
+        start: the episode's first day (the base is the last close before it).
+        end: the episode's last day.
+        until: the replay's last day (``end`` plus the recovery horizon).
+        mode: ``loan`` (fixed loan, positions drift) or ``daily`` (re-levered at every
+            close); identical without leverage and cash.
+        stale_days: how old a base price may be.
+
+    Raises:
+        InsufficientDataError: no base price for a holding, or no day to replay.
+    """
+    if not (start <= end <= until):
+        raise ValueError(f"need start ≤ end ≤ until, got {start}, {end}, {until}")
+    labels = tuple(exposure)
+    x = np.array([exposure[k] for k in labels], dtype=np.float64)
+    frame = prices.loc[prices.index <= pd.Timestamp(until), list(labels)]
+    base = base_date(frame, start)
+    if base is None:
+        raise InsufficientDataError(f"no prices before {start}")
+    before = frame.loc[frame.index <= base]
+    stale = [
+        k
+        for k, seen in zip(labels, _last_seen(before), strict=True)
+        if seen is None or (base - seen).days > stale_days
+    ]
+    if stale:
+        raise InsufficientDataError(
+            f"no price for {', '.join(stale)} within {stale_days} days before {start}"
+        )
+    window = frame.loc[frame.index >= pd.Timestamp(start)]
+    window = window.loc[pd.Series(window.notna().to_numpy().any(axis=1), index=window.index)]
+
+    # a holding whose data stops before `until` ends the replay at its last close
+    truncated_at: dt.date | None = None
+    if len(window):
+        cut = pd.Timestamp(until)
+        for seen in _last_seen(window):
+            seen_ts = base if seen is None else seen
+            if (pd.Timestamp(until) - seen_ts).days > stale_days and seen_ts < cut:
+                cut = seen_ts
+        if cut < pd.Timestamp(until):
+            truncated_at = cut.date()
+            window = window.loc[window.index <= cut]
+    if not len(window):
+        raise InsufficientDataError(f"no prices from {start} on")
+
+    base_row = before.ffill().iloc[[-1]]
+    base_row.index = pd.DatetimeIndex([base])
+    observed = pd.concat([base_row, window])
+    levels = observed.ffill().to_numpy(dtype=np.float64)
+    traded = observed.notna().to_numpy()
+    if (levels <= 0).any():
+        raise InsufficientDataError("a price is zero or negative; returns are undefined")
+
+    rel = levels / levels[0]
+    values = rel * x
+    basket_value = values.sum(axis=1)
+    g = float(x.sum())
+    basket = basket_value / g if g > 0 else np.ones(len(rel))
+    step = np.empty_like(levels)
+    step[0] = np.nan
+    step[1:] = levels[1:] / levels[:-1] - 1.0
+    returns = np.where(traded, step, np.nan)
+    returns[0] = np.nan
+
+    if mode == "loan":
+        equity = basket_value + (1.0 - g)
+        gross = basket_value
+    else:
+        r = np.zeros(len(rel))
+        r[1:] = basket[1:] / basket[:-1] - 1.0
+        growth = np.maximum(1.0 + g * r, 0.0)
+        growth[0] = 1.0
+        equity = np.cumprod(growth)
+        gross = np.empty(len(rel))
+        gross[0] = g
+        gross[1:] = g * equity[:-1] * (1.0 + r[1:])
+
+    dates = pd.DatetimeIndex(observed.index)
+    end_pos = int(np.searchsorted(dates.to_numpy(), np.datetime64(end, "ns"), side="right")) - 1
+    return ReplayPath(
+        dates=dates,
+        labels=labels,
+        exposure=x,
+        equity=np.asarray(equity, dtype=np.float64),
+        gross=np.asarray(gross, dtype=np.float64),
+        values=values,
+        basket=np.asarray(basket, dtype=np.float64),
+        returns=returns,
+        end_pos=end_pos,
+        truncated_at=truncated_at,
+        mode=mode,
+    )
+
+
+@dataclass(frozen=True)
+class DryPowder:
+    """Cash kept aside at the start and spent at the trough.
+
+    Rule: enough cash to bring the gross exposure back to its starting level at the
+    trough's close, spent on the same holdings in their trough proportions, held to the
+    replay's last day. It assumes perfect timing (the trough is known only afterwards):
+    an upper bound on what ammunition could have earned.
+
+    Attributes:
+        cash: the cash needed, as a fraction of starting equity.
+        bought_on: the trough day.
+        value_at_end: what that purchase was worth on ``end`` (fraction of starting equity).
+        ret: the purchase's return from the trough to ``end`` (``None`` if nothing to buy).
+        end: the replay's last day.
+    """
+
+    cash: float
+    bought_on: dt.date
+    value_at_end: float
+    ret: float | None
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class ReplayStats:
+    """What one replay measured. Fractions are of starting equity unless stated.
+
+    Attributes:
+        max_drawdown: the largest peak-to-trough fall within the episode (positive; above 1
+            when a leveraged account lost more than its equity).
+        peak_date, trough_date: where that drawdown began and bottomed.
+        recovery_date: the first close at or above the peak after the trough, or ``None``.
+        recovery_days: replay-calendar rows from trough to recovery, or ``None``.
+        days_after_trough: rows from the trough to the replay's end (the recovery horizon
+            actually available).
+        worst_day, worst_return: the episode day with the lowest equity return.
+        worst_holdings: each holding's return on that day (``None`` = market closed).
+        contributions: each holding's share of the drawdown; they sum to ``max_drawdown``
+            (positive = lost money).
+        margin_call: the first close on which equity / gross < maintenance margin.
+        wiped_out: the first close on which equity ≤ 0.
+        cash_needed: the smallest cash top-up at the start that keeps every close of the
+            episode at or above maintenance (0 when no margin call would come).
+        dry_powder: see :class:`DryPowder`.
+        final_equity: equity on the replay's last day.
+    """
+
+    max_drawdown: float
+    peak_date: dt.date
+    trough_date: dt.date
+    recovery_date: dt.date | None
+    recovery_days: int | None
+    days_after_trough: int
+    worst_day: dt.date
+    worst_return: float
+    worst_holdings: dict[str, float | None]
+    contributions: dict[str, float]
+    margin_call: dt.date | None
+    wiped_out: dt.date | None
+    cash_needed: float
+    dry_powder: DryPowder
+    final_equity: float
+
+
+def _first(mask: BoolArray) -> int | None:
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None
+
+
+def measure_replay(path: ReplayPath, *, maintenance_margin: float) -> ReplayStats:
+    """Drawdown, recovery, worst day, contributions, margin and dry powder of a path."""
+    if path.end_pos < 1:
+        raise InsufficientDataError("no trading day inside the episode window")
+    day = [d.date() for d in path.dates]
+    n_ep = path.end_pos + 1
+    eq = path.equity
+    dd = calc_drawdown(eq[:n_ep])
+    trough = int(np.argmax(dd))
+    mdd = float(dd[trough])
+    peak = int(np.argmax(eq[: trough + 1]))
+
+    if mdd <= 0:
+        rec: int | None = trough
+    else:
+        hit = _first(eq[trough + 1 :] >= eq[peak])
+        rec = None if hit is None else trough + 1 + hit
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        daily = np.where(eq[:-1] != 0, eq[1:] / eq[:-1] - 1.0, 0.0)[: path.end_pos]
+    worst = int(np.argmin(daily)) + 1
+    worst_holdings = {
+        k: (None if np.isnan(v) else float(v))
+        for k, v in zip(path.labels, path.returns[worst], strict=True)
+    }
+
+    moved = path.values[trough] - path.values[peak]
+    if path.mode == "loan":
+        contrib = -moved / eq[peak]
+    else:
+        total = float(moved.sum())
+        contrib = mdd * moved / total if total != 0 else np.zeros_like(moved)
+    contributions = {k: float(v) for k, v in zip(path.labels, contrib, strict=True)}
+
+    shortfall = maintenance_margin * path.gross[:n_ep] - eq[:n_ep]
+    call = _first(shortfall > 1e-12)
+    wiped = _first(eq[:n_ep] <= 0)
+    cash_needed = max(0.0, float(shortfall.max()))
+
+    last = len(eq) - 1
+    powder = max(0.0, float(path.gross[0] - path.gross[trough]))
+    b0, b1 = path.basket[trough], path.basket[last]
+    ret = float(b1 / b0 - 1.0) if powder > 0 and b0 > 0 else None
+    dry = DryPowder(
+        cash=powder,
+        bought_on=day[trough],
+        value_at_end=powder * (1.0 + ret) if ret is not None else powder,
+        ret=ret,
+        end=day[last],
+    )
+    return ReplayStats(
+        max_drawdown=mdd,
+        peak_date=day[peak],
+        trough_date=day[trough],
+        recovery_date=None if rec is None else day[rec],
+        recovery_days=None if rec is None else rec - trough,
+        days_after_trough=last - trough,
+        worst_day=day[worst],
+        worst_return=float(daily[worst - 1]),
+        worst_holdings=worst_holdings,
+        contributions=contributions,
+        margin_call=None if call is None else day[call],
+        wiped_out=None if wiped is None else day[wiped],
+        cash_needed=cash_needed,
+        dry_powder=dry,
+        final_equity=float(eq[last]),
+    )
+
+
+def replay(
+    prices: pd.DataFrame,
+    exposure: Mapping[str, float],
+    *,
+    start: dt.date,
+    end: dt.date,
+    until: dt.date,
+    maintenance_margin: float,
+    mode: LeverageMode = "loan",
+    stale_days: int = STALE_DAYS,
+) -> tuple[ReplayPath, ReplayStats]:
+    """:func:`replay_path` then :func:`measure_replay`."""
+    path = replay_path(
+        prices, exposure, start=start, end=end, until=until, mode=mode, stale_days=stale_days
+    )
+    return path, measure_replay(path, maintenance_margin=maintenance_margin)

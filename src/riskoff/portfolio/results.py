@@ -1,0 +1,350 @@
+"""Result objects of a portfolio stress replay; they explain themselves.
+
+Each has ``to_dict()`` (the JSON of ``riskoff stress --json``), ``__rich__`` (the table
+view) and ``to_html()`` (an HTML fragment the report includes with ``--portfolio``).
+Fractions are of the starting equity; currency amounts are today's equity × fraction
+(only when the portfolio gives quantities, so its equity is known).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from riskoff.portfolio.replay import LeverageMode, ReplayPath, ReplayStats
+
+__all__ = ["EpisodeReplay", "HoldingValue", "SkippedEpisode", "StressReport"]
+
+
+def _pct(v: float | None, *, sign: bool = False) -> str:
+    if v is None:
+        return "–"
+    return f"{v * 100:+.1f}%" if sign else f"{v * 100:.1f}%"
+
+
+def _r(v: float | None, nd: int = 6) -> float | None:
+    return None if v is None else round(float(v), nd)
+
+
+def _d(v: dt.date | None) -> str | None:
+    return None if v is None else v.isoformat()
+
+
+@dataclass(frozen=True)
+class HoldingValue:
+    """A holding as valued for the replay."""
+
+    symbol: str
+    given: str
+    asset_class: str
+    weight: float
+    exposure: float
+    quantity: float | None = None
+    price: float | None = None
+    price_date: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view."""
+        return {
+            "symbol": self.symbol,
+            "given": self.given,
+            "asset_class": self.asset_class,
+            "weight": _r(self.weight),
+            "exposure": _r(self.exposure),
+            "quantity": self.quantity,
+            "price": self.price,
+            "price_date": _d(self.price_date),
+        }
+
+
+@dataclass(frozen=True)
+class SkippedEpisode:
+    """An episode that could not be replayed, and why."""
+
+    id: str
+    name: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON view."""
+        return {"id": self.id, "name": self.name, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class EpisodeReplay:
+    """One episode replayed on the portfolio."""
+
+    id: str
+    name: str
+    start: dt.date
+    end: dt.date
+    until: dt.date
+    horizon: int
+    path: ReplayPath
+    stats: ReplayStats
+    proxies: dict[str, str]
+    equity_amount: float | None = None
+    notes: tuple[str, ...] = ()
+
+    def _amount(self, fraction: float) -> float | None:
+        return None if self.equity_amount is None else round(fraction * self.equity_amount, 2)
+
+    @property
+    def recovery_text(self) -> str:
+        """``12 days`` or ``not recovered within 63 days``."""
+        s = self.stats
+        if s.recovery_days is not None:
+            return f"{s.recovery_days} days"
+        return f"not recovered within {s.days_after_trough} days"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view (one item of ``episodes``)."""
+        s = self.stats
+        p = self.path
+        dp = s.dry_powder
+        return {
+            "id": self.id,
+            "name": self.name,
+            "window": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            "replay": {
+                "base": p.dates[0].date().isoformat(),
+                "until": p.dates[-1].date().isoformat(),
+                "horizon_weekdays": self.horizon,
+                "truncated_at": _d(p.truncated_at),
+            },
+            "max_drawdown": _r(s.max_drawdown),
+            "max_drawdown_date": s.trough_date.isoformat(),
+            "peak_date": s.peak_date.isoformat(),
+            "recovery_days": s.recovery_days,
+            "recovery_date": _d(s.recovery_date),
+            "recovery": self.recovery_text,
+            "worst_day": {
+                "date": s.worst_day.isoformat(),
+                "return": _r(s.worst_return),
+                "holdings": {k: _r(v) for k, v in s.worst_holdings.items()},
+            },
+            "contributions": {k: _r(v) for k, v in s.contributions.items()},
+            "margin_call": _d(s.margin_call),
+            "wiped_out": _d(s.wiped_out),
+            "cash_needed": _r(s.cash_needed),
+            "cash_needed_amount": self._amount(s.cash_needed),
+            "cash_needed_unit": "fraction of starting equity",
+            "dry_powder": {
+                "rule": "cash to restore the starting gross exposure at the trough close, "
+                "spent on the same holdings and held to the replay's end (perfect timing)",
+                "cash": _r(dp.cash),
+                "amount": self._amount(dp.cash),
+                "bought_on": dp.bought_on.isoformat(),
+                "value_at_end": _r(dp.value_at_end),
+                "return": _r(dp.ret),
+                "end": dp.end.isoformat(),
+            },
+            "final_equity": _r(s.final_equity),
+            "proxies": dict(self.proxies),
+            "path": {
+                "dates": [d.date().isoformat() for d in p.dates],
+                "equity": [round(float(v), 6) for v in p.equity],
+            },
+            "notes": list(self.notes),
+        }
+
+    def sparkline_svg(self, width: int = 160, height: int = 36) -> str:
+        """The equity path as a small inline SVG (episode part dark, recovery light)."""
+        eq = self.path.equity
+        lo, hi = float(np.min(eq)), float(np.max(eq))
+        span = hi - lo or 1.0
+        xs = np.linspace(0, width, len(eq)) if len(eq) > 1 else np.zeros(1)
+        ys = height - (eq - lo) / span * (height - 2) - 1
+        pts = [f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True)]
+        k = self.path.end_pos + 1
+        after, during = " ".join(pts[k - 1 :]), " ".join(pts[:k])
+        return (
+            f'<svg class="spark" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="equity path">'
+            f'<polyline fill="none" stroke="#999" stroke-width="1" points="{after}"/>'
+            f'<polyline fill="none" stroke="#c0392b" stroke-width="1.5" points="{during}"/>'
+            "</svg>"
+        )
+
+
+@dataclass(frozen=True)
+class StressReport:
+    """A portfolio replayed through several episodes."""
+
+    source: str
+    basis: str
+    holdings: tuple[HoldingValue, ...]
+    cash: float
+    leverage: float
+    maintenance_margin: float
+    gross_exposure: float
+    mode: LeverageMode
+    horizon: int
+    episodes: tuple[EpisodeReplay, ...]
+    skipped: tuple[SkippedEpisode, ...] = ()
+    equity_amount: float | None = None
+    like: dt.date | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``riskoff stress --json``."""
+        return {
+            "portfolio": {
+                "source": self.source,
+                "basis": self.basis,
+                "equity": self.equity_amount,
+                "cash": _r(self.cash),
+                "leverage": self.leverage,
+                "maintenance_margin": self.maintenance_margin,
+                "gross_exposure": _r(self.gross_exposure),
+                "leverage_mode": self.mode,
+                "holdings": [h.to_dict() for h in self.holdings],
+            },
+            "like": _d(self.like),
+            "horizon_weekdays": self.horizon,
+            "units": "fractions of starting equity; *_amount fields in the portfolio's currency",
+            "episodes": [e.to_dict() for e in self.episodes],
+            "skipped": [s.to_dict() for s in self.skipped],
+            "notes": list(self.notes),
+        }
+
+    # -- presentation ----------------------------------------------------------------
+    _HEAD = (
+        "episode",
+        "max DD",
+        "trough",
+        "recovery",
+        "worst day",
+        "margin call",
+        "cash needed",
+        "dry powder → return",
+    )
+
+    def _rows(self) -> list[list[str]]:
+        rows = []
+        for e in self.episodes:
+            s = e.stats
+            dp = s.dry_powder
+            powder = "–" if dp.cash <= 0 else f"{_pct(dp.cash)} → {_pct(dp.ret, sign=True)}"
+            call = "none" if s.margin_call is None else s.margin_call.isoformat()
+            if s.wiped_out is not None:
+                call += f" (wiped out {s.wiped_out.isoformat()})"
+            recovery = (
+                f"{s.recovery_days}d"
+                if s.recovery_days is not None
+                else f"not in {s.days_after_trough}d"
+            )
+            rows.append(
+                [
+                    e.id,
+                    _pct(s.max_drawdown),
+                    s.trough_date.isoformat(),
+                    recovery,
+                    f"{_pct(s.worst_return, sign=True)} {s.worst_day.isoformat()}",
+                    call,
+                    _pct(s.cash_needed) if s.cash_needed > 0 else "0",
+                    powder,
+                ]
+            )
+        return rows
+
+    def _contribution_rows(self) -> list[list[str]]:
+        labels = [h.symbol for h in self.holdings]
+        return [
+            [e.id, *(_pct(e.stats.contributions.get(k), sign=True) for k in labels)]
+            for e in self.episodes
+        ]
+
+    def _summary(self) -> str:
+        mix = ", ".join(f"{h.symbol} {_pct(h.weight)}" for h in self.holdings)
+        if self.cash:
+            mix += f", cash {_pct(self.cash)}"
+        lev = (
+            f"; leverage {self.leverage:g} (gross {self.gross_exposure:.2f} × equity, "
+            f"{self.mode}), maintenance {_pct(self.maintenance_margin)}"
+            if self.leverage != 1
+            else ""
+        )
+        return f"{self.source}: {mix}{lev}"
+
+    def _footnotes(self) -> list[str]:
+        out = [
+            f"Replays start at the last close before each episode and run {self.horizon} "
+            "weekdays past its end; drawdown, worst day, margin and contributions are "
+            "measured within the episode, recovery (market days from the trough back to "
+            "the peak) over the whole replay. Percentages are of starting equity.",
+            "Dry powder: the cash that would have restored the starting exposure at the "
+            "trough close, and what that purchase returned by the replay's last day "
+            "(perfect timing: an upper bound).",
+        ]
+        for e in self.episodes:
+            if e.proxies:
+                subs = ", ".join(f"{k} → {v}" for k, v in e.proxies.items())
+                out.append(f"{e.id}: no history, replayed with proxies {subs}")
+            out += [f"{e.id}: {n}" for n in e.notes]
+        out += [f"skipped {s.id}: {s.reason}" for s in self.skipped]
+        out += list(self.notes)
+        return out
+
+    def __rich__(self) -> Any:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        title = "Stress replay" + (f" like {self.like.isoformat()}" if self.like else "")
+        t = Table(
+            title=title, title_justify="left", caption=self._summary(), caption_justify="left"
+        )
+        for h in self._HEAD:
+            t.add_column(
+                h,
+                justify="right" if h in ("max DD", "cash needed") else "left",
+                no_wrap=h in ("episode", "trough"),
+            )
+        for row in self._rows():
+            t.add_row(*row)
+        parts: list[Any] = [t]
+        if self.episodes:
+            c = Table(
+                title="Contributions to the drawdown (+ = lost)",
+                title_justify="left",
+            )
+            c.add_column("episode")
+            for hv in self.holdings:
+                c.add_column(hv.symbol, justify="right")
+            for row in self._contribution_rows():
+                c.add_row(*row)
+            parts.append(c)
+        parts += [Text(n, style="dim") for n in self._footnotes()]
+        return Group(*parts)
+
+    def to_html(self) -> str:
+        """An HTML fragment (no ``<html>``/``<body>``) for ``riskoff report --portfolio``."""
+        e = html.escape
+        head = "".join(f"<th>{e(h)}</th>" for h in (*self._HEAD, "path"))
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td>{e(c)}</td>" for c in row)
+            + f"<td>{ep.sparkline_svg()}</td></tr>"
+            for row, ep in zip(self._rows(), self.episodes, strict=True)
+        )
+        cols = ("episode", *(hv.symbol for hv in self.holdings))
+        chead = "".join(f"<th>{e(c)}</th>" for c in cols)
+        cbody = "".join(
+            "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>"
+            for row in self._contribution_rows()
+        )
+        parts = [
+            '<section class="stress"><h2>Ammunition: the portfolio through past sell-offs</h2>',
+            f"<p>{e(self._summary())}</p>",
+            f'<table class="stress"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>',
+            '<table class="stress-contrib"><caption>Contributions to the drawdown '
+            f"(+ = lost)</caption><thead><tr>{chead}</tr></thead><tbody>{cbody}</tbody></table>",
+        ]
+        parts += [f'<p class="note">{e(n)}</p>' for n in self._footnotes()]
+        parts.append("</section>")
+        return "".join(parts)

@@ -1,0 +1,201 @@
+"""Replaying a portfolio through a list of episodes.
+
+This module knows portfolios, episodes and proxies, but not the store: prices come
+through ``read_prices(symbols, start, end) -> wide frame`` (the store's ``read_wide``
+in production, a dict of frames in tests). ``pipeline.stress_portfolio`` wires it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from riskoff.analogs.episodes import Episode, EpisodeCatalog
+from riskoff.errors import InputError, InsufficientDataError, PortfolioError
+from riskoff.portfolio.io import Portfolio
+from riskoff.portfolio.proxies import choose_series, proxy_chain
+from riskoff.portfolio.replay import DEFAULT_HORIZON, LeverageMode, replay, replay_until
+from riskoff.portfolio.results import EpisodeReplay, HoldingValue, SkippedEpisode, StressReport
+
+__all__ = ["PriceReader", "select_episodes", "stress"]
+
+PriceReader = Callable[[Sequence[str], dt.date, dt.date], pd.DataFrame]
+"""``(symbols, start, end) -> wide frame`` of observed closes (DatetimeIndex, one column
+per symbol that has data, NaN where nothing was observed)."""
+
+_LOOKBACK_DAYS = 30  # calendar days read before an episode to find every base price
+
+
+def select_episodes(catalog: EpisodeCatalog, keys: Iterable[str] | None) -> list[Episode]:
+    """Episodes by id or name (case-insensitive); ``None`` → the catalogue's major ones."""
+    if keys is None:
+        return catalog.major()
+    by_name = {e.name.lower(): e for e in catalog.episodes}
+    out: list[Episode] = []
+    for raw in keys:
+        key = raw.strip()
+        if not key:
+            continue
+        ep = catalog.get(key) or catalog.get(key.lower()) or by_name.get(key.lower())
+        if ep is None:
+            raise InputError(
+                f"unknown episode {key!r}: give an id such as "
+                f"{', '.join(e.id for e in catalog.major()[:3])} (see the episode catalogue)"
+            )
+        if ep not in out:
+            out.append(ep)
+    if not out:
+        raise InputError("no episode given")
+    return out
+
+
+def _valuation(
+    portfolio: Portfolio, latest: Mapping[str, tuple[float, dt.date]] | None
+) -> tuple[dict[str, float], float, float | None]:
+    """(weights, cash weight, equity in currency or None)."""
+    if portfolio.basis == "weight":
+        weights, cash = portfolio.weights()
+        return weights, cash, None
+    latest = latest or {}
+    missing = [h.symbol for h in portfolio.holdings if h.symbol not in latest]
+    if missing:
+        raise PortfolioError(
+            f"{portfolio.source}: no price in the store to value {', '.join(missing)}; "
+            "load its data first or give weights"
+        )
+    prices = {s: p for s, (p, _) in latest.items()}
+    weights, cash = portfolio.weights(prices)
+    return weights, cash, portfolio.equity(prices)
+
+
+def stress(
+    portfolio: Portfolio,
+    episodes: Sequence[Episode],
+    read_prices: PriceReader,
+    *,
+    latest: Mapping[str, tuple[float, dt.date]] | None = None,
+    horizon: int = DEFAULT_HORIZON,
+    mode: LeverageMode = "loan",
+    like: dt.date | None = None,
+) -> StressReport:
+    """Replay ``portfolio`` through each episode.
+
+    Args:
+        portfolio: the parsed portfolio.
+        episodes: the episodes to replay.
+        read_prices: where prices come from (see :data:`PriceReader`).
+        latest: symbol -> (latest price, its date); values quantities.
+        horizon: weekdays after each episode's end that the replay continues.
+        mode: ``loan`` (a fixed margin loan) or ``daily`` (re-levered every close).
+        like: the day whose analogs chose the episodes (shown in the report).
+
+    Raises:
+        PortfolioError: the portfolio cannot be valued or breaches maintenance at once.
+        InsufficientDataError: no episode could be replayed.
+    """
+    if horizon < 0:
+        raise InputError(f"horizon {horizon} must be 0 or more weekdays")
+    weights, cash, equity = _valuation(portfolio, latest)
+    lev = portfolio.leverage
+    exposure = {s: lev * w for s, w in weights.items()}
+    gross = sum(exposure.values())
+    if gross > 0 and 1.0 / gross < portfolio.maintenance_margin:
+        raise PortfolioError(
+            f"{portfolio.source}: gross exposure {gross:.3g} × equity is already below "
+            f"maintenance_margin {portfolio.maintenance_margin:g} at the start"
+        )
+    holdings = tuple(
+        HoldingValue(
+            symbol=h.symbol,
+            given=h.given,
+            asset_class=h.asset_class,
+            weight=weights[h.symbol],
+            exposure=exposure[h.symbol],
+            quantity=h.amount if portfolio.basis == "quantity" else None,
+            price=latest[h.symbol][0] if latest and h.symbol in latest else None,
+            price_date=latest[h.symbol][1] if latest and h.symbol in latest else None,
+        )
+        for h in portfolio.holdings
+    )
+    candidates: list[str] = []
+    for h in portfolio.holdings:
+        for s in (h.symbol, *proxy_chain(h.symbol, h.asset_class)):
+            if s not in candidates:
+                candidates.append(s)
+
+    done: list[EpisodeReplay] = []
+    skipped: list[SkippedEpisode] = []
+    for ep in episodes:
+        until = replay_until(ep.end, horizon)
+        wide = read_prices(candidates, ep.start - dt.timedelta(days=_LOOKBACK_DAYS), until)
+        series = {c: wide[c] for c in wide.columns}
+        columns: dict[str, str] = {}
+        reason = None
+        for h in portfolio.holdings:
+            col = choose_series(h.symbol, h.asset_class, series, ep.start)
+            if col is None:
+                chain = proxy_chain(h.symbol, h.asset_class)
+                tried = f" nor its proxies {', '.join(chain)}" if chain else " and no proxy"
+                reason = (
+                    f"{h.symbol} has no price before {ep.start.isoformat()}{tried} "
+                    f"({h.asset_class.replace('_', ' ')})"
+                )
+                break
+            columns[h.symbol] = col
+        if reason is not None:
+            skipped.append(SkippedEpisode(ep.id, ep.name, reason))
+            continue
+        frame = pd.DataFrame({s: wide[c] for s, c in columns.items()}, index=wide.index)
+        try:
+            path, stats = replay(
+                frame,
+                exposure,
+                start=ep.start,
+                end=ep.end,
+                until=until,
+                maintenance_margin=portfolio.maintenance_margin,
+                mode=mode,
+            )
+        except InsufficientDataError as exc:
+            skipped.append(SkippedEpisode(ep.id, ep.name, str(exc)))
+            continue
+        notes: list[str] = []
+        if path.truncated_at is not None:
+            part = " (the episode itself is incomplete)" if path.truncated_at < ep.end else ""
+            notes.append(f"data ends {path.truncated_at.isoformat()}: the replay stops there{part}")
+        done.append(
+            EpisodeReplay(
+                id=ep.id,
+                name=ep.name,
+                start=ep.start,
+                end=ep.end,
+                until=until,
+                horizon=horizon,
+                path=path,
+                stats=stats,
+                proxies={s: c for s, c in columns.items() if s != c},
+                equity_amount=equity,
+                notes=tuple(notes),
+            )
+        )
+    if episodes and not done:
+        raise InsufficientDataError(
+            f"no episode could be replayed: {skipped[0].id}: {skipped[0].reason}"
+        )
+    return StressReport(
+        source=portfolio.source,
+        basis=portfolio.basis,
+        holdings=holdings,
+        cash=cash,
+        leverage=lev,
+        maintenance_margin=portfolio.maintenance_margin,
+        gross_exposure=gross,
+        mode=mode,
+        horizon=horizon,
+        episodes=tuple(done),
+        skipped=tuple(skipped),
+        equity_amount=equity,
+        like=like,
+    )
