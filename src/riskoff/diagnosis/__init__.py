@@ -12,6 +12,7 @@ from riskoff.diagnosis.engine import (
     compare_references,
     diagnose_row,
     scan_rows,
+    scan_table,
     score_suspects,
 )
 from riskoff.diagnosis.fingerprints import Check, Ramp, Suspect, load_suspects, parse_suspects
@@ -41,5 +42,6 @@ __all__ = [
     "load_suspects",
     "parse_suspects",
     "scan_rows",
+    "scan_table",
     "score_suspects",
 ]

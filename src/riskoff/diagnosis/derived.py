@@ -18,7 +18,10 @@ __all__ = ["Derived", "derive", "get", "is_open", "sigma_of"]
 NAN = float("nan")
 # Groups that count for "how many markets fell": FX is directional and stays out.
 _FALL_GROUPS = tuple(GROUPS)
-_CROWDED_CANDIDATES = tuple(c for c in PRICE_CLASSES if c not in ("btc", "eth"))
+# Candidates for a crowded trade: single markets, not the broad equity indices (a broad
+# index falling from its high is the generic sell-off) and not crypto (its own suspect).
+# Crowded equity shorts-of-volatility show in the VIX instead (dx.vol_convexity).
+_CROWDED_CANDIDATES = ("gold", "silver", "copper", "oil")
 
 
 def get(row: Mapping[str, float], key: str) -> float:
@@ -52,6 +55,13 @@ def _nanmin(values: list[float]) -> float:
 def _nanmean(values: list[float]) -> float:
     vals = [v for v in values if not math.isnan(v)]
     return sum(vals) / len(vals) if vals else NAN
+
+
+def _concentration(falls: Mapping[str, float]) -> float:
+    """The largest group fall's share of all squared group falls (0 when nothing fell 1σ)."""
+    total = sum(f * f for f in falls.values())
+    top = max(falls.values(), default=0.0)
+    return (top * top / total) if top >= 1.0 and total > 0 else 0.0
 
 
 class Derived:
@@ -96,9 +106,10 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
     v["dx.groups_n"] = float(n_groups)
 
     # Concentration: the largest group fall's share of all squared group falls.
-    total = sum(f * f for f in falls.values())
-    top = max(falls.values(), default=0.0)
-    v["dx.concentration"] = (top * top / total) if top >= 1.0 and total > 0 else 0.0
+    v["dx.concentration"] = _concentration(falls)
+    v["dx.concentration_ex_crypto"] = _concentration(
+        {g: f for g, f in falls.items() if g != "crypto"}
+    )
 
     # The worst non-crypto price class: the candidate "crowded" asset.
     worst_cls, worst = "", math.inf
@@ -129,9 +140,8 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
     lab["dx.worst_class"] = worst_any_cls
 
     # The VIX: relative change, and its size against the S&P 500 fall (convexity).
-    vix, dvix = get(row, "vol.vix"), get(row, "vol.dvix")
-    prev = vix - dvix
-    v["dx.vix_chg"] = dvix / prev if prev > 0 else NAN
+    dvix = get(row, "vol.dvix")  # the VIX's log change over the day or window
+    v["dx.vix_chg"] = math.expm1(dvix) if not math.isnan(dvix) else NAN
     spx = get(row, "move.us_equities")
     if math.isnan(v["dx.vix_chg"]) or math.isnan(spx) or not is_open(row, "us_equities"):
         v["dx.vol_convexity"] = NAN

@@ -10,6 +10,7 @@ Scoring a suspect (see ``docs/suspects.md``)::
     strength_i  in -1..1     each available check (ramps in the feature's own units)
     net         = sum(w_i * strength_i) / sum(w_i)       over *available* checks only
     gate        = max(0, strongest key check)            the signature must be present
+                  * min(required checks)                 and its preconditions hold
     score       = clip(net, 0, 1) * (0.25 + 0.75 * gate)
 
 Contradicting evidence subtracts exactly as much as supporting evidence adds.
@@ -21,7 +22,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from riskoff.diagnosis.checks import CHECK_FUNCTIONS
 from riskoff.diagnosis.classes import CLASS_NAMES, CLASS_SOURCES, CLASSES
@@ -38,12 +39,16 @@ from riskoff.diagnosis.results import (
 from riskoff.diagnosis.selloff import assess_selloff
 from riskoff.diagnosis.text import fmt_pct, fmt_sigma, fmt_value, render_template
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "REFERENCE_DAYS",
     "ScanRow",
     "compare_references",
     "diagnose_row",
     "scan_rows",
+    "scan_table",
     "score_suspects",
 ]
 
@@ -91,7 +96,7 @@ def _class_of(feature: str) -> str | None:
 
 def _closed(check: Check, row: Mapping[str, float], us_open: bool) -> bool:
     """True when the check reads a market that did not trade on this day."""
-    feats = [check.indicator] if not check.fn else []
+    feats = [check.feature or check.indicator] if not check.fn else []
     if check.fn:
         feats += [str(v) for v in check.params.values() if isinstance(v, str)]
         feats += [str(f) for v in check.params.values() if isinstance(v, list) for f in v]
@@ -109,7 +114,7 @@ def _closed(check: Check, row: Mapping[str, float], us_open: bool) -> bool:
 def _value(check: Check, row: Mapping[str, float], n_days: int) -> float:
     if check.fn:
         return float(CHECK_FUNCTIONS[check.fn](row, check.params, n_days))
-    return get(row, check.indicator)
+    return get(row, check.feature or check.indicator)
 
 
 def _evidence(
@@ -177,6 +182,7 @@ def _score_one(
     missing: list[str] = []
     w_avail = w_all = net = 0.0
     gate = -1.0
+    need = 1.0
     has_key = False
     for check in suspect.checks:
         ev = _evidence(
@@ -201,10 +207,12 @@ def _score_one(
         net += check.weight * ev.strength
         if check.key:
             gate = max(gate, ev.strength)
+        if check.requires:
+            need = min(need, max(0.0, ev.strength))
         if ev.strength != 0.0:
             listed.append(ev)
     net = net / w_avail if w_avail > 0 else 0.0
-    g = max(0.0, gate) if has_key else 1.0
+    g = (max(0.0, gate) if has_key else 1.0) * need
     score = min(1.0, max(0.0, net)) * (_KEY_FLOOR + (1.0 - _KEY_FLOOR) * g)
     listed.sort(key=lambda e: (e.available is False, -abs(e.impact)))
     return (
@@ -433,7 +441,7 @@ def _verdict(
         rcon = [e.text for e in r.against[:1] if e.text]
         parts.append(
             f"Runner-up: {r.headline} ({r.score:.2f})"
-            + (f", but {rcon[0][0].lower() + rcon[0][1:]}." if rcon else ".")
+            + (f"; against it: {rcon[0]}." if rcon else ".")
         )
     parts.append(versus.text)
     backdrop = _backdrop(row, sell)
@@ -477,8 +485,15 @@ def diagnose_row(
     as_of: dt.date | None = None,
     n_days: int = 1,
     references: Mapping[str, Mapping[str, float] | None] | None = None,
+    extra: Mapping[str, float] | None = None,
 ) -> Diagnosis:
-    """Diagnose one feature row (a day, or a window when ``start < date``)."""
+    """Diagnose one feature row (a day, or a window when ``start < date``).
+
+    ``extra`` adds values to the row (the ``rel.*`` relative moves of
+    :mod:`riskoff.diagnosis.relative`); ``references`` are the feature rows of 312 and 519.
+    """
+    if extra:
+        row = {**row, **extra}
     start = start or date
     window_mode = start != date
     dx = derive(row, n_days)
@@ -529,6 +544,37 @@ class ScanRow:
             "primary": self.primary,
             "score": round(self.score, 2),
         }
+
+
+def scan_table(
+    table: pd.DataFrame,
+    *,
+    suspects: Sequence[Suspect],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[ScanRow]:
+    """Scan the rows ``start..end`` of a daily feature table (pass the whole table: the
+    relative moves need the history before ``start``)."""
+    import pandas as pd
+
+    from riskoff.diagnosis.relative import relative_params, relative_values
+
+    params = relative_params(table)
+    if start is not None or end is not None:
+        lo = pd.Timestamp(start) if start else table.index[0]
+        hi = pd.Timestamp(end) if end else table.index[-1]
+        sel = (table.index >= lo) & (table.index <= hi)
+        table, params = table[sel], params[sel]
+    cols = [str(c) for c in table.columns]
+    pcols = [str(c) for c in params.columns]
+    rows: list[tuple[dt.date, Mapping[str, float]]] = []
+    for ts, vals, pvals in zip(
+        table.index, table.to_numpy(dtype=float), params.to_numpy(dtype=float), strict=True
+    ):
+        row = dict(zip(cols, vals.tolist(), strict=True))
+        row.update(relative_values(row, dict(zip(pcols, pvals.tolist(), strict=True))))
+        rows.append((ts.date(), row))
+    return scan_rows(rows, suspects=suspects)
 
 
 def scan_rows(

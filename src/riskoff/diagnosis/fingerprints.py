@@ -60,8 +60,10 @@ class Check:
     text_for: str
     text_against: str
     fn: str | None = None
+    feature: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     key: bool = False
+    requires: bool = False
     scale: Scale = "none"
     daily_only: bool = False
     sources: tuple[str, ...] = ()
@@ -139,8 +141,10 @@ def _check(raw: Mapping[str, Any], where: str) -> Check:
         text_for=str(raw.get("for", "")),
         text_against=str(raw.get("against", "")),
         fn=str(fn) if fn else None,
+        feature=str(feature) if feature else None,
         params=dict(raw.get("params", {})),
         key=bool(raw.get("key", False)),
+        requires=bool(raw.get("requires", False)),
         scale=scale,  # type: ignore[arg-type]
         daily_only=bool(raw.get("daily_only", False)),
         sources=tuple(str(s) for s in raw.get("sources", ())),
