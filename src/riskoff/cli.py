@@ -242,6 +242,22 @@ def stress_portfolio_cmd(
     _console().print(report)
 
 
+@app.command()
+def analogs(
+    date: Annotated[str, typer.Argument(help="The day to find analogs of (YYYY-MM-DD).")],
+    top: Annotated[int, typer.Option("--top", help="How many episodes and days to show.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Nearest historical episodes and days, and what happened next beside the base rate."""
+    from riskoff import pipeline
+
+    report = pipeline.analogs(date, top=top)
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    _console().print(report)
+
+
 def main() -> None:
     """Entry point: run the app, turning riskoff errors into one-line messages."""
     try:

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 __all__ = [
     "IngestResult",
     "UpdateResult",
+    "analog_engine",
+    "analog_engine_from",
+    "analogs",
+    "analogs_for",
     "coverage",
     "ingest",
     "open_store",
@@ -361,3 +365,72 @@ def _analog_episode_ids(day: dt.date, top: int, settings: Settings) -> list[str]
         raise InputError("--like needs the analog search, which this riskoff does not have yet")
     report = search(day, top=top, settings=settings)
     return [a.episode for a in report.analogs if a.kind == "episode"][:top]
+
+
+def analog_engine(settings: Settings | None = None, *, as_of: dt.date | None = None) -> Any:
+    """The analog search engine (``riskoff.analogs.AnalogEngine``) over the daily feature
+    table of the store, as known at the end of ``as_of`` (default: everything stored).
+
+    Build it once and call ``engine.search(day)`` for many days: a search uses only rows up
+    to its day, so an engine built on the whole store answers exactly like one built at
+    ``day`` (``docs/analogs.md``).
+    """
+    from riskoff import panel as panel_mod
+    from riskoff.indicators.features import daily_features
+    from riskoff.store import Store
+
+    s = settings or Settings.from_env()
+    if not s.store_path.exists():
+        raise DataFileError("the store is empty: run 'riskoff ingest PATH' first")
+    with Store(s.store_path, read_only=True) as st:
+        pnl = panel_mod.load_panel(st, load_catalog(s), as_of)
+    return analog_engine_from(pnl, daily_features(pnl), settings=s)
+
+
+def analog_engine_from(panel: Any, table: Any, *, settings: Settings | None = None) -> Any:
+    """An analog engine from an already built panel and daily feature table."""
+    from riskoff.analogs.episodes import load_episodes
+    from riskoff.analogs.forward import FORWARD_SYMBOLS
+    from riskoff.analogs.search import AnalogEngine
+
+    s = settings or Settings.from_env()
+    cols = [c for c in FORWARD_SYMBOLS if c in panel.levels.columns]
+    closes = panel.levels[cols].where(panel.traded[cols].astype(bool))
+    return AnalogEngine(table, closes, load_episodes(s.home))
+
+
+def analogs(date: str | dt.date, *, top: int = 5, settings: Settings | None = None) -> Any:
+    """Nearest historical episodes and days of ``date`` and what happened next
+    (``riskoff analogs``): a ``riskoff.analogs.AnalogReport`` computed only from data
+    public by the end of ``date``."""
+    from riskoff.dates import parse_date
+    from riskoff.errors import InputError
+
+    day = parse_date(date)
+    if top < 1:
+        raise InputError(f"--top must be at least 1 (got {top})")
+    return analog_engine(settings, as_of=day).search(day, top=top)
+
+
+def analogs_for(
+    date: str | dt.date,
+    *,
+    top: int = 3,
+    panel: Any = None,
+    table: Any = None,
+    settings: Settings | None = None,
+) -> list[dict[str, Any]]:
+    """The ``analogs`` block of ``diagnose --json``: ``[{"episode", "name", "similarity"}]``.
+
+    Pass the diagnosis's own ``panel`` and daily feature ``table`` to avoid rebuilding
+    them; without them they are loaded as of ``date``.
+    """
+    from riskoff.dates import parse_date
+
+    day = parse_date(date)
+    if panel is None or table is None:
+        engine = analog_engine(settings, as_of=day)
+    else:
+        engine = analog_engine_from(panel, table, settings=settings)
+    report = engine.search(day, top=top)
+    return [dict(item) for item in report.brief()]
