@@ -1,0 +1,411 @@
+"""What the web app knows: short-lived read-only store access, the per-process panel, and
+an LRU of results.
+
+Every answer comes from a :mod:`riskoff.pipeline` function, so the JSON served is the JSON
+the command line prints with ``--json``. This module only decides *when* to call them:
+
+* The store is opened read-only, briefly, and only when its files changed on disk (a
+  ``stat`` per request is the cheap check). A writer (``riskoff update`` / ``ingest``) is
+  therefore never blocked for longer than one short read. When a writer holds the lock,
+  opening retries for ``store_wait`` seconds, then :class:`~riskoff.errors.StoreBusyError`
+  (HTTP 503).
+* The store's *generation* is the id of its newest load-log row. The panel, its feature
+  table and every cached result belong to one generation and are dropped when it changes.
+* Results for a day are kept in an LRU keyed by ``(kind, arguments, generation)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from riskoff.config import Settings
+from riskoff.dates import Window, parse_date
+from riskoff.errors import BadDateError, StoreError, UnknownSymbolError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from riskoff.analogs.episodes import Episode
+    from riskoff.store import Store
+
+__all__ = ["Generation", "LRUCache", "Service"]
+
+T = TypeVar("T")
+
+FIRST_DAY = dt.date(1990, 1, 1)
+"""The first day riskoff diagnoses (the panel's default start)."""
+
+
+class LRUCache:
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
+        """``(True, value)`` when cached, else ``(False, None)``."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return True, self._data[key]
+            self.misses += 1
+            return False, None
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        """Store ``value``, evicting the least recently used entry when full."""
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@dataclass
+class Generation:
+    """One version of the store: its load-log id, its date range and the state built on it."""
+
+    id: int
+    stamp: tuple[int, ...]
+    first: dt.date
+    last: dt.date
+    symbols: frozenset[str]
+    panel: Any = None
+    engine: Any = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
+class Service:
+    """The web app's access to riskoff: cached pipeline calls over a read-only store.
+
+    Args:
+        settings: where the store is.
+        store_wait: seconds to retry opening a store locked by a writer before a 503.
+        cache_size: results kept in the LRU.
+        today: the last day that can be asked for (default: today).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store_wait: float = 3.0,
+        cache_size: int = 256,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.settings = settings
+        self.store_wait = store_wait
+        self.cache = LRUCache(cache_size)
+        self._today = today
+        self._gen: Generation | None = None
+        self._gen_lock = threading.Lock()
+
+    # -- the store ------------------------------------------------------------------------
+    def _stamp(self) -> tuple[int, ...]:
+        """Size and mtime of the store file and its WAL: changes whenever a writer writes."""
+        out: list[int] = []
+        for p in (self.settings.store_path, self.settings.store_path.with_suffix(".duckdb.wal")):
+            try:
+                st = p.stat()
+            except OSError:
+                out += [-1, -1]
+                continue
+            out += [st.st_size, st.st_mtime_ns]
+        return tuple(out)
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """A short-lived read-only connection (retries while a writer holds the lock)."""
+        from riskoff.store import Store
+
+        st = Store(self.settings.store_path, read_only=True, wait=self.store_wait)
+        try:
+            yield st
+        finally:
+            st.close()
+
+    def generation(self) -> Generation:
+        """The store's current generation (re-read only when its files changed)."""
+        stamp = self._stamp()
+        gen = self._gen
+        if gen is not None and gen.stamp == stamp:
+            return gen
+        with self._gen_lock:
+            gen = self._gen
+            if gen is not None and gen.stamp == stamp:
+                return gen
+            if not self.settings.store_path.exists():
+                raise StoreError(
+                    "the store is empty: load data with 'riskoff ingest PATH' or 'riskoff update'"
+                )
+            with self.store() as st:
+                log = st.load_log(1)
+                gen_id = int(log[0]["id"]) if log else 0
+                if gen is not None and gen.id == gen_id:
+                    gen.stamp = stamp
+                    return gen
+                last_dates = st.last_dates()
+            if not last_dates:
+                raise StoreError(
+                    "the store is empty: load data with 'riskoff ingest PATH' or 'riskoff update'"
+                )
+            today = self._today()
+            new = Generation(
+                id=gen_id,
+                stamp=stamp,
+                first=FIRST_DAY,
+                last=max(min(d, today) for d in last_dates.values()),
+                symbols=frozenset(last_dates),
+            )
+            self._gen = new
+            self.cache.clear()
+            return new
+
+    def panel(self, gen: Generation | None = None) -> Any:
+        """The point-in-time panel of this generation, built once (features cached on it)."""
+        g = gen or self.generation()
+        if g.panel is None:
+            with g.lock:
+                if g.panel is None:
+                    from riskoff import pipeline
+
+                    g.panel = pipeline.load_panel(self.settings)
+        return g.panel
+
+    def last_day(self, gen: Generation | None = None) -> dt.date:
+        """The last day with data (the panel's ``as_of``; catalogue projections dated in the
+        future do not count)."""
+        import pandas as pd
+
+        as_of = pd.Timestamp(self.panel(gen).as_of).date()
+        return min(as_of, (gen or self.generation()).last)
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[Generation], T]) -> T:
+        """``compute(generation)`` through the LRU (keyed by ``key`` and the generation)."""
+        gen = self.generation()
+        full = (*key, gen.id)
+        hit, value = self.cache.get(full)
+        if hit:
+            out: T = value
+            return out
+        result = compute(gen)
+        self.cache.put(full, result)
+        return result
+
+    # -- input ------------------------------------------------------------------------------
+    def day(self, text: str, *, what: str = "date") -> dt.date:
+        """Parse a day and check it lies within the store's history."""
+        d = parse_date(text, what=what)
+        gen = self.generation()
+        if d > self._today():
+            raise BadDateError(f"{what} {d} is in the future")
+        if d < gen.first or d > gen.last:
+            raise BadDateError(
+                f"{what} {d} is outside the stored history ({gen.first} to {gen.last})"
+            )
+        return d
+
+    def window(self, text: str | None, day: dt.date) -> Window | None:
+        """Parse ``START:END``; its end must be ``day`` or earlier, its start in the history."""
+        if text is None or text == "":
+            return None
+        from riskoff.dates import parse_window
+
+        w = parse_window(text)
+        self.day(w.start.isoformat(), what="window start")
+        self.day(w.end.isoformat(), what="window end")
+        return w
+
+    def symbol(self, text: str) -> str:
+        """A stored symbol, or a catalogue name resolving to one."""
+        gen = self.generation()
+        if text in gen.symbols:
+            return text
+        from riskoff import pipeline
+        from riskoff.errors import InputError
+
+        try:
+            info = pipeline.load_catalog(self.settings).resolve(text)
+        except InputError:
+            info = None
+        if info is not None and info.symbol in gen.symbols:
+            return info.symbol
+        raise UnknownSymbolError(f"unknown symbol {text!r}: see /api/series for the stored ones")
+
+    # -- answers ------------------------------------------------------------------------------
+    def coverage(self) -> list[dict[str, Any]]:
+        """``riskoff series --json``."""
+        from riskoff import pipeline
+
+        return self.cached(("series",), lambda g: pipeline.coverage(self.settings))
+
+    def series_frame(self, symbol: str, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+        """One stored series between two days (long frame ``date, value``)."""
+
+        def compute(g: Generation) -> pd.DataFrame:
+            with self.store() as st:
+                df = st.read([symbol], start, end)
+            return df[["date", "value"]].reset_index(drop=True)
+
+        return self.cached(("series", symbol, start, end), compute)
+
+    def episodes(self) -> list[Episode]:
+        """The episode catalogue (packaged plus ``$RISKOFF_HOME/episodes.toml``)."""
+        from riskoff.analogs.episodes import load_episodes
+
+        return self.cached(("episodes",), lambda g: load_episodes(self.settings.home).episodes)
+
+    def features(self, gen: Generation | None = None) -> pd.DataFrame:
+        """The daily feature table of the panel (computed once, kept on the panel)."""
+        from riskoff.indicators.features import daily_features
+
+        table: pd.DataFrame = daily_features(self.panel(gen))
+        return table
+
+    def analog_engine(self, gen: Generation | None = None) -> Any:
+        """The analog search engine over the whole store (a search uses only rows up to its
+        own day, so it answers exactly like ``riskoff analogs``)."""
+        g = gen or self.generation()
+        engine = g.engine
+        if engine is None:
+            from riskoff import pipeline
+
+            panel = self.panel(g)
+            with g.lock:
+                engine = g.engine
+                if engine is None:
+                    engine = pipeline.analog_engine_from(
+                        panel, self.features(g), settings=self.settings
+                    )
+                    g.engine = engine
+        return engine
+
+    def analogs(self, date: str, top: int = 5) -> Any:
+        """``riskoff analogs DATE --top TOP``: the report object."""
+        from riskoff.errors import InputError
+
+        day = self.day(date)
+        if top < 1:
+            raise InputError(f"top must be at least 1 (got {top})")
+        return self.cached(
+            ("analogs", day, top), lambda g: self.analog_engine(g).search(day, top=top)
+        )
+
+    def analogs_json(self, date: str, top: int = 5) -> dict[str, Any]:
+        """``riskoff analogs DATE --top TOP --json``."""
+        day = self.day(date)
+        out: dict[str, Any] = self.cached(
+            ("analogs.json", day, top), lambda g: self.analogs(date, top).to_dict()
+        )
+        return out
+
+    def stress(self) -> pd.DataFrame:
+        """riskoff's stress index over the whole history (``riskoff stress-index``)."""
+
+        def compute(g: Generation) -> pd.DataFrame:
+            from riskoff.indicators.stress import stress_components
+
+            comp = stress_components(self.panel(g))
+            comp = comp.rename(columns=lambda c: "stress_index" if c == "stress.index" else c[7:])
+            return comp.dropna(subset=["stress_index"])
+
+        return self.cached(("stress",), compute)
+
+    def stress_json(self, start: str | None, end: str | None) -> list[dict[str, Any]]:
+        """Rows ``{"date", "stress_index", <segment>...}`` rounded like ``--csv`` (4 decimals)."""
+        d0 = self.day(start, what="start") if start else None
+        d1 = self.day(end, what="end") if end else None
+        if d0 and d1 and d1 < d0:
+            raise BadDateError(f"end {d1} is before start {d0}")
+
+        def compute(g: Generation) -> list[dict[str, Any]]:
+            import numpy as np
+            import pandas as pd
+
+            df = self.stress()
+            if d0 is not None:
+                df = df.loc[df.index >= pd.Timestamp(d0)]
+            if d1 is not None:
+                df = df.loc[df.index <= pd.Timestamp(d1)]
+            values = np.round(df.to_numpy(dtype="float64"), 4)
+            cols = [str(c) for c in df.columns]
+            dates = pd.DatetimeIndex(df.index).strftime("%Y-%m-%d")
+            return [
+                {
+                    "date": d,
+                    **{
+                        c: (None if np.isnan(v) else float(v))
+                        for c, v in zip(cols, row, strict=True)
+                    },
+                }
+                for d, row in zip(dates, values, strict=True)
+            ]
+
+        return self.cached(("stress.json", d0, d1), compute)
+
+    def series_json(self, symbol: str, start: str | None, end: str | None) -> dict[str, Any]:
+        """One stored series: its catalogue row and its observations between two days."""
+        sym = self.symbol(symbol)
+        d0 = parse_date(start, what="start") if start else None
+        d1 = parse_date(end, what="end") if end else None
+        if d0 and d1 and d1 < d0:
+            raise BadDateError(f"end {d1} is before start {d0}")
+
+        def compute(g: Generation) -> dict[str, Any]:
+            row = next((r for r in self.coverage() if r["symbol"] == sym), None)
+            df = self.series_frame(sym, d0, d1)
+            dates = df["date"].dt.strftime("%Y-%m-%d").tolist()
+            values = df["value"].astype("float64").tolist()
+            return {
+                "symbol": sym,
+                "name": row["name"] if row else sym,
+                "units": row["units"] if row else "",
+                "frequency": row["frequency"] if row else "",
+                "start": d0.isoformat() if d0 else None,
+                "end": d1.isoformat() if d1 else None,
+                "count": len(dates),
+                "observations": [
+                    {"date": d, "value": v} for d, v in zip(dates, values, strict=True)
+                ],
+            }
+
+        return self.cached(("series.json", sym, d0, d1), compute)
+
+    def diagnose(self, date: str, window: str | None = None) -> Any:
+        """``riskoff diagnose DATE [--window START:END]``: the diagnosis object."""
+        day = self.day(date)
+        win = self.window(window, day)
+        key = ("diagnose", day, (win.start, win.end) if win else None)
+
+        def compute(g: Generation) -> Any:
+            from riskoff import pipeline
+
+            return pipeline.diagnose(day, window=win, settings=self.settings, panel=self.panel(g))
+
+        return self.cached(key, compute)
+
+    def diagnose_json(self, date: str, window: str | None = None) -> dict[str, Any]:
+        """``riskoff diagnose DATE [--window START:END] --json``."""
+        day = self.day(date)
+        win = self.window(window, day)
+        key = ("diagnose.json", day, (win.start, win.end) if win else None)
+        out: dict[str, Any] = self.cached(key, lambda g: self.diagnose(date, window).to_dict())
+        return out
