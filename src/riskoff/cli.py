@@ -258,6 +258,26 @@ def analogs(
     _console().print(report)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=0, max=65535)] = 8765,
+) -> None:
+    """Dashboard and JSON API (read-only) on http://HOST:PORT."""
+    import uvicorn
+
+    from riskoff.web import create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _console(stderr=True).print(
+            f"[yellow]warning:[/] serving on {host}: other machines can reach this dashboard"
+        )
+    _console(stderr=True).print(f"riskoff dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(create_app(warm=True), host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     """Entry point: run the app, turning riskoff errors into one-line messages."""
     try:
