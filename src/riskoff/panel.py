@@ -158,7 +158,7 @@ class Panel:
 
     def weekday_mask(self) -> np.ndarray:
         """True on Monday..Friday rows."""
-        return np.asarray(self.days.dayofweek < 5)
+        return np.asarray(self.days.day_of_week < 5)
 
 
 def load_panel(
@@ -173,8 +173,8 @@ def load_panel(
     Args:
         store: an open store.
         catalog: the series catalogue (publication lags, frequencies, units).
-        as_of: the last day D of the panel (default: the last stored date). Only
-            observations released by the end of D are used.
+        as_of: the last day D of the panel (default: the last stored date of a daily
+            series). Only observations released by the end of D are used.
         start: the first day of the panel (default :data:`DEFAULT_START`).
     """
     first = start or DEFAULT_START
@@ -224,10 +224,12 @@ def build_panel(
     codes, obs, values = codes[order], obs[order], values[order]
     if as_of is not None:
         end = np.datetime64(as_of, "D")
-    elif len(obs):
-        end = obs.max()
     else:
-        end = first
+        # the last stored day of a daily series (forecast-dated annual series such as
+        # fred:FEDTARMD carry future observation dates and must not extend the calendar)
+        daily = np.array([(i := catalog.get(s)) is None or i.is_daily for s in symbols], dtype=bool)
+        dmask = daily[codes] if len(codes) else np.zeros(0, bool)
+        end = obs[dmask].max() if dmask.any() else (obs.max() if len(obs) else first)
     rel = _release_dates(obs, codes, symbols, catalog)
     keep = (obs <= end) & (rel <= end)
     codes, obs, values, rel = codes[keep], obs[keep], values[keep], rel[keep]

@@ -94,7 +94,8 @@ def calc_kday_moves(
         vol = pd.Series(r).rolling(window, min_periods=_VOL_MIN).std().to_numpy()
         vb = np.full(len(r), np.nan)
         vb[k:] = vol[:-k]
-        sk = rk / (vb * np.sqrt(k))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sk = rk / (vb * np.sqrt(k))
         for arr, vals in ((ret, rk), (sig, sk)):
             placed = np.full(len(mv), np.nan)
             placed[idx] = vals

@@ -9,8 +9,9 @@ The CISS approach of Holló, Kremer & Lo Duca (2012, ECB WP 1426):
 3. a segment sub-index = the mean of its available transformed measures;
 4. aggregation with time-varying cross-correlations: with ``s_t`` the vector of
    sub-indices and ``w`` equal weights over the segments available that day,
-   ``index_t = (w * s_t)' C_t (w * s_t)``, where ``C_t`` is the EWMA (lambda = 0.93)
-   correlation matrix of the sub-indices around their theoretical median 0.5. Stress in
+   ``index_t = (w * s_t)' C_t (w * s_t)``, where ``C_t`` is the EWMA correlation matrix
+   (the paper's weekly lambda = 0.93, i.e. 0.93 ** (1/5) per daily row) of the
+   sub-indices around their theoretical median 0.5. Stress in
    many segments at once therefore counts more than stress in one.
 """
 
@@ -34,7 +35,9 @@ __all__ = [
 ]
 
 SEGMENTS = ("funding", "equities", "rates", "fx", "credit", "volatility", "crypto")
-EWMA_LAMBDA = 0.93  # CISS paper's smoothing of the cross-correlations
+EWMA_LAMBDA = 0.93 ** (1 / 5)
+"""The CISS paper's lambda = 0.93 is for weekly data; the same memory on daily rows is
+0.93 ** (1/5) ~ 0.9856 (a half-life of about 48 rows)."""
 CDF_MIN_OBS = 250  # a measure enters the index after one year of history
 RV_WINDOW = 20  # sessions of realised volatility
 

@@ -1,0 +1,87 @@
+"""riskoff's stress index against the official ones, on the real data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from riskoff import pipeline
+from riskoff.catalog import Catalog
+from riskoff.cli import app
+from riskoff.config import Settings
+from riskoff.indicators.stress import SEGMENTS, stress_components
+from riskoff.panel import Panel, load_panel
+from riskoff.store import Store
+
+pytestmark = pytest.mark.integration
+
+# floors a little below what the index achieves (docs/stress_index.md): 0.773 and 0.814
+STLFSI_FLOOR = 0.74
+OFR_FLOOR = 0.78
+
+
+@pytest.fixture(scope="module")
+def store(loaded_settings: Settings) -> Iterator[Store]:
+    with Store(loaded_settings.store_path, read_only=True) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def panel(store: Store) -> Panel:
+    return load_panel(store, Catalog.default())
+
+
+@pytest.fixture(scope="module")
+def comp(panel: Panel) -> pd.DataFrame:
+    return stress_components(panel)
+
+
+def _official(store: Store, sym: str) -> pd.Series:
+    return store.read([sym]).set_index("date")["value"]
+
+
+def test_spearman_with_stlfsi_weekly(store: Store, comp: pd.DataFrame) -> None:
+    weekly = comp["stress.index"].resample("W-FRI").mean()
+    j = pd.concat([weekly, _official(store, "fred:STLFSI4")], axis=1, join="inner")
+    rho = float(j.loc["2000":"2025"].corr(method="spearman").to_numpy()[0, 1])
+    assert rho >= STLFSI_FLOOR
+
+
+def test_spearman_with_ofr_fsi_daily(store: Store, comp: pd.DataFrame) -> None:
+    j = pd.concat([comp["stress.index"], _official(store, "ofr:FSI")], axis=1, join="inner")
+    rho = float(j.loc["2000":"2025"].corr(method="spearman").to_numpy()[0, 1])
+    assert rho >= OFR_FLOOR
+
+
+def test_bounded_and_segments(comp: pd.DataFrame) -> None:
+    assert list(comp.columns) == ["stress.index", *[f"stress.{s}" for s in SEGMENTS]]
+    s = comp["stress.index"].dropna()
+    assert s.between(0, 1).all()
+
+
+def test_rises_on_crypto_only_day_officials_miss(comp: pd.DataFrame, panel: Panel) -> None:
+    day, week_before = pd.Timestamp("2021-05-19"), pd.Timestamp("2021-05-12")
+    c = comp["stress.crypto"]
+    s = comp["stress.index"]
+    assert float(c[day]) > float(c[week_before]) + 0.1
+    assert float(s[day]) > float(s[week_before])
+    stl = panel.level("fred:STLFSI4")
+    assert abs(stl.loc[day] - stl.loc[week_before]) < 0.1
+
+
+def test_cli_csv(loaded_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    res = CliRunner().invoke(
+        app, ["stress-index", "--start", "2020-03-02", "--end", "2020-03-20", "--csv"]
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    assert lines[0].split(",")[:2] == ["date", "stress_index"]
+    assert lines[1].startswith("2020-03-02")
+    assert lines[-1].startswith("2020-03-20")
+    df = pipeline.stress_index(settings=loaded_settings)
+    assert "stress_index" in df.columns
+    assert df.index.is_monotonic_increasing
