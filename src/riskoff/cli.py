@@ -278,6 +278,138 @@ def serve(
     uvicorn.run(create_app(warm=True), host=host, port=port, log_level="warning")
 
 
+@app.command("stress-index")
+def stress_index(
+    start: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD).")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV: date,stress_index,...")] = False,
+) -> None:
+    """riskoff's own daily composite stress index (CISS method, point in time)."""
+    from riskoff import pipeline
+    from riskoff.dates import parse_date
+
+    d0 = parse_date(start, what="--start") if start else None
+    d1 = parse_date(end, what="--end") if end else None
+    if d0 and d1 and d1 < d0:
+        from riskoff.errors import BadDateError
+
+        raise BadDateError(f"--end {d1} is before --start {d0}")
+    df = pipeline.stress_index(d0, d1)
+    if as_csv:
+        out = df.copy()
+        out.index = out.index.strftime("%Y-%m-%d")
+        sys.stdout.write(out.to_csv(index_label="date", float_format="%.4f"))
+        return
+    from rich.table import Table
+
+    if df.empty:
+        _console(stderr=True).print("No stress index values in that range.")
+        return
+    table = Table(title=f"riskoff stress index {df.index[0]:%Y-%m-%d} .. {df.index[-1]:%Y-%m-%d}")
+    table.add_column("date", no_wrap=True)
+    for col in df.columns:
+        table.add_column(col, justify="right")
+    shown = df if len(df) <= 30 else df.iloc[-30:]
+    for day, row in shown.iterrows():
+        table.add_row(f"{day:%Y-%m-%d}", *[f"{v:.3f}" for v in row.to_numpy()])
+    con = _console()
+    con.print(table)
+    s = df["stress_index"]
+    con.print(
+        f"{len(df):,} days; last {s.iloc[-1]:.3f}; mean {s.mean():.3f}; "
+        f"max {s.max():.3f} on {s.idxmax():%Y-%m-%d}"
+        + ("; showing the last 30 days (use --csv for all)" if len(df) > 30 else "")
+    )
+
+
+@app.command("stress")
+def stress_portfolio_cmd(
+    portfolio: Annotated[Path, typer.Argument(help="Portfolio CSV (see docs/portfolio.md).")],
+    episodes: Annotated[
+        str | None,
+        typer.Option(help="Episode ids or names, comma-separated (default: the major ones)."),
+    ] = None,
+    like: Annotated[
+        str | None,
+        typer.Option(help="Replay the nearest analog episodes of this day (YYYY-MM-DD)."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many analog episodes --like replays.")] = 3,
+    horizon: Annotated[
+        int, typer.Option(help="Weekdays replayed after each episode's end (recovery).")
+    ] = 126,
+    leverage_mode: Annotated[
+        str,
+        typer.Option(help="loan: a fixed margin loan (default); daily: re-levered each close."),
+    ] = "loan",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Replay historical sell-offs on a portfolio: drawdown, recovery, margin, cash needed."""
+    from riskoff import pipeline
+
+    keys = [k for k in episodes.split(",") if k.strip()] if episodes is not None else None
+    report = pipeline.stress_portfolio(
+        portfolio, episodes=keys, like=like, top=top, horizon=horizon, mode=leverage_mode
+    )
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    _console().print(report)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=0, max=65535)] = 8765,
+) -> None:
+    """Dashboard and JSON API (read-only) on http://HOST:PORT."""
+    import uvicorn
+
+    from riskoff.web import create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _console(stderr=True).print(
+            f"[yellow]warning:[/] serving on {host}: other machines can reach this dashboard"
+        )
+    _console(stderr=True).print(f"riskoff dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(create_app(warm=True), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(
+    date: Annotated[
+        str | None, typer.Argument(help="The day (YYYY-MM-DD); default the latest day.")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="The HTML file to write (self-contained).")
+    ] = Path("riskoff-report.html"),
+    window: Annotated[
+        str | None,
+        typer.Option("--window", help="Report on the window START:END instead."),
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also write each chart as a PNG into DIR.")
+    ] = None,
+    portfolio: Annotated[
+        Path | None,
+        typer.Option("--portfolio", help="Add the replay of past sell-offs on this CSV."),
+    ] = None,
+) -> None:
+    """One self-contained HTML page (works offline, prints well); optional PNG charts."""
+    from riskoff import pipeline
+
+    res = pipeline.report(date, out=out, window=window, png_dir=png, portfolio=portfolio)
+    err = _console(stderr=True)
+    err.print(
+        f"report for {res.day} written to {res.path} "
+        f"({res.bytes / 1e6:.1f} MB, {res.seconds:.1f} s)",
+        soft_wrap=True,
+    )
+    for p in res.pngs:
+        err.print(f"  {p}", soft_wrap=True)
+
+
 def main() -> None:
     """Entry point: run the app, turning riskoff errors into one-line messages."""
     try:

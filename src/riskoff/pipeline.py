@@ -30,7 +30,9 @@ __all__ = [
     "analogs_for",
     "coverage",
     "ingest",
+    "load_panel",
     "open_store",
+    "stress_index",
     "stress_portfolio",
     "update",
 ]
@@ -289,6 +291,44 @@ def coverage(
             }
         )
     return rows
+
+
+def load_panel(
+    settings: Settings | None = None,
+    *,
+    as_of: dt.date | None = None,
+    start: dt.date | None = None,
+) -> Any:
+    """The point-in-time panel (``riskoff.panel.Panel``) from the store at
+    ``$RISKOFF_HOME``, as known at the end of ``as_of`` (default: the last stored day)."""
+    from riskoff import panel as panel_mod
+    from riskoff.store import Store
+
+    s = settings or Settings.from_env()
+    if not s.store_path.exists():
+        raise DataFileError("the store is empty: run 'riskoff ingest PATH' first")
+    catalog = load_catalog(s)
+    with Store(s.store_path, read_only=True) as st:
+        return panel_mod.load_panel(st, catalog, as_of, start=start)
+
+
+def stress_index(
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    settings: Settings | None = None,
+) -> Any:
+    """riskoff's daily stress index (``docs/stress_index.md``) as a DataFrame indexed by
+    date with columns ``stress_index`` and one per segment, for ``start..end``. Every value
+    uses only data public by the end of its day."""
+    from riskoff.indicators.stress import stress_components
+
+    pnl = load_panel(settings, as_of=end)
+    comp = stress_components(pnl)
+    comp = comp.rename(columns=lambda c: "stress_index" if c == "stress.index" else c[7:])
+    if start is not None:
+        comp = comp.loc[comp.index >= dt.datetime.combine(start, dt.time())]
+    return comp.dropna(subset=["stress_index"])
 
 
 def stress_portfolio(
