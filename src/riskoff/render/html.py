@@ -1,0 +1,432 @@
+"""The self-contained HTML report: one page, every script and style inline.
+
+:func:`build_report` turns a :class:`ReportInput` (plain data: the feature row and table,
+panel levels, the diagnosis and analogs in their JSON shapes) into a :class:`Report`:
+the chart data, the figures' data and the generated prose. :func:`render_html` writes the
+page with the Jinja template ``templates/report.html.j2`` (autoescaped), inlining
+plotly.js exactly once. Nothing here reads the store or the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from riskoff.render import chartdata as cd
+from riskoff.render import narrative as nv
+
+if TYPE_CHECKING:
+    from riskoff.render.charts import Figure
+
+__all__ = [
+    "CHARTS",
+    "Report",
+    "ReportInput",
+    "build_report",
+    "chart_div",
+    "coverage_rows",
+    "figures",
+    "plotly_js",
+    "render_html",
+]
+
+CHARTS: tuple[tuple[str, str], ...] = (
+    ("heatmap", "What fell and what rose, in sigmas"),
+    ("suspects", "Suspect scores"),
+    ("liquidity", "Dollar liquidity"),
+    ("stress", "Stress"),
+    ("paths", "A new 312 or a new 519?"),
+    ("rotation", "Rotation"),
+)
+"""Every chart of the report: id and title, in page order (PNG files use the id)."""
+
+SOURCES: dict[str, str] = {
+    "fred": "FRED (Federal Reserve Bank of St. Louis)",
+    "yahoo": "Yahoo Finance",
+    "ofr": "Office of Financial Research",
+    "nyfed": "Federal Reserve Bank of New York",
+    "treasury": "US Treasury",
+    "coinbase": "Coinbase",
+    "spot": "spot metal prices",
+    "mof": "Japan Ministry of Finance",
+    "cftc": "CFTC",
+    "boj": "Bank of Japan",
+    "coingecko": "CoinGecko",
+    "finra": "FINRA",
+    "jpx": "Japan Exchange Group",
+    "shfe": "Shanghai Futures Exchange",
+    "twse": "Taiwan Stock Exchange",
+}
+"""Provider prefixes and the names the report cites them by."""
+
+NOT_AVAILABLE = "Not available in this build of riskoff."
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One series behind the report: its last observation on or before the day."""
+
+    symbol: str
+    name: str
+    asset_class: str
+    last: str
+    age_days: int
+    stale: bool
+
+
+@dataclass
+class ReportInput:
+    """Everything the report shows, as plain data.
+
+    ``row`` is the feature row of the day (or of the window); ``table`` the daily feature
+    table up to the day; ``levels``/``traded``/``class_moves`` the panel's frames up to the
+    day. ``diagnosis`` and ``analogs`` are in their ``--json`` shapes (None when this
+    build cannot compute them); ``portfolio_html`` an escaped fragment.
+    """
+
+    day: dt.date
+    start: dt.date
+    as_of: dt.date
+    row: Mapping[str, float]
+    table: pd.DataFrame
+    levels: pd.DataFrame
+    traded: pd.DataFrame | None = None
+    class_moves: pd.DataFrame | None = None
+    diagnosis: Mapping[str, Any] | None = None
+    analogs: Mapping[str, Any] | None = None
+    episodes: Sequence[Mapping[str, Any]] = ()
+    coverage: Sequence[CoverageRow] = ()
+    portfolio_html: str | None = None
+    portfolio_note: str | None = None
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def n_days(self) -> int:
+        """Weekdays in the window (1 for a single day)."""
+        return max(1, int(np.busday_count(self.start, self.day + dt.timedelta(days=1))))
+
+
+@dataclass
+class Report:
+    """The report's content: chart data and prose, ready to render as HTML or PNG."""
+
+    inp: ReportInput
+    title: str
+    heatmap: cd.HeatmapData
+    suspects: cd.SuspectBars | None
+    liquidity: cd.LiquidityData
+    stress: cd.StressData
+    paths: cd.PathsData
+    rotation: cd.RotationData
+    text: dict[str, list[str]]
+    suspect_cards: list[dict[str, Any]]
+    analog_rows: list[dict[str, Any]]
+    forward_rows: list[dict[str, Any]]
+    sources: list[str]
+    coverage_groups: list[tuple[str, list[CoverageRow]]]
+
+
+def coverage_rows(
+    levels: pd.DataFrame,
+    obs_age: pd.DataFrame | None,
+    *,
+    day: dt.date,
+    info: Mapping[str, Any] | None = None,
+) -> list[CoverageRow]:
+    """One row per symbol with data on or before ``day``: the date of the last
+    observation known at the end of the day, and whether it was too old to count (its
+    level at ``day`` is empty: older than the staleness limit of its frequency).
+    ``info`` maps symbols to objects with ``name`` and ``asset_class`` (the catalogue)."""
+    d = pd.Timestamp(day)
+    lv = levels.loc[levels.index <= d]
+    out: list[CoverageRow] = []
+    if lv.empty:
+        return out
+    for sym in lv.columns:
+        col = lv[sym]
+        last_ix = col.last_valid_index()
+        if last_ix is None:
+            continue
+        age = 0
+        if obs_age is not None and sym in obs_age.columns:
+            a = _f(obs_age.at[last_ix, sym])
+            age = int(a) if a is not None else 0
+        obs_day = (pd.Timestamp(str(last_ix)) - pd.Timedelta(days=age)).date()
+        meta = info.get(str(sym)) if info is not None else None
+        out.append(
+            CoverageRow(
+                symbol=str(sym),
+                name=str(getattr(meta, "name", sym)),
+                asset_class=str(getattr(meta, "asset_class", "other")),
+                last=obs_day.isoformat(),
+                age_days=(day - obs_day).days,
+                stale=bool(pd.isna(col.iloc[-1])),
+            )
+        )
+    return out
+
+
+def _f(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _percentile_of_last(s: pd.Series) -> float | None:
+    """Where the last value sits within every earlier value (0..1)."""
+    v = s.dropna()
+    if len(v) < 30:
+        return None
+    last = float(v.iloc[-1])
+    return float((v.iloc[:-1] <= last).mean())
+
+
+def _sources(symbols: Sequence[str]) -> list[str]:
+    """Providers behind the symbols, most used first (derived series are not a source)."""
+    count: dict[str, int] = {}
+    for sym in symbols:
+        p = sym.split(":", 1)[0]
+        if p in ("composite", "derived", "riskoff"):
+            continue
+        name = SOURCES.get(p, p)
+        count[name] = count.get(name, 0) + 1
+    return sorted(count, key=lambda k: (-count[k], k))
+
+
+def _suspect_cards(diag: Mapping[str, Any]) -> list[dict[str, Any]]:
+    cards = []
+    for s in diag.get("suspects", []):
+        ev = list(s.get("evidence", []))
+        cards.append(
+            {
+                "id": str(s.get("id", "")),
+                "name": cd.SUSPECT_LABELS.get(str(s.get("id", "")), str(s.get("id", ""))),
+                "score": float(s.get("score", 0.0) or 0.0),
+                "label": str(s.get("label", "")),
+                "summary": nv.suspect_summary(s),
+                "for": [str(e.get("text", "")) for e in ev if e.get("supports") is True],
+                "against": [str(e.get("text", "")) for e in ev if e.get("supports") is False],
+                "missing": [str(e.get("text", "")) for e in ev if e.get("supports") is None],
+            }
+        )
+    return cards
+
+
+def _fmt_fwd(v: Any, unit: str) -> str:
+    x = _f(v)
+    if x is None:
+        return "–"
+    return nv.fmt_bp(x) if unit == "bp" else nv.fmt_pct(x)
+
+
+def _analog_tables(an: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows: list[dict[str, Any]] = []
+    for a in list(an.get("analogs", [])) + list(an.get("nearest_days", [])):
+        fw = a.get("forward", {}) or {}
+        sp = fw.get("sp500", {}) or {}
+        w = a.get("window", {}) or {}
+        when = (
+            a.get("day", "")
+            if a.get("kind") == "day"
+            else f"{w.get('start', '')} to {w.get('end', '')}"
+        )
+        rows.append(
+            {
+                "name": str(a.get("name", a.get("episode", ""))),
+                "kind": "episode" if a.get("kind") != "day" else "day",
+                "when": str(when),
+                "similarity": f"{float(a.get('similarity', 0.0) or 0.0):.2f}",
+                "why": "; ".join(
+                    f"{c.get('label', c.get('feature', ''))} {float(c.get('query', 0)):+.1f}"
+                    f" vs {float(c.get('analog', 0)):+.1f}"
+                    for c in a.get("why", []) or []
+                ).replace("-", nv.MINUS),
+                "sp_1w": _fmt_fwd(sp.get("1w"), "pct"),
+                "sp_1m": _fmt_fwd(sp.get("1m"), "pct"),
+                "sp_3m": _fmt_fwd(sp.get("3m"), "pct"),
+                "suspect": cd.SUSPECT_LABELS.get(str(a.get("suspect") or ""), ""),
+                "complete": bool(a.get("complete", True)),
+            }
+        )
+    fwd: list[dict[str, Any]] = []
+    af = an.get("analog_forward", {}) or {}
+    br = an.get("base_rate", {}) or {}
+    labels = {
+        "sp500": ("S&P 500", "pct"),
+        "nasdaq100": ("Nasdaq-100", "pct"),
+        "gold": ("Gold", "pct"),
+        "btc": ("Bitcoin", "pct"),
+        "us10y": ("10y yield", "bp"),
+        "usd": ("Dollar", "pct"),
+    }
+    for key in list(labels) + [k for k in af if k not in labels]:
+        if key not in af and key not in br:
+            continue
+        label, unit = labels.get(key, (key, "pct"))
+        for h in ("1w", "1m", "3m"):
+            a = (af.get(key, {}) or {}).get(h, {}) or {}
+            b = (br.get(key, {}) or {}).get(h, {}) or {}
+            if not a and not b:
+                continue
+            fwd.append(
+                {
+                    "asset": label,
+                    "horizon": h,
+                    "median": _fmt_fwd(a.get("median"), unit),
+                    "iqr": f"{_fmt_fwd(a.get('p25'), unit)} to {_fmt_fwd(a.get('p75'), unit)}",
+                    "n": int(a.get("n", 0) or 0),
+                    "base_median": _fmt_fwd(b.get("median"), unit),
+                    "base_iqr": f"{_fmt_fwd(b.get('p25'), unit)} to {_fmt_fwd(b.get('p75'), unit)}",
+                    "base_n": f"{int(b.get('n', 0) or 0):,}",
+                }
+            )
+    return rows, fwd
+
+
+def build_report(inp: ReportInput) -> Report:
+    """Compute every chart's data and every sentence of the report."""
+    day = inp.day
+    row = inp.row
+    diag = inp.diagnosis
+    heat = cd.heatmap_data(row, day=day, window_days=inp.n_days)
+    liq = cd.liquidity_data(inp.table, day=day)
+    stress = cd.stress_data(inp.table, day=day, episodes=inp.episodes)
+    paths = cd.paths_data(inp.levels, day=day, traded=inp.traded)
+    rot = cd.rotation_data(inp.levels, inp.class_moves, start=inp.start, end=day)
+    idx_pct = (
+        _percentile_of_last(inp.table["stress.index"].loc[: pd.Timestamp(day)])
+        if "stress.index" in inp.table.columns
+        else None
+    )
+    text: dict[str, list[str]] = {
+        "moves": nv.moves_sentences(heat),
+        "liquidity": nv.liquidity_sentences(row, benchmark=liq.benchmark),
+        "stress": nv.stress_sentences(row, index_pct=idx_pct),
+        "versus": nv.versus_sentences(paths),
+        "rotation": nv.rotation_sentences(rot, row),
+    }
+    haven = nv.havens_sentence(heat)
+    if haven:
+        text["moves"].insert(2, haven)
+    if diag is not None:
+        text["headline"] = [str(diag.get("verdict", {}).get("text", ""))]
+        text["scope"] = [nv.scope_sentence(diag.get("selloff", {}), row)]
+        vs = (diag.get("verdict", {}) or {}).get("versus_312_519", {}) or {}
+        if vs.get("text"):
+            text["versus"].insert(0, str(vs["text"]))
+    an = inp.analogs
+    if an is not None:
+        text["analogs"] = [s for s in [str(an.get("summary", ""))] if s]
+        versus = an.get("versus_312_519", {}) or {}
+        if versus.get("text") and diag is None:
+            text["versus"].insert(0, str(versus["text"]))
+        text["analog_notes"] = [str(n) for n in an.get("notes", [])]
+    stale = [c.symbol for c in inp.coverage if c.stale]
+    missing = list(diag.get("data", {}).get("missing", [])) if diag is not None else []
+    text["coverage"] = [nv.coverage_sentence(len(inp.coverage), stale, missing)]
+    groups: dict[str, list[CoverageRow]] = {}
+    for c in inp.coverage:
+        groups.setdefault(c.asset_class, []).append(c)
+    analog_rows, forward_rows = _analog_tables(an) if an is not None else ([], [])
+    when = day.isoformat() if inp.start == day else f"{inp.start.isoformat()} to {day.isoformat()}"
+    return Report(
+        inp=inp,
+        title=f"Why is everything falling? riskoff report for {when}",
+        heatmap=heat,
+        suspects=cd.suspect_bars(diag) if diag is not None else None,
+        liquidity=liq,
+        stress=stress,
+        paths=paths,
+        rotation=rot,
+        text=text,
+        suspect_cards=_suspect_cards(diag) if diag is not None else [],
+        analog_rows=analog_rows,
+        forward_rows=forward_rows,
+        sources=_sources([c.symbol for c in inp.coverage]),
+        coverage_groups=sorted(groups.items()),
+    )
+
+
+def figures(rep: Report) -> dict[str, Figure]:
+    """The report's plotly figures by chart id (only those with data)."""
+    from riskoff.render import charts as ch
+
+    out: dict[str, Figure] = {"heatmap": ch.fig_heatmap(rep.heatmap)}
+    if rep.suspects is not None and rep.suspects.ids:
+        out["suspects"] = ch.fig_suspects(rep.suspects)
+    out["liquidity"] = ch.fig_liquidity(rep.liquidity)
+    out["stress"] = ch.fig_stress(rep.stress)
+    out["paths"] = ch.fig_paths(rep.paths)
+    if rep.rotation.lines:
+        out["rotation"] = ch.fig_rotation(rep.rotation)
+    return out
+
+
+def plotly_js() -> str:
+    """The plotly.js bundle shipped with the plotly package (read, not imported)."""
+    from importlib import resources
+
+    path = resources.files("plotly") / "package_data" / "plotly.min.js"
+    return path.read_text(encoding="utf-8")
+
+
+def _env() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("riskoff.render", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def chart_div(cid: str, fig: Figure) -> str:
+    """A ``<div>`` and the ``<script>`` that draws ``fig`` into it (plotly.js loaded)."""
+    from riskoff.render.charts import PLOTLY_CONFIG, figure_json
+
+    height = int(fig.get("layout", {}).get("height", 400))
+    dom = f"chart-{cid}"
+    return (
+        f'<div id="{dom}" class="plotly-chart" data-chart="{cid}" '
+        f'style="width:100%;height:{height}px"></div>\n'
+        f"<script>(function(){{var f={figure_json(fig)};"
+        f'Plotly.newPlot("{dom}",f.data,f.layout,{figure_json(PLOTLY_CONFIG)});}})();</script>'
+    )
+
+
+def render_html(rep: Report, *, generated: dt.datetime | None = None) -> str:
+    """The whole page as one string (plotly.js inlined once, no external resource)."""
+    import markupsafe
+
+    divs = {cid: markupsafe.Markup(chart_div(cid, fig)) for cid, fig in figures(rep).items()}
+    inp = rep.inp
+    template = _env().get_template("report.html.j2")
+    stamp = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    return str(
+        template.render(
+            rep=rep,
+            inp=inp,
+            text=rep.text,
+            charts=divs,
+            diag=inp.diagnosis,
+            plotly_js=markupsafe.Markup(_script_safe(plotly_js())),
+            generated=stamp,
+            not_available=NOT_AVAILABLE,
+            portfolio_html=markupsafe.Markup(inp.portfolio_html) if inp.portfolio_html else None,
+        )
+    )
+
+
+def _script_safe(js: str) -> str:
+    """Guard an inline script against an early ``</script>``."""
+    return js.replace("</script", "<\\/script")

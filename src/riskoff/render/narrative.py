@@ -1,0 +1,453 @@
+"""The report's prose: sentences generated from numbers, never canned claims.
+
+Every function here is pure: plain dicts (the ``diagnose --json`` shape, feature rows)
+and the chart data of :mod:`riskoff.render.chartdata` in, strings out. A sentence is
+only written when its numbers exist; a missing number is said, not guessed. The golden
+tests (``tests/test_report_narrative.py``) pin the exact wording at fixed inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeGuard
+
+from riskoff.render.chartdata import (
+    CLASS_LABELS,
+    REFERENCE_DAYS,
+    ROTATION_LEGS,
+    SUSPECT_LABELS,
+    HeatmapData,
+    PathsData,
+    RotationData,
+)
+
+__all__ = [
+    "MINUS",
+    "coverage_sentence",
+    "fmt_bn",
+    "fmt_bp",
+    "fmt_move",
+    "fmt_pct",
+    "fmt_sigma",
+    "havens_sentence",
+    "liquidity_sentences",
+    "moves_sentences",
+    "ordinal",
+    "rotation_sentences",
+    "scope_sentence",
+    "stress_sentences",
+    "suspect_summary",
+    "versus_sentences",
+]
+
+MINUS = "\u2212"
+
+IN_SENTENCE: dict[str, str] = {
+    "us_equities": "the S&P 500",
+    "nasdaq": "the Nasdaq-100",
+    "mag7": "the Magnificent 7",
+    "small_caps": "small caps",
+    "banks": "financials",
+    "japan_equities": "the Nikkei 225",
+    "china_equities": "the Hang Seng",
+    "em_equities": "EM equities",
+    "gold": "gold",
+    "silver": "silver",
+    "copper": "copper",
+    "oil": "oil",
+    "treasuries": "10-year Treasuries",
+    "long_bond": "30-year Treasuries",
+    "credit": "high-yield credit",
+    "usd": "the dollar",
+    "yen": "the yen",
+    "btc": "Bitcoin",
+    "eth": "Ether",
+}
+"""How a class is named inside a sentence."""
+
+YIELD_NAMES = {
+    "treasuries": "the 10-year Treasury yield",
+    "long_bond": "the 30-year yield",
+    "credit": "the high-yield spread",
+}
+
+LABELS = {"likely": "likely", "possible": "possible", "unlikely": "unlikely"}
+
+
+# --------------------------------------------------------------------------------------
+# number formats
+def _ok(x: object) -> TypeGuard[float]:
+    try:
+        return x is not None and math.isfinite(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _signed(x: float, body: str) -> str:
+    if not any(ch in "123456789" for ch in body):
+        return body  # rounds to zero: no sign
+    return (MINUS if x < 0 else "+") + body
+
+
+def fmt_pct(p: float, digits: int = 1) -> str:
+    """A simple % change: ``−3.2%`` (``+`` when positive, no sign when it rounds to 0)."""
+    return _signed(p, f"{abs(p):.{digits}f}%")
+
+
+def fmt_sigma(s: float) -> str:
+    """``−2.1σ``."""
+    return _signed(s, f"{abs(s):.1f}σ")
+
+
+def fmt_bp(b: float) -> str:
+    """``+25 bp``."""
+    return _signed(b, f"{abs(b):.0f} bp")
+
+
+def fmt_bn(x: float) -> str:
+    """Billions of dollars: ``$1,745bn`` (``−$12bn`` when negative)."""
+    body = f"${abs(x):,.0f}bn"
+    return (MINUS + body) if x < 0 and round(abs(x)) != 0 else body
+
+
+def fmt_pts(x: float) -> str:
+    """Percentage points: ``+4.1 pts``."""
+    return _signed(x, f"{abs(x):.1f} pts")
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``23rd``, ``100th``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _pctile(frac: float) -> str:
+    return f"{ordinal(min(100, max(0, round(frac * 100))))} percentile"
+
+
+def _join(items: Sequence[str]) -> str:
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def fmt_move(cls: str, move: float | None, sigma: float | None) -> str:
+    """A class's move with its sigma: ``gold −3.2% (−3.1σ)``; for yields and spreads
+    ``the 10-year Treasury yield +6 bp (−1.0σ)`` (the sigma of the bond-price proxy)."""
+    sig = f" ({fmt_sigma(sigma)})" if _ok(sigma) else ""
+    if cls in YIELD_NAMES:
+        body = fmt_bp(move) if move is not None and _ok(move) else "n/a"
+        return f"{YIELD_NAMES[cls]} {body}{sig}"
+    body = fmt_pct(move) if move is not None and _ok(move) else "n/a"
+    return f"{IN_SENTENCE.get(cls, cls)} {body}{sig}"
+
+
+# --------------------------------------------------------------------------------------
+# headline
+def scope_sentence(selloff: Mapping[str, Any], row: Mapping[str, float]) -> str:
+    """Severity, scope and breadth in one sentence."""
+    sev = float(selloff.get("severity", 0.0) or 0.0)
+    scope = str(selloff.get("scope", "none"))
+    down, up, n = row.get("breadth.down2"), row.get("breadth.up2"), row.get("breadth.n")
+    breadth = ""
+    if _ok(down) and _ok(n) and float(n) > 0:
+        breadth = f"; {int(float(down))} of {int(float(n))} asset classes fell by 2σ or more"
+        if _ok(up):
+            breadth += f" and {int(float(up))} rose by 2σ or more"
+    if selloff.get("is_selloff"):
+        kind = {"cross_asset": "A cross-asset sell-off", "concentrated": "A concentrated sell-off"}
+        head = kind.get(scope, "A sell-off")
+    else:
+        head = "Not a sell-off by riskoff's measure"
+    return f"{head}: severity {sev:.2f} on a 0-to-1 scale{breadth}."
+
+
+# --------------------------------------------------------------------------------------
+# what fell and what rose
+def _cells(hm: HeatmapData, col: int) -> list[tuple[str, float, float | None]]:
+    out = []
+    for i, cls in enumerate(hm.classes):
+        s = hm.sigma[i][col]
+        if s is None or (col == 0 and not hm.open[i]):
+            continue
+        out.append((cls, s, hm.move[i][col]))
+    return out
+
+
+def moves_sentences(hm: HeatmapData, *, threshold: float = 1.0, top: int = 3) -> list[str]:
+    """The biggest falls and gains of the first column (the day or the window), the
+    classes that were closed, and the extremes over 10 days."""
+    span = "on the day" if hm.horizons[0] == "1 day" else "over the window"
+    cells = _cells(hm, 0)
+    out: list[str] = []
+    if not cells:
+        return ["No asset class has a move for this day."]
+    falls = sorted((c for c in cells if round(c[1], 1) <= -threshold), key=lambda c: c[1])[:top]
+    gains = sorted((c for c in cells if round(c[1], 1) >= threshold), key=lambda c: -c[1])[:top]
+    if falls:
+        out.append(
+            f"Biggest falls {span}, in sigmas of each asset's own volatility: "
+            f"{_join([fmt_move(c, m, s) for c, s, m in falls])}."
+        )
+    else:
+        out.append(f"Nothing fell by {threshold:.0f}σ or more {span}.")
+    if gains:
+        out.append(f"Biggest gains: {_join([fmt_move(c, m, s) for c, s, m in gains])}.")
+    else:
+        out.append(f"Nothing rose by {threshold:.0f}σ or more.")
+    n_down = sum(1 for c in cells if c[1] < 0)
+    out.append(f"{n_down} of the {len(cells)} asset classes that traded {span} moved down.")
+    closed = [CLASS_LABELS[c] for i, c in enumerate(hm.classes) if not hm.open[i]]
+    if closed:
+        out.append(f"Closed {span} (carried their last close): {_join(closed)}.")
+    if len(hm.horizons) >= 3:
+        ten = _cells(hm, 2)
+        if ten:
+            lo = min(ten, key=lambda c: c[1])
+            hi = max(ten, key=lambda c: c[1])
+            out.append(
+                f"Over 10 days the worst was {fmt_move(lo[0], lo[2], lo[1])}"
+                f" and the best {fmt_move(hi[0], hi[2], hi[1])}."
+            )
+    return out
+
+
+HAVENS = ("gold", "treasuries", "yen")
+
+
+def havens_sentence(hm: HeatmapData) -> str | None:
+    """What the safe havens (gold, Treasuries, the yen) did while equities moved."""
+    cells = {c: (s, m) for c, s, m in _cells(hm, 0)}
+    if "us_equities" not in cells:
+        return None
+    eq_s, eq_m = cells["us_equities"]
+    parts: list[str] = []
+    fell = 0
+    have = 0
+    for h in HAVENS:
+        if h not in cells:
+            continue
+        s, m = cells[h]
+        have += 1
+        if round(s, 1) <= -1.0:
+            fell += 1
+        parts.append(fmt_move(h, m, s))
+    if not have:
+        return None
+    stocks = fmt_move("us_equities", eq_m, eq_s)
+    text = f"Safe havens while {stocks}: {_join(parts)}."
+    if round(eq_s, 1) <= -1.0:
+        text += f" {fell} of {have} fell by 1σ or more with stocks"
+        text += " (sold for cash, not bought for safety)." if fell >= 2 else "."
+    return text
+
+
+# --------------------------------------------------------------------------------------
+# suspects
+def suspect_summary(suspect: Mapping[str, Any]) -> str:
+    """``Dollar liquidity scores 0.86 (likely): 4 facts for, 1 against, 1 not computable.``"""
+    sid = str(suspect.get("id", ""))
+    name = SUSPECT_LABELS.get(sid, sid)
+    score = float(suspect.get("score", 0.0) or 0.0)
+    label = str(suspect.get("label", ""))
+    ev = list(suspect.get("evidence", []))
+    n_for = sum(1 for e in ev if e.get("supports") is True)
+    n_against = sum(1 for e in ev if e.get("supports") is False)
+    n_na = sum(1 for e in ev if e.get("supports") is None)
+    counts = [f"{n_for} {'fact' if n_for == 1 else 'facts'} for", f"{n_against} against"]
+    if n_na:
+        counts.append(f"{n_na} not computable")
+    return f"{name} scores {score:.2f} ({label}): {_join(counts)}."
+
+
+# --------------------------------------------------------------------------------------
+# dollar liquidity
+def liquidity_sentences(row: Mapping[str, float], *, benchmark: str = "IORB") -> list[str]:
+    """Funding spread, reserves and net liquidity on the day, with their changes."""
+    out: list[str] = []
+    sp, chg = row.get("funding.sofr_iorb_bp"), row.get("funding.sofr_iorb_chg5_bp")
+    if _ok(sp):
+        s = float(sp)
+        where = "above" if s > 0.5 else "below" if s < -0.5 else "level with"
+        amount = f"{abs(s):.0f} bp " if where != "level with" else ""
+        text = f"SOFR printed {amount}{where} {benchmark}"
+        if _ok(chg):
+            c = float(chg)
+            text += (
+                f", {abs(c):.0f} bp {'higher' if c > 0 else 'lower'} than a week earlier"
+                if round(abs(c)) >= 1
+                else ", unchanged on the week"
+            )
+        out.append(text + ".")
+    else:
+        effr = row.get("funding.effr_iorb_bp")
+        text = "SOFR was not published for this day (it starts in April 2018)"
+        if _ok(effr):
+            text += (
+                f"; the effective fed funds rate stood {fmt_bp(float(effr))} against {benchmark}"
+            )
+        out.append(text + ".")
+    lvl, ch4, pct = (
+        row.get("reserves.level_bn"),
+        row.get("reserves.chg4w_bn"),
+        row.get("reserves.pct5y"),
+    )
+    if _ok(lvl):
+        text = f"Bank reserves at the Fed were {fmt_bn(float(lvl))}"
+        if _ok(ch4):
+            c = float(ch4)
+            text += f", {'up' if c > 0 else 'down'} {fmt_bn(abs(c))} over four weeks"
+        if _ok(pct):
+            text += f", at the {_pctile(float(pct))} of the last five years"
+        out.append(text + ".")
+    else:
+        out.append("Reserve balances are not available for this day.")
+    nl, nl4 = row.get("netliq.level_bn"), row.get("netliq.chg4w_bn")
+    if _ok(nl):
+        text = (
+            "Net liquidity (Fed assets minus the Treasury's cash and ON RRP) was "
+            f"{fmt_bn(float(nl))}"
+        )
+        if _ok(nl4):
+            c = float(nl4)
+            text += f", {'up' if c > 0 else 'down'} {fmt_bn(abs(c))} over four weeks"
+        out.append(text + ".")
+    else:
+        out.append("Net liquidity is not available for this day.")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# stress
+def stress_sentences(row: Mapping[str, float], *, index_pct: float | None = None) -> list[str]:
+    """riskoff's stress index, the published indices, VIX, turbulence and absorption."""
+    out: list[str] = []
+    si = row.get("stress.index")
+    if _ok(si):
+        text = f"riskoff's stress index read {float(si):.2f} on a 0-to-1 scale"
+        if index_pct is not None and _ok(index_pct):
+            text += f", the {_pctile(index_pct)} of its history to date"
+        out.append(text + ".")
+    pub: list[str] = []
+    if _ok(row.get("stress.stlfsi")):
+        pub.append(f"the St. Louis Fed index {float(row['stress.stlfsi']):.2f}")
+    if _ok(row.get("stress.ofr_fsi")):
+        pub.append(f"the OFR index {float(row['stress.ofr_fsi']):.2f}")
+    if pub:
+        out.append(f"As last published, {_join(pub)} (0 is normal stress).")
+    if _ok(row.get("vol.vix")):
+        text = f"The VIX closed at {float(row['vol.vix']):.1f}"
+        if _ok(row.get("vol.vix_pct")):
+            text += f", its {_pctile(float(row['vol.vix_pct']))} since 1990"
+        out.append(text + ".")
+    parts: list[str] = []
+    if _ok(row.get("turbulence.pct")):
+        parts.append(f"turbulence was at its {_pctile(float(row['turbulence.pct']))}")
+    if _ok(row.get("absorption.ratio")):
+        ab = f"the absorption ratio at {float(row['absorption.ratio']):.2f}"
+        if _ok(row.get("absorption.shift")):
+            ab += f" (shift {fmt_sigma(float(row['absorption.shift']))})"
+        parts.append(ab)
+    if _ok(row.get("corr.avg60_pct")):
+        parts.append(
+            f"the average 60-day correlation across assets at its "
+            f"{_pctile(float(row['corr.avg60_pct']))}"
+        )
+    if parts:
+        out.append(_cap(_join(parts)) + ".")
+    if not out:
+        out.append("No stress gauge is available for this day.")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# a new 312 or a new 519?
+def versus_sentences(paths: PathsData, *, horizon: int = 20) -> list[str]:
+    """Day-0 moves of the query beside the reference days, and where the references
+    stood ``horizon`` sessions later."""
+    out: list[str] = []
+    day0: list[str] = []
+    later: list[str] = []
+    for key, label in paths.assets:
+        row = paths.paths.get(key, {})
+        q = row.get("query")
+        qv = q.at(0) if q is not None else None
+        refs: list[str] = []
+        after: list[str] = []
+        for name, ref_day in REFERENCE_DAYS.items():
+            p = row.get(name)
+            v = p.at(0) if p is not None else None
+            if v is not None and ref_day.isoformat() != paths.query:
+                refs.append(f"{fmt_pct(v - 100.0)} on {name}")
+            if p is not None and ref_day.isoformat() != paths.query:
+                last = [o for o in p.offsets if o > 0 and p.at(o) is not None]
+                if last:
+                    end = horizon if horizon in last else max(last)
+                    lv = p.at(end)
+                    if lv is not None:
+                        after.append(f"{fmt_pct(lv - 100.0)} {end} sessions after {name}")
+        if qv is not None:
+            day0.append(
+                f"{label} {fmt_pct(qv - 100.0)}" + (f" ({', '.join(refs)})" if refs else "")
+            )
+        if after:
+            later.append(f"{label} {_join(after)}")
+    itself = [n for n, d in REFERENCE_DAYS.items() if d.isoformat() == paths.query]
+    if itself:
+        out.append(f"The query is {itself[0]} itself: it is drawn once, as the query.")
+    if day0:
+        out.append(f"On day 0: {'; '.join(day0)}.")
+    else:
+        out.append("None of the three assets traded on day 0.")
+    if later:
+        out.append(
+            f"From the close before each reference day, the path afterwards: {'; '.join(later)}."
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# rotation
+def rotation_sentences(rot: RotationData, row: Mapping[str, float]) -> list[str]:
+    """Relative performance against the S&P 500 over the window and the chart period."""
+    labels = {k: lab for k, lab, _ in ROTATION_LEGS}
+    labels["mag7"] = "the Magnificent 7"
+    out: list[str] = []
+    span = "on the day" if rot.window_start == rot.window_end else "over the window"
+    w = [(k, v) for k, v in rot.window.items() if v is not None]
+    if w:
+        w.sort(key=lambda kv: -kv[1])
+        out.append(
+            f"Against the S&P 500 {span}: {_join([f'{labels[k]} {fmt_pts(v)}' for k, v in w])}."
+        )
+    t = [(k, v) for k, v in rot.total.items() if v is not None]
+    if t:
+        t.sort(key=lambda kv: -kv[1])
+        lead, lag = t[0], t[-1]
+        out.append(
+            f"Since {rot.start}, {labels[lead[0]]} led ({fmt_pts(lead[1])} against the index)"
+            f" and {labels[lag[0]]} lagged ({fmt_pts(lag[1])})."
+        )
+    if not out:
+        out.append("No sector or factor series is available for this period.")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# coverage
+def coverage_sentence(n_used: int, stale: Sequence[str], missing: Sequence[str]) -> str:
+    """How many series fed the report, which were stale, what was missing."""
+    text = f"{n_used} series had data on or before the report day"
+    if stale:
+        text += f"; {len(stale)} were stale (older than their usual publication delay)"
+    text += "."
+    if missing:
+        text += f" Missing or not computable: {_join(list(missing))}."
+    return text
