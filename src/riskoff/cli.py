@@ -410,6 +410,50 @@ def report(
         err.print(f"  {p}", soft_wrap=True)
 
 
+@app.command("stress-index")
+def stress_index(
+    start: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD).")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV: date,stress_index,...")] = False,
+) -> None:
+    """riskoff's own daily composite stress index (CISS method, point in time)."""
+    from riskoff import pipeline
+    from riskoff.dates import parse_date
+
+    d0 = parse_date(start, what="--start") if start else None
+    d1 = parse_date(end, what="--end") if end else None
+    if d0 and d1 and d1 < d0:
+        from riskoff.errors import BadDateError
+
+        raise BadDateError(f"--end {d1} is before --start {d0}")
+    df = pipeline.stress_index(d0, d1)
+    if as_csv:
+        out = df.copy()
+        out.index = out.index.strftime("%Y-%m-%d")
+        sys.stdout.write(out.to_csv(index_label="date", float_format="%.4f"))
+        return
+    from rich.table import Table
+
+    if df.empty:
+        _console(stderr=True).print("No stress index values in that range.")
+        return
+    table = Table(title=f"riskoff stress index {df.index[0]:%Y-%m-%d} .. {df.index[-1]:%Y-%m-%d}")
+    table.add_column("date", no_wrap=True)
+    for col in df.columns:
+        table.add_column(col, justify="right")
+    shown = df if len(df) <= 30 else df.iloc[-30:]
+    for day, row in shown.iterrows():
+        table.add_row(f"{day:%Y-%m-%d}", *[f"{v:.3f}" for v in row.to_numpy()])
+    con = _console()
+    con.print(table)
+    s = df["stress_index"]
+    con.print(
+        f"{len(df):,} days; last {s.iloc[-1]:.3f}; mean {s.mean():.3f}; "
+        f"max {s.max():.3f} on {s.idxmax():%Y-%m-%d}"
+        + ("; showing the last 30 days (use --csv for all)" if len(df) > 30 else "")
+    )
+
+
 def main() -> None:
     """Entry point: run the app, turning riskoff errors into one-line messages."""
     try:
