@@ -322,6 +322,40 @@ def stress_index(
     )
 
 
+@app.command()
+def report(
+    date: Annotated[
+        str | None, typer.Argument(help="The day (YYYY-MM-DD); default the latest day.")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="The HTML file to write (self-contained).")
+    ] = Path("riskoff-report.html"),
+    window: Annotated[
+        str | None,
+        typer.Option("--window", help="Report on the window START:END instead."),
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also write each chart as a PNG into DIR.")
+    ] = None,
+    portfolio: Annotated[
+        Path | None,
+        typer.Option("--portfolio", help="Add the replay of past sell-offs on this CSV."),
+    ] = None,
+) -> None:
+    """One self-contained HTML page (works offline, prints well); optional PNG charts."""
+    from riskoff import pipeline
+
+    res = pipeline.report(date, out=out, window=window, png_dir=png, portfolio=portfolio)
+    err = _console(stderr=True)
+    err.print(
+        f"report for {res.day} written to {res.path} "
+        f"({res.bytes / 1e6:.1f} MB, {res.seconds:.1f} s)",
+        soft_wrap=True,
+    )
+    for p in res.pngs:
+        err.print(f"  {p}", soft_wrap=True)
+
+
 def main() -> None:
     """Entry point: run the app, turning riskoff errors into one-line messages."""
     try:

@@ -32,6 +32,7 @@ __all__ = [
     "ingest",
     "load_panel",
     "open_store",
+    "report",
     "stress_index",
     "stress_portfolio",
     "update",
@@ -474,3 +475,109 @@ def analogs_for(
         engine = analog_engine_from(panel, table, settings=settings)
     report = engine.search(day, top=top)
     return [dict(item) for item in report.brief()]
+
+
+def report(
+    date: str | dt.date | None = None,
+    *,
+    out: str | Path,
+    window: str | Any = None,
+    png_dir: str | Path | None = None,
+    portfolio: str | Path | None = None,
+    settings: Settings | None = None,
+) -> Any:
+    """Write the self-contained HTML report of a day or a window (``riskoff report``).
+
+    Gathers the panel (as known at the end of the day), the feature table, the diagnosis,
+    the analogs and, with ``portfolio``, the replay of past sell-offs on it, and renders
+    them with :mod:`riskoff.render`. ``date`` defaults to the last day with a US equity
+    close. Returns a ``riskoff.render.report.ReportResult``.
+    """
+    import time
+
+    import pandas as pd
+
+    from riskoff.analogs.episodes import load_episodes
+    from riskoff.dates import Window, parse_date, parse_window
+    from riskoff.errors import BadDateError, RiskoffError
+    from riskoff.indicators.features import daily_features, window_features
+    from riskoff.render.html import ReportInput, coverage_rows
+    from riskoff.render.report import check_writable, write_report
+
+    t0 = time.perf_counter()
+    s = settings or Settings.from_env()
+    out_path = Path(out).expanduser()
+    png_path = Path(png_dir).expanduser() if png_dir is not None else None
+    check_writable(out_path)
+    if png_path is not None:
+        check_writable(png_path, directory=True)
+    win: Window | None = parse_window(window) if isinstance(window, str) else window
+    day = parse_date(date) if date is not None else (win.end if win is not None else None)
+    if win is not None and day is not None and not (win.start <= day <= win.end):
+        raise BadDateError(f"date {day} is outside the window {win.start}:{win.end}")
+    pnl = load_panel(s, as_of=win.end if win is not None else day)
+    if len(pnl.days) == 0:
+        raise BadDateError("the store holds no data to report on")
+    if day is None:
+        us = pnl.class_open.get("us_equities")
+        open_days = us.index[us == 1] if us is not None else pnl.days[:0]
+        day = (open_days[-1] if len(open_days) else pnl.as_of).date()
+    assert day is not None
+    if day < pnl.days[0].date():
+        raise BadDateError(f"{day} is before the first data in the store ({pnl.days[0].date()})")
+    if day > pnl.as_of.date():
+        raise BadDateError(f"{day} is after the last data in the store ({pnl.as_of.date()})")
+    start = win.start if win is not None else day
+    table = daily_features(pnl)
+    cut = pd.Timestamp(day)
+    row = window_features(pnl, Window(start, day))
+    if not row:
+        raise BadDateError(f"{start}:{day} holds no day of data")
+    unavailable: dict[str, str] = {}
+    diag_dict: dict[str, Any] | None = None
+    run_diagnosis = globals().get("diagnose")
+    if run_diagnosis is None:
+        unavailable["diagnosis"] = "The diagnosis is not available in this build of riskoff."
+    else:
+        try:
+            diag = run_diagnosis(
+                day, window=Window(start, day), settings=s, with_analogs=False, panel=pnl
+            )
+            diag_dict = diag.to_dict()
+        except RiskoffError as exc:
+            unavailable["diagnosis"] = f"The diagnosis could not be computed: {exc}"
+    analogs_dict: dict[str, Any] | None = None
+    try:
+        engine = analog_engine_from(pnl, table, settings=s)
+        found = engine.search(day, top=5)
+        analogs_dict = found.to_dict()
+        if diag_dict is not None:
+            diag_dict["analogs"] = found.brief()
+    except RiskoffError as exc:
+        unavailable["analogs"] = f"The analog search could not run for this day: {exc}"
+    portfolio_html: str | None = None
+    if portfolio is not None:
+        portfolio_html = stress_portfolio(portfolio, settings=s).to_html()
+    catalog = load_catalog(s)
+    episodes = [
+        {"id": e.id, "name": e.name, "start": e.start, "end": e.end}
+        for e in load_episodes(s.home).episodes
+    ]
+    levels = pnl.levels.loc[pnl.levels.index <= cut]
+    inp = ReportInput(
+        day=day,
+        start=start,
+        as_of=day,
+        row=row,
+        table=table.loc[table.index <= cut],
+        levels=levels,
+        traded=pnl.traded.loc[pnl.traded.index <= cut],
+        class_moves=pnl.class_moves.loc[pnl.class_moves.index <= cut],
+        diagnosis=diag_dict,
+        analogs=analogs_dict,
+        episodes=episodes,
+        coverage=coverage_rows(levels, pnl.obs_age, day=day, info=catalog),
+        portfolio_html=portfolio_html,
+        unavailable=unavailable,
+    )
+    return write_report(inp, out_path, png_dir=png_path, started=t0)
