@@ -22,7 +22,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --python $(PY) -q --no-deps -e .
 	@touch $@
 
-test: venv
+test: venv browser
 	@scripts/check
 
 check: venv
