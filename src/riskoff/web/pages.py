@@ -75,7 +75,7 @@ def _neighbours(table: pd.DataFrame, day: dt.date) -> tuple[str | None, str | No
     import pandas as pd
 
     idx = pd.DatetimeIndex(table.index)
-    idx = idx[idx.dayofweek < 5]
+    idx = idx[idx.day_of_week < 5]
     ts = pd.Timestamp(day)
     i = int(idx.searchsorted(ts, side="left"))
     prev = idx[i - 1].date().isoformat() if i > 0 else None
