@@ -270,6 +270,8 @@ def test_query_before_any_data_and_on_a_missing_day() -> None:
     eng = AnalogEngine(_table(), _levels(), EPISODES, references=REFS)
     with pytest.raises(InsufficientDataError):
         eng.search(dt.date(2010, 1, 1))
+    with pytest.raises(InsufficientDataError, match="250 days"):
+        eng.search(dt.date(2015, 3, 2))  # two months of history cannot scale a signature
     rep = eng.search(dt.date(2018, 6, 16))  # a Saturday: the Friday row stands in
     assert any("2018-06-15" in n for n in rep.notes)
     with pytest.raises(ValueError):

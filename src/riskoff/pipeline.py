@@ -447,9 +447,14 @@ def analogs(date: str | dt.date, *, top: int = 5, settings: Settings | None = No
     from riskoff.dates import parse_date
     from riskoff.errors import InputError
 
+    from riskoff.errors import InsufficientDataError
+    from riskoff.panel import DEFAULT_START
+
     day = parse_date(date)
     if top < 1:
         raise InputError(f"--top must be at least 1 (got {top})")
+    if day < DEFAULT_START:
+        raise InsufficientDataError(f"{day} is before riskoff's history (from {DEFAULT_START})")
     return analog_engine(settings, as_of=day).search(day, top=top)
 
 

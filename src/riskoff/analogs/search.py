@@ -53,6 +53,8 @@ REFERENCES: tuple[tuple[str, dt.date], ...] = (
 """The product's two named reference days: the COVID dash for cash and China's crypto
 crackdown. They are reference points for the side-by-side, not analogs."""
 
+MIN_HISTORY = 250
+"""Feature rows (about a year) needed before the robust scale of a signature means anything."""
 WHY_FEATURES = 3
 KINDS = np.array([f.kind for f in SIGNATURE])
 MIN_STATS_N = 3  # analog values needed before comparing their median with the base rate
@@ -118,8 +120,13 @@ class AnalogEngine:
         if qday != date:
             notes.append(f"No feature row on {date.isoformat()}: used {qday.isoformat()}.")
         raw = self.raw[: pos + 1]
-        if not np.isfinite(raw[pos]).any():
-            raise InsufficientDataError(f"no signature features on {qday.isoformat()}")
+        if pos + 1 < MIN_HISTORY:
+            raise InsufficientDataError(
+                f"analogs of {date.isoformat()} need {MIN_HISTORY} days of feature history "
+                f"to scale the signature; the data has {pos + 1}"
+            )
+        if not np.isfinite(raw[pos][KINDS == "move"]).any():
+            raise InsufficientDataError(f"no sigma moves on {qday.isoformat()} to compare")
 
         med, scale = robust_scale(raw)
         z = standardise(raw, med, scale)

@@ -112,15 +112,16 @@ def robust_scale(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.ones(k)
     if n == 0:
         return med, scale
-    have = np.isfinite(rows).any(axis=0)
-    if have.any():
-        sub = rows[:, have]
-        q05, q50, q95 = np.nanquantile(sub, [0.05, 0.5, 0.95], axis=0)
+    finite = np.isfinite(rows)
+    for j in range(k):
+        col = rows[finite[:, j], j]
+        if col.size == 0:
+            continue
+        q05, q50, q95 = np.quantile(col, [0.05, 0.5, 0.95])
         r90 = (q95 - q05) / _R90_TO_SD
-        sd = np.nanstd(sub, axis=0)
-        s = np.where(r90 > 0, r90, np.where(sd > 0, sd, 1.0))
-        med[have] = q50
-        scale[have] = s
+        sd = float(col.std())
+        med[j] = q50
+        scale[j] = r90 if r90 > 0 else (sd if sd > 0 else 1.0)
     return med, scale
 
 
