@@ -445,9 +445,7 @@ def analogs(date: str | dt.date, *, top: int = 5, settings: Settings | None = No
     (``riskoff analogs``): a ``riskoff.analogs.AnalogReport`` computed only from data
     public by the end of ``date``."""
     from riskoff.dates import parse_date
-    from riskoff.errors import InputError
-
-    from riskoff.errors import InsufficientDataError
+    from riskoff.errors import InputError, InsufficientDataError
     from riskoff.panel import DEFAULT_START
 
     day = parse_date(date)
