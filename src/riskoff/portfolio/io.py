@@ -232,14 +232,14 @@ def parse_portfolio(
     header, body = _rows(text, where)
     if "symbol" not in header:
         raise PortfolioError(f"{where}: missing column 'symbol' (header is {','.join(header)!r})")
-    numbers = [c for c in _NUMBER_COLUMNS if c in header]
-    if not numbers:
-        raise PortfolioError(f"{where}: missing column 'weight' or 'quantity'")
     for col in header:
         if col not in ("symbol", *_NUMBER_COLUMNS, *_IGNORED_COLUMNS):
             raise PortfolioError(
                 f"{where}: unknown column {col!r} (expected symbol, weight, quantity)"
             )
+    numbers = [c for c in _NUMBER_COLUMNS if c in header]
+    if not numbers:
+        raise PortfolioError(f"{where}: missing column 'weight' or 'quantity'")
     if len(set(header)) != len(header):
         raise PortfolioError(f"{where}: a column appears twice in the header")
     pos = {c: header.index(c) for c in ("symbol", *numbers)}

@@ -1,0 +1,263 @@
+"""Portfolio stress replays on the real data, through the pipeline and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from riskoff import pipeline
+from riskoff.config import Settings
+from riskoff.store import Store
+from tests.helpers import run_cli
+
+pytestmark = pytest.mark.integration
+
+COVID_START, COVID_END = dt.date(2020, 2, 20), dt.date(2020, 3, 23)
+
+
+def _write(tmp_path: Path, text: str, name: str = "p.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def _spy(store: Store, start: dt.date, end: dt.date) -> pd.Series:
+    """SPY closes from the last close before ``start`` to ``end``, straight from the store."""
+    wide = store.read_wide(["yahoo:SPY"], start - dt.timedelta(days=10), end)
+    s = wide["yahoo:SPY"].dropna()
+    base = s.loc[s.index < pd.Timestamp(start)].index[-1]
+    return pd.Series(s.loc[s.index >= base])
+
+
+def test_spy_over_covid_has_spys_own_drawdown(
+    loaded_settings: Settings, loaded_store: Store, tmp_path: Path
+) -> None:
+    """yahoo:SPY (not ^GSPC): it is what one holds, dividends included in its adjusted close."""
+    pf = _write(tmp_path, "symbol,weight\nyahoo:SPY,1\n")
+    report = pipeline.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
+    (ep,) = report.episodes
+    assert ep.proxies == {}
+    spy = _spy(loaded_store, COVID_START, COVID_END).to_numpy()
+    reference = float(np.max(1 - spy / np.maximum.accumulate(spy)))
+    assert 0.30 < reference < 0.40
+    assert ep.stats.max_drawdown == pytest.approx(reference, abs=1e-12)
+    covid = _spy(loaded_store, COVID_START, COVID_END)
+    trough = covid.index[int(np.argmin(covid.to_numpy()))].date()
+    assert ep.stats.trough_date == trough
+    # recovery: SPY market days from the trough to the first close at or above the peak
+    after = _spy(loaded_store, COVID_START, ep.until)
+    peak = float(spy.max())
+    post = after.loc[after.index > pd.Timestamp(trough)]
+    hit = post.loc[post >= peak]
+    assert not hit.empty
+    assert ep.stats.recovery_date == hit.index[0].date()
+    assert ep.stats.recovery_days == int((post.index <= hit.index[0]).sum())
+    assert ep.stats.margin_call is None
+
+
+@pytest.mark.parametrize("mode", ["loan", "daily"])
+def test_two_times_leverage_on_spy(
+    loaded_settings: Settings, loaded_store: Store, tmp_path: Path, mode: str
+) -> None:
+    pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\nmaintenance_margin,0.25\n")
+    report = pipeline.stress_portfolio(
+        pf, episodes=["covid-2020"], mode=mode, settings=loaded_settings
+    )
+    (ep,) = report.episodes
+    spy = _spy(loaded_store, COVID_START, ep.until).to_numpy()
+    r = spy[1:] / spy[:-1] - 1
+    if mode == "daily":  # each day's return doubled, then compounded
+        expected = np.concatenate([[1.0], np.cumprod(1 + 2 * r)])
+    else:  # a fixed loan of one equity: equity = 2 × holding − loan
+        expected = 2 * spy / spy[0] - 1
+    np.testing.assert_allclose(ep.path.equity, expected, rtol=1e-12)
+    if mode == "loan":
+        # equity / gross < 0.25 exactly when SPY is down more than 1/3 from the base
+        below = (2 * spy / spy[0] - 1) / (2 * spy / spy[0]) < 0.25
+        n_ep = ep.path.end_pos + 1
+        first = int(np.flatnonzero(below[:n_ep])[0]) if below[:n_ep].any() else None
+        got = ep.stats.margin_call
+        assert (got is None) == (first is None)
+        if first is not None:
+            assert got == ep.path.dates[first].date()
+
+
+def test_sixty_forty_contributions_and_output(loaded_settings: Settings, tmp_path: Path) -> None:
+    pf = _write(tmp_path, "symbol,weight\nspy,0.6\nief,0.4\n")
+    report = pipeline.stress_portfolio(pf, settings=loaded_settings)
+    ids = [e.id for e in report.episodes]
+    assert "covid-2020" in ids
+    assert {s.id for s in report.skipped} == {"ltcm-russia-1998"}  # no Treasury ETF then
+    for ep in report.episodes:
+        assert sum(ep.stats.contributions.values()) == pytest.approx(ep.stats.max_drawdown)
+    covid = next(e for e in report.episodes if e.id == "covid-2020")
+    assert covid.stats.contributions["yahoo:IEF"] < 0  # Treasuries cushioned the fall
+    doc = report.to_dict()
+    json.dumps(doc)
+    ep0 = doc["episodes"][0]
+    for key in (
+        "name",
+        "id",
+        "window",
+        "max_drawdown",
+        "max_drawdown_date",
+        "recovery_days",
+        "worst_day",
+        "contributions",
+        "margin_call",
+        "cash_needed",
+        "dry_powder",
+        "proxies",
+    ):
+        assert key in ep0
+    buf = io.StringIO()
+    Console(file=buf, width=140).print(report)
+    assert "covid-2020" in buf.getvalue()
+    html = report.to_html()
+    assert html.startswith('<section class="stress">')
+    assert "<html" not in html
+    assert "covid-2020" in html
+    assert "<svg" in html
+
+
+def test_a_holding_without_history_uses_its_proxy(
+    loaded_settings: Settings, tmp_path: Path
+) -> None:
+    pf = _write(tmp_path, "symbol,weight\nbtc,0.5\nspy,0.5\n")
+    report = pipeline.stress_portfolio(
+        pf, episodes=["lehman-2008", "covid-2020"], settings=loaded_settings
+    )
+    assert [s.id for s in report.skipped] == ["lehman-2008"]
+    assert "yahoo:BTC-USD" in report.skipped[0].reason
+    (covid,) = report.episodes
+    assert covid.proxies == {}
+    # crypto trades at weekends: the calendar is the union, SPY is carried
+    weekend = [d for d in covid.path.dates if d.day_of_week >= 5]
+    assert weekend
+    pos = covid.path.dates.get_loc(weekend[0])
+    assert np.isnan(covid.path.returns[pos, covid.path.labels.index("yahoo:SPY")])
+
+    gld = _write(tmp_path, "symbol,weight\ngld,1\n", "gld.csv")
+    rep = pipeline.stress_portfolio(gld, episodes=["ltcm-russia-1998"], settings=loaded_settings)
+    assert rep.episodes[0].proxies["yahoo:GLD"] in ("yahoo:GC=F", "spot:XAUUSD")
+
+
+def test_quantities_report_currency_amounts(loaded_settings: Settings, tmp_path: Path) -> None:
+    pf = _write(tmp_path, "symbol,quantity\nspy,100\ncash,5000\nleverage,2\n")
+    report = pipeline.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
+    doc = report.to_dict()
+    assert doc["portfolio"]["equity"] > 5000
+    h = doc["portfolio"]["holdings"][0]
+    assert h["quantity"] == 100
+    assert h["price"] > 0
+    ep = doc["episodes"][0]
+    assert ep["cash_needed_amount"] == pytest.approx(
+        ep["cash_needed"] * doc["portfolio"]["equity"], abs=0.01
+    )
+
+
+# -- command line -------------------------------------------------------------------------
+
+
+def test_cli_stress_json(
+    loaded_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    pf = _write(tmp_path, "symbol,weight\nspy,1\n")
+    code, out, err = run_cli(["stress", str(pf), "--episodes", "covid-2020", "--json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["episodes"][0]["id"] == "covid-2020"
+    code, out, _ = run_cli(["stress", str(pf), "--episodes", "svb-2023"], capsys)
+    assert code == 0
+    assert "svb-2023" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        pytest.param("symbol,weight\nnope:XYZ,1\n", "unknown symbol", id="unknown-symbol"),
+        pytest.param("symbol,quantity\nspy,-3\n", "negative", id="negative-quantity"),
+        pytest.param("", "empty", id="empty-file"),
+        pytest.param("symbol,weight\nspy,1.o\n", "not a number", id="bad-number"),
+        pytest.param("symbol\nspy\n", "missing column", id="missing-columns"),
+        pytest.param("symbol,weight\nspy,0.7\n", "sum to 0.7", id="weights-not-one"),
+    ],
+)
+def test_cli_malformed_portfolio_exits_2(
+    loaded_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    needle: str,
+) -> None:
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    pf = _write(tmp_path, text)
+    code, out, err = run_cli(["stress", str(pf)], capsys)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("riskoff: error: p.csv")
+    assert needle in lines[0]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        pytest.param(["--episodes", "no-such-episode"], "unknown episode", id="episode"),
+        pytest.param(["--leverage-mode", "weekly"], "leverage mode", id="mode"),
+        pytest.param(["--like", "2020-13-01"], "--like", id="like-date"),
+        pytest.param(["--episodes", "covid-2020", "--like", "2020-03-12"], "not both", id="both"),
+    ],
+)
+def test_cli_bad_options_exit_2(
+    loaded_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    needle: str,
+) -> None:
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    pf = _write(tmp_path, "symbol,weight\nspy,1\n")
+    code, _, err = run_cli(["stress", str(pf), *args], capsys)
+    assert code == 2, err
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_missing_file_exits_2(
+    loaded_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    code, _, err = run_cli(["stress", str(tmp_path / "nope.csv")], capsys)
+    assert code == 2
+    assert "no such file" in err
+
+
+def test_like_replays_the_nearest_analog_episodes(
+    loaded_settings: Settings, tmp_path: Path
+) -> None:
+    pf = _write(tmp_path, "symbol,weight\nspy,1\n")
+    report = pipeline.stress_portfolio(pf, like="2024-08-05", top=2, settings=loaded_settings)
+    assert report.like == dt.date(2024, 8, 5)
+    ids = [e.id for e in report.episodes] + [s.id for s in report.skipped]
+    assert 1 <= len(ids) <= 2
+    # the analog search never returns the query's own episode
+    assert "yen-carry-2024" not in ids

@@ -1,0 +1,345 @@
+"""The replay maths on synthetic price frames built here (no store, no files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskoff.errors import InsufficientDataError
+from riskoff.portfolio.replay import (
+    calc_drawdown,
+    measure_replay,
+    replay,
+    replay_path,
+    replay_until,
+)
+
+START = dt.date(2021, 3, 1)  # a Monday
+
+
+def frame(days: pd.DatetimeIndex, **cols: list[float] | np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in cols.items()}, index=days)
+
+
+def bdays(n: int, first: dt.date = dt.date(2021, 2, 26)) -> pd.DatetimeIndex:
+    """``n`` weekdays from ``first`` (a Friday: the base before START)."""
+    return pd.bdate_range(first, periods=n)
+
+
+# -- plain cases ------------------------------------------------------------------------
+
+
+def test_drawdown_reference() -> None:
+    assert calc_drawdown(np.array([1.0, 2.0, 1.0, 3.0, 1.5])).tolist() == [0, 0, 0.5, 0, 0.5]
+
+
+def test_base_is_last_close_before_start_so_the_first_day_counts() -> None:
+    days = bdays(4)
+    px = frame(days, a=[100, 90, 95, 101])
+    path, stats = replay(
+        px,
+        {"a": 1.0},
+        start=START,
+        end=days[2].date(),
+        until=days[3].date(),
+        maintenance_margin=0.25,
+    )
+    assert path.dates[0] == days[0]
+    assert stats.max_drawdown == pytest.approx(0.10)
+    assert stats.peak_date == days[0].date()
+    assert stats.trough_date == days[1].date()
+    assert stats.worst_day == days[1].date()
+    assert stats.worst_return == pytest.approx(-0.10)
+    assert stats.recovery_days == 2
+    assert stats.recovery_date == days[3].date()
+    assert stats.contributions == {"a": pytest.approx(0.10)}
+    assert stats.margin_call is None
+    assert stats.cash_needed == 0
+
+
+def test_not_recovered_counts_the_days_available() -> None:
+    days = bdays(5)
+    px = frame(days, a=[100, 80, 85, 90, 95])
+    _, stats = replay(
+        px,
+        {"a": 1.0},
+        start=START,
+        end=days[1].date(),
+        until=days[4].date(),
+        maintenance_margin=0.25,
+    )
+    assert stats.recovery_days is None
+    assert stats.days_after_trough == 3
+
+
+def test_loan_leverage_is_a_fixed_loan() -> None:
+    rng = np.random.default_rng(1)
+    days = bdays(60)
+    p = 100 * np.cumprod(1 + rng.normal(0, 0.02, len(days)))
+    px = frame(days, a=p)
+    path = replay_path(
+        px, {"a": 2.0}, start=START, end=days[40].date(), until=days[-1].date(), mode="loan"
+    )
+    np.testing.assert_allclose(path.equity, 1 + 2 * (p / p[0] - 1))
+    np.testing.assert_allclose(path.gross, 2 * p / p[0])
+    # the first day's return is exactly doubled; later days are not (leverage drifts)
+    assert path.equity[1] - 1 == pytest.approx(2 * (p[1] / p[0] - 1))
+
+
+def test_daily_leverage_doubles_each_days_return_before_compounding() -> None:
+    rng = np.random.default_rng(2)
+    days = bdays(80)
+    p = 100 * np.cumprod(1 + rng.normal(0, 0.02, len(days)))
+    px = frame(days, a=p)
+    path = replay_path(
+        px, {"a": 2.0}, start=START, end=days[50].date(), until=days[-1].date(), mode="daily"
+    )
+    r = p[1:] / p[:-1] - 1
+    np.testing.assert_allclose(path.equity, np.concatenate([[1.0], np.cumprod(1 + 2 * r)]))
+
+
+def test_modes_agree_without_leverage_or_cash() -> None:
+    rng = np.random.default_rng(3)
+    days = bdays(40)
+    px = frame(
+        days,
+        a=100 * np.cumprod(1 + rng.normal(0, 0.02, 40)),
+        b=50 * np.cumprod(1 + rng.normal(0, 0.01, 40)),
+    )
+    kw = {"start": START, "end": days[20].date(), "until": days[-1].date()}
+    loan = replay_path(px, {"a": 0.7, "b": 0.3}, mode="loan", **kw)  # type: ignore[arg-type]
+    daily = replay_path(px, {"a": 0.7, "b": 0.3}, mode="daily", **kw)  # type: ignore[arg-type]
+    np.testing.assert_allclose(loan.equity, daily.equity)
+
+
+def test_margin_call_and_the_cash_that_prevents_it() -> None:
+    days = bdays(6)
+    px = frame(days, a=[100, 95, 85, 70, 80, 90])
+    path, stats = replay(
+        px,
+        {"a": 2.0},
+        start=START,
+        end=days[-1].date(),
+        until=days[-1].date(),
+        maintenance_margin=0.3,
+    )
+    eq, gross = path.equity, path.gross
+    assert (eq / gross < 0.3).any()
+    first = int(np.flatnonzero(eq / gross < 0.3)[0])
+    assert stats.margin_call == days[first].date()
+    c = stats.cash_needed
+    assert c == pytest.approx(float(np.max(0.3 * gross - eq)))
+    assert ((eq + c) / gross >= 0.3 - 1e-12).all()
+    assert ((eq + c - 1e-6) / gross < 0.3).any()
+    assert stats.wiped_out is None
+
+
+def test_wiped_out_when_equity_reaches_zero() -> None:
+    days = bdays(3)
+    px = frame(days, a=[100, 80, 60])
+    _, stats = replay(
+        px,
+        {"a": 3.0},
+        start=START,
+        end=days[-1].date(),
+        until=days[-1].date(),
+        maintenance_margin=0.25,
+    )
+    assert stats.wiped_out == days[2].date()
+    assert stats.max_drawdown > 1  # lost more than the equity
+
+
+def test_contributions_sum_to_drawdown_and_a_hedge_is_negative() -> None:
+    days = bdays(5)
+    px = frame(days, stock=[100, 90, 80, 85, 100], bond=[100, 102, 104, 103, 101])
+    _, stats = replay(
+        px,
+        {"stock": 0.6, "bond": 0.4},
+        start=START,
+        end=days[3].date(),
+        until=days[-1].date(),
+        maintenance_margin=0.25,
+    )
+    assert sum(stats.contributions.values()) == pytest.approx(stats.max_drawdown)
+    assert stats.contributions["stock"] == pytest.approx(0.6 * 0.2)
+    assert stats.contributions["bond"] == pytest.approx(-0.4 * 0.04)
+
+
+def test_dry_powder_restores_exposure_at_the_trough() -> None:
+    days = bdays(5)
+    px = frame(days, a=[100, 80, 70, 84, 91])
+    _, stats = replay(
+        px,
+        {"a": 1.0},
+        start=START,
+        end=days[2].date(),
+        until=days[-1].date(),
+        maintenance_margin=0.25,
+    )
+    dp = stats.dry_powder
+    assert dp.bought_on == days[2].date()
+    assert dp.cash == pytest.approx(0.30)
+    assert dp.ret == pytest.approx(91 / 70 - 1)
+    assert dp.value_at_end == pytest.approx(0.30 * 91 / 70)
+    assert dp.end == days[-1].date()
+
+
+def test_no_return_across_a_closed_market() -> None:
+    """A stock closed over the weekend, crypto open: the stock's Monday return is from
+    Friday's close, and its value is carried (not re-priced) on Saturday and Sunday."""
+    days = pd.date_range(dt.date(2021, 2, 26), periods=10, freq="D")  # Fri ..
+    stock = np.array([100, np.nan, np.nan, 95, 96, 97, 98, 99, np.nan, np.nan])
+    coin = np.linspace(10, 12, 10)
+    px = frame(days, stock=stock, coin=coin)
+    path = replay_path(
+        px,
+        {"stock": 0.5, "coin": 0.5},
+        start=dt.date(2021, 2, 27),
+        end=days[7].date(),
+        until=days[-1].date(),
+    )
+    pos = {d.date(): i for i, d in enumerate(path.dates)}
+    sat, sun, mon = dt.date(2021, 2, 27), dt.date(2021, 2, 28), dt.date(2021, 3, 1)
+    assert np.isnan(path.returns[pos[sun], 0])
+    assert path.returns[pos[mon], 0] == pytest.approx(95 / 100 - 1)
+    assert path.values[pos[sat], 0] == pytest.approx(0.5)
+    assert path.values[pos[sun], 0] == pytest.approx(path.values[pos[sat], 0])
+    assert not np.isnan(path.returns[pos[sun], 1])
+
+
+def test_missing_base_price_is_an_error() -> None:
+    days = bdays(30, first=dt.date(2021, 2, 1))
+    a = np.full(30, np.nan)
+    a[:3] = [100, 101, 102]  # stops three weeks before START
+    px = frame(days, a=a, b=np.linspace(1, 2, 30))
+    with pytest.raises(InsufficientDataError, match="no price for a"):
+        replay_path(
+            px,
+            {"a": 0.5, "b": 0.5},
+            start=START,
+            end=dt.date(2021, 3, 5),
+            until=dt.date(2021, 3, 10),
+        )
+
+
+def test_data_that_stops_truncates_the_replay() -> None:
+    days = bdays(60)
+    a = np.linspace(100, 120, 60)
+    b = np.linspace(50, 40, 60)
+    b[20:] = np.nan
+    px = frame(days, a=a, b=b)
+    path = replay_path(
+        px, {"a": 0.5, "b": 0.5}, start=START, end=days[10].date(), until=days[-1].date()
+    )
+    assert path.truncated_at == days[19].date()
+    assert path.dates[-1] == days[19]
+
+
+def test_replay_until_counts_weekdays() -> None:
+    assert replay_until(dt.date(2020, 3, 23), 5) == dt.date(2020, 3, 30)
+    assert replay_until(dt.date(2020, 3, 21), 0) == dt.date(2020, 3, 23)
+
+
+def test_all_cash_never_draws_down() -> None:
+    days = bdays(5)
+    px = frame(days, a=[100, 50, 40, 30, 20])
+    _, stats = replay(
+        px,
+        {"a": 0.0},
+        start=START,
+        end=days[-1].date(),
+        until=days[-1].date(),
+        maintenance_margin=0.25,
+    )
+    assert stats.max_drawdown == 0
+    assert stats.recovery_days == 0
+
+
+# -- properties -------------------------------------------------------------------------
+
+_returns = st.lists(st.floats(-0.25, 0.25, allow_nan=False), min_size=4, max_size=50)
+
+
+@st.composite
+def portfolios(draw: st.DrawFn) -> tuple[pd.DataFrame, dict[str, float], int, int]:
+    """Up to three random price paths with closed-market holes, weights and an episode end."""
+    n = draw(st.integers(1, 3))
+    rets = [draw(_returns) for _ in range(n)]
+    size = min(len(r) for r in rets)
+    end_pos = draw(st.integers(1, size - 1))
+    cols = {f"h{i}": 100 * np.cumprod(1 + np.array(r[:size])) for i, r in enumerate(rets)}
+    # holdings skip some days (closed markets); never the base row, and the first
+    # holding trades on the episode's last day so the episode has a day to replay
+    for i in range(n):
+        holes = draw(st.lists(st.integers(1, size - 1), max_size=size // 3))
+        holes = [h for h in holes if i or h != end_pos]
+        cols[f"h{i}"][holes] = np.nan
+    raw = np.array([draw(st.floats(0.0, 1.0)) for _ in range(n)])
+    invested = draw(st.floats(0.0, 1.0))
+    w = raw / raw.sum() * invested if raw.sum() > 0 else raw
+    return frame(bdays(size), **cols), {f"h{i}": float(w[i]) for i in range(n)}, end_pos, size
+
+
+@settings(max_examples=150, deadline=None)
+@given(portfolios())
+def test_drawdown_is_a_fraction_without_leverage(
+    case: tuple[pd.DataFrame, dict[str, float], int, int],
+) -> None:
+    px, w, end_pos, _ = case
+    days = px.index
+    _, stats = replay(
+        px, w, start=START, end=days[end_pos].date(), until=days[-1].date(), maintenance_margin=0.25
+    )
+    assert 0.0 <= stats.max_drawdown <= 1.0
+    assert stats.margin_call is None
+    assert stats.cash_needed == 0.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(portfolios(), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_adding_cash_never_increases_the_drawdown(
+    case: tuple[pd.DataFrame, dict[str, float], int, int], c1: float, c2: float
+) -> None:
+    px, w, end_pos, _ = case
+    lo, hi = sorted((c1, c2))
+    days = px.index
+    kw = {
+        "start": START,
+        "end": days[end_pos].date(),
+        "until": days[-1].date(),
+        "maintenance_margin": 0.25,
+    }
+    less = {k: v * (1 - lo) for k, v in w.items()}
+    more = {k: v * (1 - hi) for k, v in w.items()}
+    _, s_less = replay(px, less, **kw)
+    _, s_more = replay(px, more, **kw)
+    assert s_more.max_drawdown <= s_less.max_drawdown + 1e-12
+
+
+@settings(max_examples=100, deadline=None)
+@given(portfolios(), st.sampled_from(["nan", "absurd", "negative"]), st.floats(0.5, 3.0))
+def test_a_replay_never_reads_past_its_end(
+    case: tuple[pd.DataFrame, dict[str, float], int, int], poison: str, lev: float
+) -> None:
+    px, w, end_pos, _size = case
+    days = px.index
+    until = days[-1].date()
+    exposure = {k: v * lev for k, v in w.items()}
+    # the same data plus 30 poisoned weekdays after `until`
+    more = pd.bdate_range(days[-1] + pd.offsets.BDay(1), periods=30)
+    fill = {"nan": np.nan, "absurd": 1e12, "negative": -5.0}[poison]
+    poisoned = pd.concat([px, pd.DataFrame(fill, index=more, columns=px.columns)])
+    kw = {"start": START, "end": days[end_pos].date(), "until": until}
+    for mode in ("loan", "daily"):
+        clean_path = replay_path(px, exposure, mode=mode, **kw)
+        dirty_path = replay_path(poisoned, exposure, mode=mode, **kw)
+        np.testing.assert_array_equal(clean_path.equity, dirty_path.equity)
+        assert list(clean_path.dates) == list(dirty_path.dates)
+        a = measure_replay(clean_path, maintenance_margin=0.25)
+        b = measure_replay(dirty_path, maintenance_margin=0.25)
+        assert a == b
