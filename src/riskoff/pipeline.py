@@ -399,12 +399,7 @@ def stress_portfolio(
 
 def _analog_episode_ids(day: dt.date, top: int, settings: Settings) -> list[str]:
     """Ids of the ``top`` nearest analog episodes of ``day`` (``riskoff analogs``)."""
-    from riskoff.errors import InputError
-
-    search = globals().get("analogs")
-    if search is None:
-        raise InputError("--like needs the analog search, which this riskoff does not have yet")
-    report = search(day, top=top, settings=settings)
+    report = analogs(day, top=top, settings=settings)
     return [a.episode for a in report.analogs if a.kind == "episode"][:top]
 
 
