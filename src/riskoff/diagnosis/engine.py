@@ -183,7 +183,7 @@ def _score_one(
     w_avail = w_all = net = 0.0
     gate = -1.0
     need = 1.0
-    has_key = False
+    has_key = key_seen = False
     for check in suspect.checks:
         ev = _evidence(
             check,
@@ -207,6 +207,7 @@ def _score_one(
         net += check.weight * ev.strength
         if check.key:
             gate = max(gate, ev.strength)
+            key_seen = True
         if check.requires:
             need = min(need, max(0.0, ev.strength))
         if ev.strength != 0.0:
@@ -214,6 +215,8 @@ def _score_one(
     net = net / w_avail if w_avail > 0 else 0.0
     g = (max(0.0, gate) if has_key else 1.0) * need
     score = min(1.0, max(0.0, net)) * (_KEY_FLOOR + (1.0 - _KEY_FLOOR) * g)
+    if has_key and not key_seen:
+        score = 0.0  # the signature itself is unobservable (e.g. no Bitcoin before 2014)
     listed.sort(key=lambda e: (e.available is False, -abs(e.impact)))
     return (
         SuspectScore(

@@ -6,7 +6,7 @@ combined as independent "alarms" (``1 - prod(1 - w_i * r_i)``):
 - the US equity move in sigmas of its own trailing volatility (1σ → 0, 5σ → full);
 - how many market groups (US equities, world equities, precious metals, commodities,
   bonds, credit, crypto) had a member fall 2σ or more (1 → 0, 5 → full);
-- the worst single price class in sigmas (2.5σ → 0, 7σ → full): a crash in one market
+- the worst single price class in sigmas (2.5σ → 0, 6.5σ → full): a crash in one market
   is a sell-off even when the rest is calm;
 - turbulence percentile within all earlier days (0.95 → 0, 1.0 → full).
 
@@ -33,9 +33,9 @@ MOVE_SIGMA = 1.0  # a class "fell" / "rose" from 1σ
 
 _EQ = Ramp(-1.0, -5.0)
 _GROUPS = Ramp(1.0, 5.0)
-_WORST = Ramp(-2.5, -7.0)
+_WORST = Ramp(-2.5, -6.5)
 _TURB = Ramp(0.95, 1.0)
-_WEIGHTS = (0.6, 0.5, 0.45, 0.25)
+_WEIGHTS = (0.6, 0.5, 0.5, 0.25)
 
 
 def severity(row: Mapping[str, float], dx: Derived) -> float:

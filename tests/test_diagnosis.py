@@ -1,0 +1,441 @@
+# ruff: noqa: E501  (the golden console output is 100 columns wide by design)
+"""Unit tests of the diagnosis engine on hand-built feature rows (no store, no data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from riskoff.diagnosis import (
+    Diagnosis,
+    Ramp,
+    diagnose_row,
+    load_suspects,
+    parse_suspects,
+    score_suspects,
+)
+from riskoff.diagnosis.classes import CLASSES
+from riskoff.diagnosis.text import fmt_pct, fmt_sigma, render_template
+from riskoff.errors import DataFileError
+
+SUSPECT_IDS = {
+    "geopolitics",
+    "policy",
+    "ai_narrative",
+    "liquidity",
+    "rates_fiscal",
+    "carry_unwind",
+    "crypto",
+    "leverage",
+    "bank_stress",
+    "growth_scare",
+}
+DAY = dt.date(2030, 1, 15)
+
+
+def calm_row(**over: float) -> dict[str, float]:
+    """Every class open with a tiny move; the macro and funding backdrop normal."""
+    row: dict[str, float] = {}
+    for c in CLASSES:
+        row[f"move.{c}"] = 0.001
+        row[f"sigma.{c}"] = 0.1
+        row[f"open.{c}"] = 1.0
+        row[f"dd52.{c}"] = -0.05
+    row.update(
+        {
+            "haven.failure": 0.0,
+            "rates.d2y_bp": 0.0,
+            "rates.d10y_bp": 0.0,
+            "rates.d30y_bp": 0.0,
+            "rates.dtp_bp": 0.0,
+            "rates.stockbond_corr60": -0.3,
+            "carry.usdjpy_sigma": -0.1,
+            "carry.nikkei_minus_spx": 0.0,
+            "carry.us_jp_2y_bp": 350.0,
+            "crypto.btc_sigma": 0.1,
+            "crypto.eth_sigma": 0.1,
+            "crypto.idio_sigma": 0.1,
+            "vol.vix": 15.0,
+            "vol.dvix": 0.0,
+            "turbulence.pct": 0.5,
+            "corr.avg60_pct": 0.5,
+            "funding.sofr_iorb_bp": -5.0,
+            "funding.sofr_iorb_chg5_bp": 0.0,
+            "reserves.pct5y": 0.5,
+            "reserves.level_bn": 3000.0,
+            "stress.stlfsi": -0.5,
+            "macro.claims_vs_1y": 0.95,
+            "macro.recession": 0.0,
+            "sigma10.yen": 0.0,
+            "ret10.yen": 0.0,
+        }
+    )
+    for k in ("ndx", "mag7", "smh", "defensive", "real", "nikkei", "banks", "small_caps"):
+        row[f"rel.{k}"] = 0.0
+    row.update({"rel.us_vs_em": 0.0, "rel.d2y": 0.0, "rel.dtp": 0.0})
+    row.update(over)
+    return row
+
+
+def moves(row: dict[str, float], **sig: tuple[float, float]) -> dict[str, float]:
+    """Set ``class=(log move, sigma)`` pairs."""
+    for c, (m, s) in sig.items():
+        row[f"move.{c}"] = m
+        row[f"sigma.{c}"] = s
+    return row
+
+
+def dash_for_cash() -> dict[str, float]:
+    row = calm_row(
+        **{
+            "haven.failure": 0.6,
+            "rates.d10y_bp": 8.0,
+            "rates.d30y_bp": 12.0,
+            "crypto.btc_sigma": -6.0,
+            "crypto.eth_sigma": -5.0,
+            "crypto.idio_sigma": -5.0,
+            "funding.sofr_iorb_bp": 12.0,
+            "funding.sofr_iorb_chg5_bp": 10.0,
+            "vol.dvix": 0.35,
+            "vol.vix": 70.0,
+            "turbulence.pct": 1.0,
+            "corr.avg60_pct": 0.99,
+            "stress.stlfsi": 2.0,
+        }
+    )
+    return moves(
+        row,
+        us_equities=(-0.09, -5.0),
+        nasdaq=(-0.09, -4.5),
+        mag7=(-0.09, -4.0),
+        small_caps=(-0.10, -5.5),
+        banks=(-0.10, -4.5),
+        japan_equities=(-0.05, -3.0),
+        china_equities=(-0.04, -2.5),
+        em_equities=(-0.09, -5.0),
+        gold=(-0.03, -3.0),
+        silver=(-0.05, -3.0),
+        copper=(-0.03, -2.0),
+        oil=(-0.05, -2.0),
+        treasuries=(-0.08, -1.5),
+        long_bond=(-0.12, -2.0),
+        usd=(0.012, 2.5),
+        yen=(-0.005, -0.8),
+        btc=(-0.4, -6.0),
+        eth=(-0.45, -5.0),
+        credit=(-0.3, -2.5),
+    )
+
+
+def crypto_only() -> dict[str, float]:
+    row = calm_row(
+        **{"crypto.btc_sigma": -4.0, "crypto.eth_sigma": -5.0, "crypto.idio_sigma": -3.8}
+    )
+    return moves(row, btc=(-0.15, -4.0), eth=(-0.3, -5.0), us_equities=(-0.003, -0.3))
+
+
+def diag(row: dict[str, float], **kw: object) -> Diagnosis:
+    return diagnose_row(row, suspects=load_suspects(), date=DAY, **kw)  # type: ignore[arg-type]
+
+
+# --- fingerprints ----------------------------------------------------------------------------
+
+
+def test_default_fingerprints_are_the_ten_suspects() -> None:
+    suspects = load_suspects()
+    assert {s.id for s in suspects} == SUSPECT_IDS
+    for s in suspects:
+        assert s.checks, s.id
+        assert any(c.key for c in s.checks), f"{s.id} has no signature check"
+        for c in s.checks:
+            assert c.supports or c.contradicts
+            if c.supports:
+                assert c.text_for, f"{s.id}:{c.id} lacks a supporting sentence"
+            if c.contradicts:
+                assert c.text_against, f"{s.id}:{c.id} lacks a contradicting sentence"
+
+
+def test_user_file_reweights_adds_and_drops(tmp_path: Path) -> None:
+    (tmp_path / "suspects.toml").write_text(
+        """
+[[suspect]]
+id = "crypto"
+weights = { "crypto.btc_sigma" = 9.0 }
+
+[[suspect]]
+id = "growth_scare"
+enabled = false
+
+[[suspect]]
+id = "oil_shock"
+label = "Oil shock"
+[[suspect.checks]]
+feature = "sigma.oil"
+key = true
+supports = [1.0, 3.0]
+for = "Oil jumped {move.oil|pct}"
+"""
+    )
+    suspects = {s.id: s for s in load_suspects(tmp_path)}
+    assert "growth_scare" not in suspects
+    assert "oil_shock" in suspects
+    btc = next(c for c in suspects["crypto"].checks if c.id == "crypto.btc_sigma")
+    assert btc.weight == 9.0
+    row = moves(calm_row(), oil=(0.1, 3.5))
+    scores, _ = score_suspects(list(suspects.values()), row)
+    assert scores[0].id == "oil_shock"
+    assert scores[0].evidence[0].text == "Oil jumped +10.5%"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("[[suspect]]\nlabel='x'", "needs an 'id'", id="no-id"),
+        pytest.param(
+            "[[suspect]]\nid='x'\n[[suspect.checks]]\nfeature='a'\n", "neither", id="no-ramp"
+        ),
+        pytest.param(
+            "[[suspect]]\nid='x'\n[[suspect.checks]]\nfn='nope'\nsupports=[0,1]\n",
+            "unknown check function",
+            id="bad-fn",
+        ),
+        pytest.param(
+            "[[suspect]]\nid='x'\n[[suspect.checks]]\nfeature='a'\nsupports=[1,1]\n",
+            "start != full",
+            id="flat-ramp",
+        ),
+        pytest.param("[[suspect", "suspects.toml", id="not-toml"),
+        pytest.param("[[suspect]]\nid='crypto'\nweights={nope=1.0}\n", "no check", id="weights"),
+    ],
+)
+def test_bad_fingerprint_files_say_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(DataFileError, match=message):
+        parse_suspects(text, base=load_suspects())
+
+
+def test_ramp_runs_both_ways_and_scales() -> None:
+    up, down = Ramp(1.0, 3.0), Ramp(-1.0, -3.0)
+    assert [up(0.0), up(2.0), up(5.0)] == [0.0, 0.5, 1.0]
+    assert [down(0.0), down(-2.0), down(-9.0)] == [0.0, 0.5, 1.0]
+    assert up(4.0, factor=2.0) == 0.5
+
+
+# --- the engine on synthetic days ------------------------------------------------------------
+
+
+def test_dash_for_cash_is_liquidity_and_cross_asset() -> None:
+    d = diag(dash_for_cash())
+    assert d.selloff.is_selloff
+    assert d.selloff.scope == "cross_asset"
+    assert d.selloff.severity > 0.8
+    assert "usd" in d.selloff.rising
+    assert "gold" in d.selloff.falling
+    assert d.verdict.primary == "liquidity"
+    geo = d.suspect("geopolitics")
+    assert geo.score < 0.1
+    assert any("why did gold fall" in e.text for e in geo.against)
+
+
+def test_crypto_only_day_is_crypto_and_concentrated() -> None:
+    d = diag(crypto_only())
+    assert d.selloff.is_selloff
+    assert d.selloff.scope == "concentrated"
+    assert d.verdict.primary == "crypto"
+    assert d.primary.label == "likely"
+
+
+def test_a_big_equity_fall_contradicts_crypto_only() -> None:
+    row = crypto_only()
+    moves(row, us_equities=(-0.09, -5.0))
+    c = diag(row).suspect("crypto")
+    assert c.score < diag(crypto_only()).suspect("crypto").score
+    assert any("why did the S&P 500 fall −8.6%" in e.text for e in c.against)
+
+
+def test_calm_day_is_not_a_selloff_but_still_scores_everyone() -> None:
+    d = diag(calm_row())
+    assert not d.selloff.is_selloff
+    assert d.selloff.scope == "none"
+    assert {s.id for s in d.suspects} == SUSPECT_IDS
+    assert all(s.score < 0.25 for s in d.suspects)
+    assert "was not a sell-off" in d.verdict.text
+
+
+def test_missing_funding_data_is_said_and_renormalised() -> None:
+    full = dash_for_cash()
+    gone = dict(full)
+    gone["funding.sofr_iorb_bp"] = math.nan
+    gone["funding.sofr_iorb_chg5_bp"] = math.nan
+    d = diag(gone)
+    assert "fred:SOFR" in d.missing
+    liq = d.suspect("liquidity")
+    unavailable = [e for e in liq.evidence if e.supports is None]
+    assert {e.indicator for e in unavailable} == {
+        "funding.sofr_iorb_bp",
+        "funding.sofr_iorb_chg5_bp",
+    }
+    assert all(e.observed is None and "unavailable" in e.text for e in unavailable)
+    assert liq.coverage < 1.0
+    # renormalised: the score is what the available evidence says, not diluted by zeros
+    assert liq.score > 0.4
+    assert "Scored without" in d.verdict.text
+
+
+def test_a_missing_class_is_listed_by_symbol() -> None:
+    row = calm_row()
+    row["move.btc"] = row["sigma.btc"] = math.nan
+    assert "yahoo:BTC-USD" in diag(row).missing
+
+
+def test_weekend_day_says_other_markets_were_closed() -> None:
+    row = crypto_only()
+    for c in CLASSES:
+        if c not in ("btc", "eth"):
+            row[f"open.{c}"] = 0.0
+            row[f"move.{c}"] = row[f"sigma.{c}"] = 0.0
+    d = diag(row)
+    assert d.verdict.primary == "crypto"
+    assert "markets were closed" in d.verdict.text
+    assert d.selloff.falling == ("eth", "btc")
+    # closed markets are neither evidence nor missing data
+    assert not any(m.startswith("yahoo:^") for m in d.missing)
+
+
+def test_json_has_exactly_the_design_shape() -> None:
+    refs = {"312": dash_for_cash(), "519": crypto_only()}
+    d = diag(dash_for_cash(), references=refs).with_analogs(
+        [{"episode": "x", "name": "X", "similarity": 0.5}]
+    )
+    out = json.loads(json.dumps(d.to_dict()))
+    assert list(out) == ["date", "window", "selloff", "suspects", "verdict", "analogs", "data"]
+    assert out["window"] == {"start": "2030-01-15", "end": "2030-01-15"}
+    assert set(out["selloff"]) == {"is_selloff", "severity", "scope", "falling", "rising"}
+    assert [s["id"] for s in out["suspects"]] != []
+    assert {s["id"] for s in out["suspects"]} == SUSPECT_IDS
+    scores = [s["score"] for s in out["suspects"]]
+    assert scores == sorted(scores, reverse=True)
+    for s in out["suspects"]:
+        assert set(s) == {"id", "score", "label", "evidence"}
+        assert s["label"] in ("likely", "possible", "unlikely")
+        assert 0.0 <= s["score"] <= 1.0
+        for e in s["evidence"]:
+            assert set(e) == {"indicator", "observed", "baseline", "supports", "text"}
+    v = out["verdict"]
+    assert set(v) == {"primary", "runner_up", "confidence", "text", "versus_312_519"}
+    assert v["versus_312_519"]["closer"] == "312"
+    assert "A new 312 or a new 519?" in v["text"]
+    assert out["analogs"] == [{"episode": "x", "name": "X", "similarity": 0.5}]
+    assert out["data"] == {"as_of": "2030-01-15", "missing": []}
+
+
+def test_versus_without_reference_days_says_so() -> None:
+    d = diag(crypto_only())
+    assert d.verdict.versus.closer == "unavailable"
+    assert "Cannot say" in d.verdict.text
+
+
+def test_backdrop_when_markets_fall_and_the_economy_looks_fine() -> None:
+    d = diag(dash_for_cash())
+    assert (
+        "initial jobless claims at 0.95× their 1-year average and no recession flag: "
+        "markets fell while the economy looked fine" in d.verdict.text
+    )
+
+
+def test_window_mode_skips_daily_only_checks() -> None:
+    d = diagnose_row(
+        dash_for_cash(), suspects=load_suspects(), date=DAY, start=DAY - dt.timedelta(days=7)
+    )
+    carry = d.suspect("carry_unwind")
+    assert not any(e.indicator == "sigma10.yen" for e in carry.evidence)
+    assert d.to_dict()["window"]["start"] == "2030-01-08"
+    assert d.verdict.text.startswith("The window 2030-01-08 to 2030-01-15")
+
+
+def test_text_formats() -> None:
+    assert fmt_pct(math.log(0.968)) == "−3.2%"
+    assert fmt_pct(math.log(1.5)) == "+50.0%"
+    assert fmt_sigma(-2.05) == "−2.0σ" or fmt_sigma(-2.05) == "−2.1σ"
+    assert (
+        render_template(
+            "{a|bp} {b|name} {c|pctile} {z|num}", {"a": -12.0, "c": 0.973}, {"b": "japan_equities"}
+        )
+        == "−12 bp Nikkei 225 97th percentile n/a"
+    )
+
+
+def test_html_fragment_is_escaped() -> None:
+    d = diag(dash_for_cash())
+    html = d.to_html()
+    assert html.startswith('<section class="riskoff-diagnosis">')
+    assert "S&amp;P 500" in html
+    assert "<script" not in html
+
+
+# --- golden output ---------------------------------------------------------------------------
+
+GOLDEN_VERDICT = (
+    "2030-01-15 was a concentrated sell-off (severity 0.31): Ether −25.9% (−5.0σ), "
+    'Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (1.00, likely): '
+    "Bitcoin fell −13.9% (−4.0σ); Bitcoin fell −3.8σ beyond what its beta to the S&P "
+    "500 explains. Runner-up: a yen carry-trade unwind (0.03). A new 312 or a new "
+    "519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19. Backdrop: "
+    "initial jobless claims at 0.95× their 1-year average and no recession flag: "
+    "markets fell while the economy looked fine."
+)
+
+
+def test_golden_verdict_text() -> None:
+    assert diag(crypto_only()).verdict.text == GOLDEN_VERDICT
+
+
+def test_golden_rich_rendering_at_width_100() -> None:
+    console = Console(file=io.StringIO(), width=100, color_system=None, legacy_windows=False)
+    console.print(diag(crypto_only()))
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert [line.rstrip() for line in out.splitlines()] == list(GOLDEN_RICH)
+
+
+GOLDEN_RICH = (
+    "╭─ riskoff diagnosis 2030-01-15 ───────────────────────────────────────────────────────────────────╮",
+    "│ SELL-OFF severity 0.31, scope concentrated                                                       │",
+    "│ falling: Ether, Bitcoin                                                                          │",
+    "│ rising: none                                                                                     │",
+    "│                                                                                                  │",
+    "│                           Suspects                                                               │",
+    "│  suspect          ┃ score ┃                      ┃ label                                         │",
+    "│ ━━━━━━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━                                     │",
+    "│  Crypto           │  1.00 │ ████████████████████ │ likely                                        │",
+    "│  Carry unwind     │  0.03 │ █··················· │ unlikely                                      │",
+    "│  Growth scare     │  0.01 │ ···················· │ unlikely                                      │",
+    "│  Geopolitics      │  0.00 │ ···················· │ unlikely                                      │",
+    "│  Policy shock     │  0.00 │ ···················· │ unlikely                                      │",
+    "│  AI narrative     │  0.00 │ ···················· │ unlikely                                      │",
+    "│  Dollar liquidity │  0.00 │ ···················· │ unlikely                                      │",
+    "│  Rates and fiscal │  0.00 │ ···················· │ unlikely                                      │",
+    "│  Leverage         │  0.00 │ ···················· │ unlikely                                      │",
+    "│  Bank stress      │  0.00 │ ···················· │ unlikely                                      │",
+    "│                                                                                                  │",
+    "│ For Crypto:                                                                                      │",
+    "│   + Bitcoin fell −13.9% (−4.0σ)                                                                  │",
+    "│   + Bitcoin fell −3.8σ beyond what its beta to the S&P 500 explains                              │",
+    "│   + Stocks barely moved: S&P 500 −0.3% (−0.3σ)                                                   │",
+    "│ Against Crypto:                                                                                  │",
+    "│   (none)                                                                                         │",
+    "│                                                                                                  │",
+    "│ ╭─ verdict: crypto (confidence 1.00) ──────────────────────────────────────────────────────────╮ │",
+    "│ │ 2030-01-15 was a concentrated sell-off (severity 0.31): Ether −25.9% (−5.0σ), Bitcoin −13.9% │ │",
+    '│ │ (−4.0σ). Most like a crypto-only crash ("519") (1.00, likely): Bitcoin fell −13.9% (−4.0σ);  │ │',
+    "│ │ Bitcoin fell −3.8σ beyond what its beta to the S&P 500 explains. Runner-up: a yen            │ │",
+    "│ │ carry-trade unwind (0.03). A new 312 or a new 519? Cannot say: the store holds neither       │ │",
+    "│ │ 2020-03-12 nor 2021-05-19. Backdrop: initial jobless claims at 0.95× their 1-year average    │ │",
+    "│ │ and no recession flag: markets fell while the economy looked fine.                           │ │",
+    "│ ╰──────────────────────────────────────────────────────────────────────────────────────────────╯ │",
+    "╰──────────────────────────────────────────────────────────────────────────────────────────────────╯",
+)

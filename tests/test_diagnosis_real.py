@@ -1,0 +1,148 @@
+"""The diagnosis on the real data: development events, calm days, point in time, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from riskoff import pipeline
+from riskoff.config import Settings
+from riskoff.dates import parse_window
+from riskoff.errors import BadDateError
+from tests.helpers import run_cli
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def panel(loaded_settings: Settings) -> Any:
+    return pipeline.load_panel(loaded_settings)
+
+
+def _diag(day: str, settings: Settings, panel: Any, window: str | None = None) -> Any:
+    return pipeline.diagnose(day, window=window, settings=settings, panel=panel, with_analogs=False)
+
+
+@pytest.mark.parametrize(
+    ("day", "window", "expected"),
+    [
+        pytest.param("2020-03-12", None, {"liquidity"}, id="312-dash-for-cash"),
+        pytest.param("2020-03-19", "2020-03-09:2020-03-19", {"liquidity"}, id="covid-window"),
+        pytest.param("2021-05-19", None, {"crypto"}, id="519-china-crypto"),
+        pytest.param("2024-08-05", None, {"carry_unwind"}, id="yen-carry-2024"),
+        pytest.param("2023-03-13", None, {"bank_stress"}, id="svb"),
+        pytest.param("2025-04-03", None, {"policy"}, id="liberation-day"),
+        pytest.param("2025-04-10", "2025-04-02:2025-04-10", {"policy"}, id="tariff-window"),
+        pytest.param("2008-10-10", None, {"liquidity", "bank_stress"}, id="oct-2008"),
+    ],
+)
+def test_development_events(
+    day: str, window: str | None, expected: set[str], loaded_settings: Settings, panel: Any
+) -> None:
+    d = _diag(day, loaded_settings, panel, window)
+    assert d.selloff.is_selloff, d.verdict.text
+    assert d.verdict.primary in expected, d.verdict.text
+    assert d.primary.label in ("likely", "possible")
+    if window:
+        w = parse_window(window)
+        assert d.to_dict()["window"] == {"start": str(w.start), "end": str(w.end)}
+
+
+def test_312_is_cross_asset_and_519_concentrated(loaded_settings: Settings, panel: Any) -> None:
+    d312 = _diag("2020-03-12", loaded_settings, panel)
+    assert d312.selloff.scope == "cross_asset"
+    assert d312.selloff.severity > 0.8
+    assert {"us_equities", "gold", "btc"} <= set(d312.selloff.falling)
+    assert "usd" in d312.selloff.rising
+    assert d312.verdict.versus.closer == "312"
+    d519 = _diag("2021-05-19", loaded_settings, panel)
+    assert d519.selloff.scope == "concentrated"
+    assert d519.verdict.versus.closer == "519"
+    crypto = d519.suspect("crypto")
+    assert any("Bitcoin fell −13.8%" in e.text for e in crypto.for_)
+
+
+@pytest.mark.parametrize("day", ["2019-07-03", "2021-08-20"])
+def test_calm_days_are_not_selloffs(day: str, loaded_settings: Settings, panel: Any) -> None:
+    d = _diag(day, loaded_settings, panel)
+    assert not d.selloff.is_selloff
+    assert d.selloff.scope == "none"
+    assert len(d.suspects) == 10
+
+
+def test_missing_data_before_sofr_and_bitcoin(loaded_settings: Settings, panel: Any) -> None:
+    d = _diag("2008-10-10", loaded_settings, panel)
+    assert "yahoo:BTC-USD" in d.missing
+    crypto = d.suspect("crypto")
+    assert crypto.score == 0.0
+    btc = [e for e in crypto.evidence if e.indicator == "crypto.btc_sigma"]
+    assert btc
+    assert btc[0].supports is None
+    assert "unavailable" in btc[0].text
+
+
+def test_weekend_is_valid_and_says_markets_were_closed(
+    loaded_settings: Settings, panel: Any
+) -> None:
+    d = _diag("2021-05-22", loaded_settings, panel)  # a Saturday
+    assert "markets were closed" in d.verdict.text
+    assert set(d.selloff.falling) <= {"btc", "eth"}
+
+
+def test_dates_outside_the_data_are_bad_dates(loaded_settings: Settings, panel: Any) -> None:
+    with pytest.raises(BadDateError, match="after the last data"):
+        _diag("2099-01-01", loaded_settings, panel)
+    with pytest.raises(BadDateError, match="before the first data"):
+        _diag("1950-01-03", loaded_settings, panel)
+    with pytest.raises(BadDateError, match="outside the window"):
+        _diag("2020-01-01", loaded_settings, panel, "2020-03-09:2020-03-19")
+
+
+def _scores(d: Any) -> dict[str, Any]:
+    out = d.to_dict()
+    return {
+        "selloff": out["selloff"],
+        "suspects": [(s["id"], s["score"], s["label"]) for s in out["suspects"]],
+        "primary": out["verdict"]["primary"],
+        "missing": out["data"]["missing"],
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("day", ["2020-03-12", "2024-08-05"])
+def test_point_in_time_store_cut_at_the_day_gives_the_same_scores(
+    day: str, data_dir: Path, tmp_path: Path, loaded_settings: Settings, panel: Any
+) -> None:
+    cut = Settings.from_env({"RISKOFF_HOME": str(tmp_path / "home")})
+    pipeline.ingest(data_dir, until=dt.date.fromisoformat(day), settings=cut)
+    full = _diag(day, loaded_settings, panel)
+    at_d = pipeline.diagnose(day, settings=cut, with_analogs=False)
+    assert _scores(at_d) == _scores(full)
+
+
+def test_cli_diagnose_json(
+    loaded_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_home))
+    code, out, err = run_cli(["diagnose", "2021-05-19", "--json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["date"] == "2021-05-19"
+    assert doc["verdict"]["primary"] == "crypto"
+    assert len(doc["suspects"]) == 10
+    assert "versus_312_519" in doc["verdict"]
+    assert isinstance(doc["analogs"], list)
+
+
+def test_cli_bad_date_is_one_line_exit_2(
+    loaded_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_home))
+    code, _, err = run_cli(["diagnose", "2099-01-01"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "after the last data" in err
