@@ -243,6 +243,62 @@ def stress_portfolio_cmd(
 
 
 @app.command()
+def diagnose(
+    date: Annotated[str, typer.Argument(help="The day to diagnose (YYYY-MM-DD).")],
+    window: Annotated[
+        str | None,
+        typer.Option("--window", help="Diagnose the window START:END instead (DATE inside)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a report.")
+    ] = False,
+) -> None:
+    """Why is everything falling? Sell-off, ten suspects scored with evidence, verdict."""
+    from riskoff import pipeline
+
+    diag = pipeline.diagnose(date, window=window)
+    if as_json:
+        _print_json(diag.to_dict())
+        return
+    _console().print(diag)
+
+
+@app.command()
+def scan(
+    start: Annotated[str, typer.Argument(help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Argument(help="Last day (YYYY-MM-DD).")],
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print CSV: date,severity,scope,primary,score")
+    ] = False,
+) -> None:
+    """One row per day: sell-off severity, scope, the primary suspect and its score."""
+    from riskoff import pipeline
+
+    rows = pipeline.scan(start, end)
+    if as_csv:
+        sys.stdout.write("date,severity,scope,primary,score\n")
+        for r in rows:
+            d = r.to_dict()
+            sys.stdout.write(
+                f"{d['date']},{d['severity']:.2f},{d['scope']},{d['primary']},{d['score']:.2f}\n"
+            )
+        return
+    from rich.table import Table
+
+    sell = [r for r in rows if r.scope != "none"]
+    table = Table(title=f"riskoff scan {start} .. {end}: {len(sell)} sell-off days of {len(rows)}")
+    for col, just in [("date", "left"), ("severity", "right"), ("scope", "left")]:
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    table.add_column("primary")
+    table.add_column("score", justify="right")
+    for r in sell if len(rows) > 60 else rows:
+        table.add_row(r.date.isoformat(), f"{r.severity:.2f}", r.scope, r.primary, f"{r.score:.2f}")
+    _console().print(table)
+    if len(rows) > 60:
+        _console().print("showing sell-off days only (use --csv for every day)")
+
+
+@app.command()
 def analogs(
     date: Annotated[str, typer.Argument(help="The day to find analogs of (YYYY-MM-DD).")],
     top: Annotated[int, typer.Option("--top", help="How many episodes and days to show.")] = 5,

@@ -579,3 +579,123 @@ def report(
         unavailable=unavailable,
     )
     return write_report(inp, out_path, png_dir=png_path, started=t0)
+
+
+def _diagnosis_row(table: Any, day: dt.date) -> dict[str, float]:
+    """The feature row of ``day``; a day the calendar lacks (a weekend before crypto
+    traded) is every market closed, carrying the last closes."""
+    import pandas as pd
+
+    ts = pd.Timestamp(day)
+    if ts in table.index:
+        return {str(k): float(v) for k, v in table.loc[ts].items()}
+    prev = table.loc[:ts]
+    row = {str(k): float(v) for k, v in prev.iloc[-1].items()}
+    for k in row:
+        if k.split(".", 1)[0] in ("move", "sigma", "open"):
+            row[k] = 0.0
+    return row
+
+
+def diagnose(
+    date: str | dt.date,
+    *,
+    window: str | Any = None,
+    settings: Settings | None = None,
+    with_analogs: bool = True,
+    panel: Any = None,
+) -> Any:
+    """Diagnose a day, or the window ``START:END`` (``riskoff diagnose``).
+
+    Returns a ``riskoff.diagnosis.Diagnosis``. Uses only data public by the end of the
+    day (or the window's end); the two reference days of "a new 312 or a new 519?" are
+    read from the same feature table when the store holds them. Pass an already loaded
+    ``panel`` (``load_panel``) to diagnose many days without reloading the store.
+    """
+    import contextlib
+
+    import pandas as pd
+
+    from riskoff.dates import Window, parse_date, parse_window
+    from riskoff.diagnosis import REFERENCE_DAYS, diagnose_row, load_suspects
+    from riskoff.diagnosis.relative import relative_params, relative_values
+    from riskoff.errors import BadDateError, RiskoffError
+    from riskoff.indicators.features import daily_features, window_features
+
+    s = settings or Settings.from_env()
+    day = parse_date(date)
+    win: Window | None = parse_window(window) if isinstance(window, str) else window
+    if win is not None and not (win.start <= day <= win.end):
+        raise BadDateError(f"date {day} is outside the window {win.start}:{win.end}")
+    end = win.end if win is not None else day
+    start = win.start if win is not None else day
+    suspects = load_suspects(s.home)
+    pnl = panel if panel is not None else load_panel(s)
+    days = pnl.days
+    if len(days) == 0:
+        raise BadDateError("the store holds no data to diagnose")
+    first, last = days[0].date(), pnl.as_of.date()
+    if end > last:
+        raise BadDateError(f"{end} is after the last data in the store ({last})")
+    if start < first:
+        raise BadDateError(f"{start} is before the first data in the store ({first})")
+    table = daily_features(pnl)
+    params = relative_params(table)
+    if win is not None and win.start != win.end:
+        row = window_features(pnl, win)
+        if not row:
+            raise BadDateError(f"window {win.start}:{win.end} holds no trading day")
+        sel = (days >= pd.Timestamp(win.start)) & (days <= pd.Timestamp(win.end))
+        n_days = max(1, int((sel & (days.day_of_week < 5)).sum()))
+        p_row = params.loc[days[sel][0]].to_dict()
+    else:
+        row = _diagnosis_row(table, end)
+        n_days = 1
+        p_row = params.loc[: pd.Timestamp(end)].iloc[-1].to_dict()
+    refs: dict[str, dict[str, float] | None] = {}
+    for name, ref_day in REFERENCE_DAYS.items():
+        ts = pd.Timestamp(ref_day)
+        refs[name] = (
+            {str(k): float(v) for k, v in table.loc[ts].items()} if ts in table.index else None
+        )
+    diag = diagnose_row(
+        row,
+        suspects=suspects,
+        date=end,
+        start=start,
+        as_of=end,
+        n_days=n_days,
+        references=refs,
+        extra=relative_values(row, p_row, n_days),
+    )
+    search = globals().get("analogs_for")
+    if with_analogs and search is not None:
+        # the analog search may have too little history for this day: then no analogs
+        with contextlib.suppress(RiskoffError):
+            diag = diag.with_analogs(search(end, panel=pnl, table=table, settings=s))
+    return diag
+
+
+def scan(
+    start: str | dt.date,
+    end: str | dt.date,
+    *,
+    settings: Settings | None = None,
+) -> list[Any]:
+    """One ``riskoff.diagnosis.ScanRow`` per day from ``start`` to ``end`` (``riskoff scan``):
+    severity, scope, the primary suspect and its score. The feature table is computed once."""
+    from riskoff.dates import Window, parse_date
+    from riskoff.diagnosis import load_suspects, scan_table
+    from riskoff.errors import BadDateError
+    from riskoff.indicators.features import daily_features
+
+    s = settings or Settings.from_env()
+    a, b = parse_date(start, what="START"), parse_date(end, what="END")
+    Window(a, b)  # raises on a reversed range
+    pnl = load_panel(s)
+    if len(pnl.days) == 0:
+        raise BadDateError("the store holds no data to scan")
+    first, last = pnl.days[0].date(), pnl.as_of.date()
+    if a > last or b < first:
+        raise BadDateError(f"{a}:{b} is outside the data in the store ({first} to {last})")
+    return scan_table(daily_features(pnl), suspects=load_suspects(s.home), start=a, end=b)
