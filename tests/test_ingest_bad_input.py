@@ -21,7 +21,7 @@ def _settings(home: Path) -> Settings:
     return Settings.from_env({"RISKOFF_HOME": str(home)})
 
 
-def _loaded(home: Path, tmp_path: Path) -> tuple[int, float]:
+def _loaded(home: Path, tmp_path: Path) -> tuple[int, int]:
     """A store that already holds test:GOOD; returns its checksum."""
     folder = write_folder(tmp_path / "seed", [GOOD_ROW], {"good.csv": GOOD_CSV})
     pipeline.ingest(folder, settings=_settings(home))

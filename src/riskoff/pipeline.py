@@ -655,9 +655,7 @@ def diagnose(
     refs: dict[str, dict[str, float] | None] = {}
     for name, ref_day in REFERENCE_DAYS.items():
         ts = pd.Timestamp(ref_day)
-        refs[name] = (
-            {str(k): float(v) for k, v in table.loc[ts].items()} if ts in table.index else None
-        )
+        refs[name] = _diagnosis_row(table, ref_day) if ts in table.index else None
     diag = diagnose_row(
         row,
         suspects=suspects,

@@ -419,9 +419,13 @@ class Store:
             ).fetchall()[0][0]
         )
 
-    def checksum(self) -> tuple[int, float]:
-        """(row count, sum of values): a cheap fingerprint to prove a store did not change."""
+    def checksum(self) -> tuple[int, int]:
+        """(row count, XOR of row hashes): an exact fingerprint to prove a store did not change.
+
+        Integer XOR is order-independent, unlike a floating-point sum, so the fingerprint
+        does not depend on how DuckDB parallelises the scan.
+        """
         row = self._con.execute(
-            "SELECT count(*), coalesce(sum(value), 0) FROM observations"
+            "SELECT count(*), coalesce(bit_xor(hash(symbol, date, value)), 0) FROM observations"
         ).fetchall()[0]
-        return int(row[0]), float(row[1])
+        return int(row[0]), int(row[1])
