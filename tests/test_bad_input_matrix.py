@@ -1,0 +1,88 @@
+"""The bad-input matrix across every command: exit code 2, one line naming the problem,
+no traceback, and nothing stored is changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from riskoff.config import Settings
+from riskoff.store import Store
+from tests.helpers import run_cli
+
+pytestmark = pytest.mark.integration
+
+CASES: dict[str, tuple[list[str], str]] = {
+    # dates: malformed, impossible, after the data, before any data, reversed windows
+    "diagnose malformed date": (["diagnose", "2020-13-01"], "2020-13-01"),
+    "diagnose impossible date": (["diagnose", "2020-02-30"], "2020-02-30"),
+    "diagnose words for a date": (["diagnose", "yesterday"], "yesterday"),
+    "diagnose future date": (["diagnose", "2099-01-01"], "2099-01-01"),
+    "diagnose before any data": (["diagnose", "1900-01-02"], "1900-01-02"),
+    "diagnose reversed window": (
+        ["diagnose", "2020-03-19", "--window", "2020-03-19:2020-03-09"],
+        "reversed",
+    ),
+    "diagnose malformed window": (["diagnose", "2020-03-19", "--window", "last week"], "window"),
+    "scan reversed range": (["scan", "2020-03-19", "2020-03-09"], "2020-03"),
+    "scan malformed start": (["scan", "2020-3-1", "2020-03-09"], "2020-3-1"),
+    "analogs malformed date": (["analogs", "12/03/2020"], "12/03/2020"),
+    "analogs future date": (["analogs", "2099-01-01"], "2099-01-01"),
+    "analogs zero top": (["analogs", "2020-03-12", "--top", "0"], "top"),
+    "stress-index malformed start": (["stress-index", "--start", "2020-02-30"], "2020-02-30"),
+    "stress-index reversed": (
+        ["stress-index", "--start", "2020-03-19", "--end", "2020-03-09"],
+        "2020-03",
+    ),
+    "report malformed date": (["report", "2020-02-30", "-o", "{tmp}/r.html"], "2020-02-30"),
+    "report unwritable output": (
+        ["report", "2020-03-12", "-o", "{tmp}/file.txt/r.html"],
+        "r.html",
+    ),
+    "stress missing portfolio": (["stress", "{tmp}/none.csv"], "none.csv"),
+    "update unknown symbol": (["update", "--symbols", "nope:NOTHING"], "nope:NOTHING"),
+    "series unknown option": (["series", "--colour"], "--colour"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
+def test_bad_input_exit_2_one_line_store_unchanged(
+    name: str,
+    loaded_settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    args, needle = CASES[name]
+    (tmp_path / "file.txt").write_text("a file where a folder is expected")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    with Store(loaded_settings.store_path, read_only=True) as st:
+        before = st.checksum()
+    code, _out, err = run_cli(args, capsys)
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    if not name.startswith("series unknown"):  # click's usage errors print a usage box
+        assert len(lines) == 1, err
+    assert needle in err
+    with Store(loaded_settings.store_path, read_only=True) as st:
+        assert st.checksum() == before
+
+
+def test_weekend_day_is_diagnosed_with_closed_markets_said(
+    loaded_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    code, out, err = run_cli(["diagnose", "2021-05-22", "--json"], capsys)  # a Saturday
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["date"] == "2021-05-22"
+    assert len(doc["suspects"]) == 10
+    text = json.dumps(doc).lower()
+    assert "closed" in text or "carry" in text or "weekend" in text
