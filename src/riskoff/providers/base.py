@@ -115,21 +115,25 @@ def empty_frame() -> pd.DataFrame:
     )
 
 
-def canonical_frame(dates: Any, values: Any) -> pd.DataFrame:
+def canonical_frame(dates: Any, values: Any, *, date_format: str | None = None) -> pd.DataFrame:
     """Build the canonical frame from parallel date and value sequences.
 
     Dates may be strings, datetimes or datetime64 (time of day is dropped; a time zone,
     if any, is dropped after the caller converted to the right local day). Values that
     are not numbers (``"."``, ``""``, ``None``, NaN, infinities) are dropped. A repeated
-    date keeps its last value.
+    date keeps its last value. ``date_format`` (e.g. ``"%Y-%m-%d"``) speeds up parsing
+    text dates; a text date that does not match it is dropped.
     """
     import numpy as np
     import pandas as pd
 
-    d = pd.to_datetime(pd.Series(dates), errors="coerce")
+    d = pd.to_datetime(pd.Series(dates), errors="coerce", format=date_format)
     if getattr(d.dt, "tz", None) is not None:
         d = d.dt.tz_localize(None)
-    v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        v = pd.Series(values.astype("float64", copy=False))
+    else:
+        v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
     frame = pd.DataFrame(
         {"date": d.dt.normalize().astype("datetime64[us]").to_numpy(), "value": v.to_numpy()}
     )

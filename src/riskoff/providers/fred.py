@@ -19,8 +19,6 @@ error text only.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -133,6 +131,8 @@ class FredProvider(Provider):
             text = ""
         detail = f"HTTP {resp.status}" + (f": {text}" if text else "")
         lowered = text.lower()
+        if not self.uses_api and resp.status in (401, 403):
+            return ProviderError(f"FRED refused the keyless CSV download ({detail})")
         if resp.status in (401, 403) or "api_key" in lowered or "api key" in lowered:
             return UnauthorizedError(
                 _mask(f"FRED rejected the API key ({detail}); check FRED_API_KEY", self)
@@ -156,7 +156,7 @@ class FredProvider(Provider):
             values.extend(v)
         if not dates:
             return empty_frame()
-        return canonical_frame(dates, values)
+        return canonical_frame(dates, values, date_format="%Y-%m-%d")
 
 
 def _mask(text: str, provider: Provider) -> str:
@@ -178,21 +178,21 @@ def _parse_json(page: Any, query: Query) -> tuple[list[str], list[str]]:
 
 
 def _parse_csv(text: str, query: Query) -> tuple[list[str], list[str]]:
+    """FRED's graph CSV: a ``date,SERIES`` header, then one ``date,value`` row per line."""
     if text.lstrip().startswith("<"):
         raise ProviderError(f"FRED {query.symbol}: the CSV download answered with HTML")
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
         return [], []
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip().strip('"') for h in lines[0].split(",")]
     if len(header) != 2 or header[1].upper() != query.provider_id.upper():
-        raise ProviderError(f"FRED {query.symbol}: unexpected CSV header {','.join(header)[:80]!r}")
+        raise ProviderError(f"FRED {query.symbol}: unexpected CSV header {lines[0][:80]!r}")
     dates: list[str] = []
     values: list[str] = []
-    for i, row in enumerate(rows[1:], start=2):
-        if not row:
-            continue
-        if len(row) != 2:
-            raise ProviderError(f"FRED {query.symbol}: CSV line {i} has {len(row)} fields")
-        dates.append(row[0])
-        values.append(row[1])
+    for i, line in enumerate(lines[1:], start=2):
+        if line.count(",") != 1:
+            raise ProviderError(f"FRED {query.symbol}: CSV line {i} is not 'date,value'")
+        d, _, v = line.partition(",")
+        dates.append(d.strip())
+        values.append(v.strip())
     return dates, values

@@ -25,7 +25,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from riskoff.errors import ProviderError, ProviderUnavailable, RateLimitedError
@@ -125,11 +125,25 @@ class TokenBucket:
                 return 0.0
             return -self._tokens / self.rate
 
-    def acquire(self) -> None:
-        """Block the calling thread until it holds a token."""
+    def acquire(self, cancel: threading.Event | None = None) -> bool:
+        """Block the calling thread until it holds a token.
+
+        Returns ``False``, and gives the token back, when ``cancel`` is set while waiting.
+        """
         wait = self.reserve()
-        if wait > 0:
-            time.sleep(wait)
+        if cancel is None:
+            if wait > 0:
+                time.sleep(wait)
+            return True
+        if cancel.wait(wait) if wait > 0 else cancel.is_set():
+            self.refund()
+            return False
+        return True
+
+    def refund(self) -> None:
+        """Give back a token taken but not used (a cancelled wait)."""
+        with self._lock:
+            self._tokens = min(self.capacity, self._tokens + 1.0)
 
     async def acquire_async(self) -> None:
         """Suspend the calling coroutine until it holds a token."""
@@ -170,7 +184,7 @@ class _RedactingFilter(logging.Filter):
 _LIBRARY_LOGGERS = ("httpx", "httpcore", "httpcore.http11", "httpcore.connection")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Response:
     """What a provider gets back: status, headers and the complete body."""
 
@@ -178,6 +192,8 @@ class Response:
     headers: Mapping[str, str]
     content: bytes
     url: str  # redacted
+    _parsed: Any = field(default=None, repr=False)
+    _has_parsed: bool = field(default=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -185,9 +201,13 @@ class Response:
         return self.content.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        """The body parsed as JSON, or :class:`ProviderError` naming the URL."""
+        """The body parsed as JSON (parsed once), or :class:`ProviderError` naming the URL."""
+        if self._has_parsed:
+            return self._parsed
         try:
-            return json.loads(self.content)
+            self._parsed = json.loads(self.content)
+            self._has_parsed = True
+            return self._parsed
         except ValueError as exc:
             reason = getattr(exc, "msg", None) or type(exc).__name__
             raise _MalformedBody(f"malformed JSON from {self.url} ({reason})") from None
@@ -249,6 +269,7 @@ class HttpSession:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._down: str | None = None
+        self._down_event = threading.Event()
         self.requests = 0
         self.status_counts: dict[int, int] = {}
         self._client = httpx.Client(
@@ -335,10 +356,10 @@ class HttpSession:
         policy = self.retry
         last = ""
         for attempt in range(policy.attempts):
+            if self._down is None and self.limiter is not None:
+                self.limiter.acquire(cancel=self._down_event)
             if self._down is not None:
                 raise ProviderUnavailable(f"{self.provider} is unreachable ({self._down})")
-            if self.limiter is not None:
-                self.limiter.acquire()
             retry_after: float | None = None
             try:
                 log.debug("GET %s", shown)
@@ -356,6 +377,7 @@ class HttpSession:
                     continue
                 with self._lock:
                     self._down = reason
+                self._down_event.set()
                 raise ProviderUnavailable(f"{self.provider} is unreachable ({reason})") from None
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 self._count(None, on_request)

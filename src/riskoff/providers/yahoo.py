@@ -86,7 +86,7 @@ class YahooProvider(Provider):
 
         dates: list[Any] = []
         values: list[Any] = []
-        for doc in payload:
+        for doc in payload:  # one document per request; each is turned into arrays
             result = _result(doc, query)
             if result is None:
                 continue
@@ -101,11 +101,14 @@ class YahooProvider(Provider):
                 )
             utc = pd.to_datetime(pd.Series(stamps, dtype="int64"), unit="s", utc=True)
             local = _to_exchange_time(utc, meta, query)
-            dates.extend(local.dt.tz_localize(None).dt.normalize())
-            values.extend(np.asarray([np.nan if x is None else x for x in column], dtype=float))
+            dates.append(local.dt.tz_localize(None).dt.normalize())
+            try:
+                values.append(np.asarray(column, dtype="float64"))  # None -> NaN
+            except (TypeError, ValueError):
+                raise ProviderError(f"Yahoo {query.symbol}: a price is not a number") from None
         if not dates:
             return empty_frame()
-        return canonical_frame(dates, values)
+        return canonical_frame(pd.concat(dates, ignore_index=True), np.concatenate(values))
 
 
 def _result(doc: Any, query: Query) -> dict[str, Any] | None:

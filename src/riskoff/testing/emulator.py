@@ -142,6 +142,22 @@ class _Series:
     business_daily: bool
     stamps: npt.NDArray[np.int64] | None = None  # Yahoo bar times (UTC seconds)
     zone: str = "UTC"
+    fred: _FredTable | None = None  # built on first use
+    yahoo: _YahooTexts | None = None  # built on first use
+
+
+@dataclass
+class _FredTable:
+    days: npt.NDArray[np.int64]
+    dates: list[str]
+    values: list[str]
+
+
+@dataclass
+class _YahooTexts:
+    stamps: list[str]
+    close: list[str]
+    adjclose: list[str]
 
 
 def _yahoo_session(symbol: str) -> tuple[str, int, int]:
@@ -597,19 +613,36 @@ def _window(series: _Series, lo: int | None, hi: int | None) -> tuple[Any, Any]:
     return series.days[a:b], series.values[a:b]
 
 
-def _fred_rows(series: _Series, lo: int | None, hi: int | None) -> list[tuple[int, str]]:
-    """(day, text) rows; business-daily series get FRED's '.' on weekdays with no value."""
+def _fred_table(series: _Series) -> _FredTable:
+    """Every FRED row of a series, built once: dates and values as FRED prints them,
+    with ``.`` on the weekdays of a business-daily series that have no value."""
     import numpy as np
 
-    days, values = _window(series, lo, hi)
-    rows = [(int(d), _fmt(v)) for d, v in zip(days, values, strict=True)]
-    if series.business_daily and len(days) > 1:
-        every = np.arange(days[0], days[-1] + 1, dtype=np.int64)
-        weekdays = every[((every + 3) % 7) < 5]  # 1970-01-01 was a Thursday
-        missing = np.setdiff1d(weekdays, days, assume_unique=True)
-        rows.extend((int(d), ".") for d in missing)
-        rows.sort()
-    return rows
+    if series.fred is None:
+        days = series.days
+        texts = [_fmt(v) for v in series.values.tolist()]
+        if series.business_daily and len(days) > 1:
+            every = np.arange(days[0], days[-1] + 1, dtype=np.int64)
+            weekdays = every[((every + 3) % 7) < 5]  # 1970-01-01 was a Thursday
+            missing = np.setdiff1d(weekdays, days, assume_unique=True)
+            merged = np.concatenate([days, missing])
+            order = np.argsort(merged, kind="stable")
+            padded = texts + ["."] * len(missing)
+            texts = [padded[i] for i in order.tolist()]
+            days = merged[order]
+        dates = np.datetime_as_string(days.astype("datetime64[D]")).tolist()
+        series.fred = _FredTable(days=days, dates=dates, values=texts)
+    return series.fred
+
+
+def _fred_slice(series: _Series, lo: int | None, hi: int | None) -> tuple[list[str], list[str]]:
+    """(dates, values) of FRED's rows for ``lo..hi`` (inclusive, ``None`` = open)."""
+    import numpy as np
+
+    table = _fred_table(series)
+    a = 0 if lo is None else int(np.searchsorted(table.days, lo, side="left"))
+    b = len(table.days) if hi is None else int(np.searchsorted(table.days, hi, side="right"))
+    return table.dates[a:b], table.values[a:b]
 
 
 def _fred_api(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) -> _Answer:
@@ -627,18 +660,18 @@ def _fred_api(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool)
     if series is None:
         return _unknown("fred_api")
     lo, hi = _day(query.get("observation_start")), _day(query.get("observation_end"))
-    rows = [] if empty else _fred_rows(series, lo, hi)
+    dates, values = ([], []) if empty else _fred_slice(series, lo, hi)
     try:
         limit = int(query.get("limit", "100000"))
         offset = int(query.get("offset", "0"))
     except ValueError:
         return _json(400, {"error_code": 400, "error_message": "Bad Request.  Bad limit."})
-    page = rows[offset : offset + limit]
+    count = len(dates)
     if query.get("sort_order") == "desc":
-        page = rows[::-1][offset : offset + limit]
+        dates, values = dates[::-1], values[::-1]
+    dates, values = dates[offset : offset + limit], values[offset : offset + limit]
     today = dt.date.today().isoformat()
-    return _json(
-        200,
+    head = json.dumps(
         {
             "realtime_start": today,
             "realtime_end": today,
@@ -649,15 +682,18 @@ def _fred_api(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool)
             "file_type": "json",
             "order_by": "observation_date",
             "sort_order": query.get("sort_order", "asc"),
-            "count": len(rows),
+            "count": count,
             "offset": offset,
             "limit": limit,
-            "observations": [
-                {"realtime_start": today, "realtime_end": today, "date": _iso(d), "value": v}
-                for d, v in page
-            ],
         },
+        separators=(",", ":"),
     )
+    stamp = f'{{"realtime_start":"{today}","realtime_end":"{today}","date":"'
+    observations = ",".join(
+        f'{stamp}{d}","value":"{v}"}}' for d, v in zip(dates, values, strict=True)
+    )
+    body = f'{head[:-1]},"observations":[{observations}]}}'
+    return _Answer(200, body.encode())
 
 
 def _fred_csv(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) -> _Answer:
@@ -665,13 +701,29 @@ def _fred_csv(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool)
     if series is None:
         return _unknown("fred_csv")
     sid = symbol.split(":", 1)[1]
-    rows = [] if empty else _fred_rows(series, _day(query.get("cosd")), _day(query.get("coed")))
+    lo, hi = _day(query.get("cosd")), _day(query.get("coed"))
+    dates, values = ([], []) if empty else _fred_slice(series, lo, hi)
     lines = [f"observation_date,{sid}"]
-    lines.extend(f"{_iso(d)},{'' if v == '.' else v}" for d, v in rows)
+    lines.extend(f"{d},{'' if v == '.' else v}" for d, v in zip(dates, values, strict=True))
     return _Answer(200, ("\n".join(lines) + "\n").encode(), content_type="text/csv")
 
 
+def _yahoo_texts(series: _Series) -> _YahooTexts:
+    """The JSON text of every bar's time, raw close and adjusted close, built once."""
+    if series.yahoo is None:
+        assert series.stamps is not None
+        raw = series.values * 1.02 if series.adjusted else series.values
+        series.yahoo = _YahooTexts(
+            stamps=[str(x) for x in series.stamps.tolist()],
+            close=[repr(x) for x in raw.tolist()],
+            adjclose=[repr(x) for x in series.values.tolist()],
+        )
+    return series.yahoo
+
+
 def _yahoo(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) -> _Answer:
+    import zoneinfo
+
     import numpy as np
 
     if query.get("interval", "1d") != "1d":
@@ -688,19 +740,14 @@ def _yahoo(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) ->
     b = int(np.searchsorted(series.stamps, p2, side="left"))
     if empty:
         a = b
-    stamps = series.stamps[a:b]
-    values = series.values[a:b]
-    ticker = symbol.split(":", 1)[1]
-    import zoneinfo
-
     zone = zoneinfo.ZoneInfo(series.zone)
     ref = dt.datetime.fromtimestamp(
         int(series.stamps[-1]) if len(series.stamps) else 0, tz=dt.UTC
     ).astimezone(zone)
     offset = ref.utcoffset() or dt.timedelta(0)
-    meta: dict[str, Any] = {
+    meta = {
         "currency": "USD",
-        "symbol": ticker,
+        "symbol": symbol.split(":", 1)[1],
         "exchangeName": "EMU",
         "instrumentType": "ETF" if series.adjusted else "INDEX",
         "firstTradeDate": int(series.stamps[0]) if len(series.stamps) else None,
@@ -710,27 +757,28 @@ def _yahoo(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) ->
         "dataGranularity": "1d",
         "range": "",
     }
-    result: dict[str, Any] = {"meta": meta}
-    if len(stamps):
-        close = values * 1.02 if series.adjusted else values
-        closes = [float(x) for x in close]
-        result["timestamp"] = [int(s) for s in stamps]
-        result["events"] = {}
-        result["indicators"] = {
-            "quote": [
-                {
-                    "open": closes,
-                    "high": closes,
-                    "low": closes,
-                    "close": closes,
-                    "volume": [0] * len(closes),
-                }
-            ],
-            "adjclose": [{"adjclose": [float(x) for x in values]}],
-        }
-    else:
-        result["indicators"] = {"quote": [{}], "adjclose": [{}]}
-    return _json(200, {"chart": {"result": [result], "error": None}})
+    head = '{"chart":{"result":[{"meta":' + json.dumps(meta, separators=(",", ":"))
+    tail = '}],"error":null}}'
+    if a >= b:
+        return _Answer(200, (head + ',"indicators":{"quote":[{}],"adjclose":[{}]}' + tail).encode())
+    texts = _yahoo_texts(series)
+    close = "[" + ",".join(texts.close[a:b]) + "]"
+    body = "".join(
+        [
+            head,
+            ',"timestamp":[',
+            ",".join(texts.stamps[a:b]),
+            '],"events":{},"indicators":{"quote":[{',
+            f'"open":{close},"high":{close},"low":{close},"close":{close},',
+            '"volume":[',
+            ",".join(["0"] * (b - a)),
+            ']}],"adjclose":[{"adjclose":[',
+            ",".join(texts.adjclose[a:b]),
+            "]}]}",
+            tail,
+        ]
+    )
+    return _Answer(200, body.encode())
 
 
 def _coinbase(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) -> _Answer:
