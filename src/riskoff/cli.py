@@ -170,6 +170,7 @@ def update(
         TextColumn("{task.description}"),
         console=err,
         transient=True,
+        disable=not err.is_terminal,
     ) as progress:
         task = progress.add_task("", total=None)
 
