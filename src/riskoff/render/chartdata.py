@@ -275,7 +275,7 @@ def _col(table: pd.DataFrame, name: str) -> pd.Series:
 
 def _weekdays(table: pd.DataFrame) -> pd.DataFrame:
     idx = pd.DatetimeIndex(table.index)
-    return table.loc[idx.dayofweek < 5]
+    return table.loc[idx.day_of_week < 5]
 
 
 @dataclass(frozen=True)
@@ -339,16 +339,6 @@ class StressData:
     episodes: list[Episode] = field(default_factory=list)
 
 
-def _weekly(s: pd.Series, how: str = "max") -> pd.Series:
-    """Weekly (week ending Friday) max or last of a daily series, for long charts."""
-    s = s.dropna()
-    if s.empty:
-        return s
-    g = s.resample("W-FRI")
-    out = g.max() if how == "max" else g.last()
-    return out
-
-
 def stress_data(
     table: pd.DataFrame,
     *,
@@ -372,19 +362,30 @@ def stress_data(
             continue
         eps.append(Episode(str(e["id"]), str(e["name"]), _iso(a), _iso(b)))
 
-    def wk(col: str, name: str, how: str = "max") -> TimeSeries:
-        return _series(name, _weekly(_col(t, col), how))
+    # one weekly pass over the five columns (resampling them one by one is slow)
+    cols = {
+        "stress.index": "max",
+        "stress.stlfsi": "last",
+        "stress.ofr_fsi": "last",
+        "turbulence.value": "last",
+        "absorption.ratio": "last",
+    }
+    frame = pd.DataFrame({c: _col(t, c) for c in cols})
+    frame["turbulence.value"] = frame["turbulence.value"].rolling(21, min_periods=10).mean()
+    weekly = frame.resample("W-FRI").agg(cols) if len(frame) else frame
+    # the last week ends on the day itself, not on a Friday after it
+    weekly.index = pd.DatetimeIndex(weekly.index).where(weekly.index <= end, end)
+
+    def wk(col: str, name: str) -> TimeSeries:
+        return _series(name, weekly[col])
 
     return StressData(
         day=day.isoformat(),
         index=wk("stress.index", "riskoff stress index"),
-        stlfsi=wk("stress.stlfsi", "St. Louis Fed FSI (STLFSI4)", "last"),
-        ofr=wk("stress.ofr_fsi", "OFR FSI", "last"),
-        turbulence=_series(
-            "Turbulence (21-day average)",
-            _weekly(_col(t, "turbulence.value").rolling(21, min_periods=10).mean(), "last"),
-        ),
-        absorption=wk("absorption.ratio", "Absorption ratio", "last"),
+        stlfsi=wk("stress.stlfsi", "St. Louis Fed FSI (STLFSI4)"),
+        ofr=wk("stress.ofr_fsi", "OFR FSI"),
+        turbulence=wk("turbulence.value", "Turbulence (21-day average)"),
+        absorption=wk("absorption.ratio", "Absorption ratio"),
         episodes=eps,
     )
 
@@ -517,7 +518,7 @@ def rotation_data(
     ws = pd.Timestamp(start)
     s0 = min(ws, e) - pd.Timedelta(days=lookback_days)
     lv = levels.loc[(levels.index >= s0) & (levels.index <= e)]
-    lv = lv.loc[pd.DatetimeIndex(lv.index).dayofweek < 5]
+    lv = lv.loc[pd.DatetimeIndex(lv.index).day_of_week < 5]
     legs: dict[str, pd.Series] = {}
     for key, _label, sym in ROTATION_LEGS:
         if key == "mag7":

@@ -66,6 +66,10 @@ SOURCES: dict[str, str] = {
 """Provider prefixes and the names the report cites them by."""
 
 NOT_AVAILABLE = "Not available in this build of riskoff."
+ENDED_DAYS = 400
+"""A series whose last observation is older than this ended: coverage leaves it out."""
+FULL_CARDS = 3
+"""Suspects shown with all their evidence: the top three, and any scored above unlikely."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,9 @@ def coverage_rows(
             a = _f(obs_age.at[last_ix, sym])
             age = int(a) if a is not None else 0
         obs_day = (pd.Timestamp(str(last_ix)) - pd.Timedelta(days=age)).date()
+        stale = bool(pd.isna(col.iloc[-1]))
+        if stale and (day - obs_day).days > ENDED_DAYS:
+            continue  # discontinued long before the day: it did not feed this report
         meta = info.get(str(sym)) if info is not None else None
         out.append(
             CoverageRow(
@@ -166,7 +173,7 @@ def coverage_rows(
                 asset_class=str(getattr(meta, "asset_class", "other")),
                 last=obs_day.isoformat(),
                 age_days=(day - obs_day).days,
-                stale=bool(pd.isna(col.iloc[-1])),
+                stale=stale,
             )
         )
     return out
@@ -203,7 +210,8 @@ def _sources(symbols: Sequence[str]) -> list[str]:
 
 def _suspect_cards(diag: Mapping[str, Any]) -> list[dict[str, Any]]:
     cards = []
-    for s in diag.get("suspects", []):
+    ranked = sorted(diag.get("suspects", []), key=lambda s: -float(s.get("score", 0.0) or 0.0))
+    for k, s in enumerate(ranked):
         ev = list(s.get("evidence", []))
         cards.append(
             {
@@ -215,9 +223,15 @@ def _suspect_cards(diag: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "for": [str(e.get("text", "")) for e in ev if e.get("supports") is True],
                 "against": [str(e.get("text", "")) for e in ev if e.get("supports") is False],
                 "missing": [str(e.get("text", "")) for e in ev if e.get("supports") is None],
+                "full": k < FULL_CARDS or str(s.get("label", "")) != "unlikely",
             }
         )
     return cards
+
+
+def _signed1(v: Any) -> str:
+    x = _f(v)
+    return "–" if x is None else nv.fmt_sigma(x).removesuffix("σ")
 
 
 def _fmt_fwd(v: Any, unit: str) -> str:
@@ -245,10 +259,10 @@ def _analog_tables(an: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[di
                 "when": str(when),
                 "similarity": f"{float(a.get('similarity', 0.0) or 0.0):.2f}",
                 "why": "; ".join(
-                    f"{c.get('label', c.get('feature', ''))} {float(c.get('query', 0)):+.1f}"
-                    f" vs {float(c.get('analog', 0)):+.1f}"
+                    f"{c.get('label', c.get('feature', ''))} {_signed1(c.get('query'))}"
+                    f" vs {_signed1(c.get('analog'))}"
                     for c in a.get("why", []) or []
-                ).replace("-", nv.MINUS),
+                ),
                 "sp_1w": _fmt_fwd(sp.get("1w"), "pct"),
                 "sp_1m": _fmt_fwd(sp.get("1m"), "pct"),
                 "sp_3m": _fmt_fwd(sp.get("3m"), "pct"),
@@ -317,11 +331,15 @@ def build_report(inp: ReportInput) -> Report:
     if haven:
         text["moves"].insert(2, haven)
     if diag is not None:
-        text["headline"] = [str(diag.get("verdict", {}).get("text", ""))]
+        text["headline"] = [nv.headline_sentence(diag)]
+        text["verdict"] = [str((diag.get("verdict", {}) or {}).get("text", ""))]
         text["scope"] = [nv.scope_sentence(diag.get("selloff", {}), row)]
         vs = (diag.get("verdict", {}) or {}).get("versus_312_519", {}) or {}
         if vs.get("text"):
-            text["versus"].insert(0, str(vs["text"]))
+            # the diagnosis already compares the day-0 moves: keep only what followed
+            text["versus"] = [str(vs["text"])] + [
+                t for t in text["versus"] if not t.startswith("On day 0")
+            ]
     an = inp.analogs
     if an is not None:
         text["analogs"] = [s for s in [str(an.get("summary", ""))] if s]

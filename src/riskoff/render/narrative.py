@@ -31,6 +31,7 @@ __all__ = [
     "fmt_pct",
     "fmt_sigma",
     "havens_sentence",
+    "headline_sentence",
     "liquidity_sentences",
     "moves_sentences",
     "ordinal",
@@ -72,7 +73,19 @@ YIELD_NAMES = {
     "credit": "the high-yield spread",
 }
 
-LABELS = {"likely": "likely", "possible": "possible", "unlikely": "unlikely"}
+SUSPECT_PHRASES: dict[str, str] = {
+    "geopolitics": "a geopolitical flight to safety",
+    "policy": "a US policy shock",
+    "ai_narrative": "doubts about the AI trade",
+    "liquidity": "a dash for dollar liquidity",
+    "rates_fiscal": "a rates and fiscal scare",
+    "carry_unwind": "a yen carry-trade unwind",
+    "crypto": "a crypto-only crash",
+    "leverage": "a deleveraging of a crowded trade",
+    "bank_stress": "bank stress",
+    "growth_scare": "a growth scare",
+}
+"""How the headline names each suspect (the ten ids of DESIGN.md)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -151,6 +164,43 @@ def fmt_move(cls: str, move: float | None, sigma: float | None) -> str:
 
 # --------------------------------------------------------------------------------------
 # headline
+def headline_sentence(diagnosis: Mapping[str, Any]) -> str:
+    """The verdict in one sentence, from the diagnosis's sell-off and suspect scores."""
+    sell = diagnosis.get("selloff", {}) or {}
+    ranked = sorted(
+        diagnosis.get("suspects", []) or [], key=lambda s: -float(s.get("score", 0.0) or 0.0)
+    )
+    if not ranked:
+        return "No suspect could be scored for this day."
+
+    def name(s: Mapping[str, Any]) -> str:
+        sid = str(s.get("id", ""))
+        return SUSPECT_PHRASES.get(sid, sid)
+
+    def score(s: Mapping[str, Any]) -> str:
+        return f"{float(s.get('score', 0.0) or 0.0):.2f}"
+
+    top = ranked[0]
+    second = ranked[1] if len(ranked) > 1 else None
+    label = str(top.get("label", ""))
+    scope = str(sell.get("scope", "none"))
+    kind = {"cross_asset": "A cross-asset sell-off", "concentrated": "A concentrated sell-off"}
+    if not sell.get("is_selloff"):
+        return (
+            f"Not a sell-off; of the suspects, {name(top)} scores highest ({score(top)}, {label})."
+        )
+    head = kind.get(scope, "A sell-off")
+    if label == "unlikely":
+        return (
+            f"{head} that no suspect explains well: the best fit, {name(top)}, "
+            f"scores only {score(top)}."
+        )
+    text = f"{head} that looks most like {name(top)} (score {score(top)}, {label})"
+    if second is not None:
+        text += f", ahead of {name(second)} ({score(second)})"
+    return text + "."
+
+
 def scope_sentence(selloff: Mapping[str, Any], row: Mapping[str, float]) -> str:
     """Severity, scope and breadth in one sentence."""
     sev = float(selloff.get("severity", 0.0) or 0.0)
@@ -206,7 +256,7 @@ def moves_sentences(hm: HeatmapData, *, threshold: float = 1.0, top: int = 3) ->
     out.append(f"{n_down} of the {len(cells)} asset classes that traded {span} moved down.")
     closed = [CLASS_LABELS[c] for i, c in enumerate(hm.classes) if not hm.open[i]]
     if closed:
-        out.append(f"Closed {span} (carried their last close): {_join(closed)}.")
+        out.append(f"Closed {span}, carrying the last close: {_join(closed)}.")
     if len(hm.horizons) >= 3:
         ten = _cells(hm, 2)
         if ten:
@@ -345,7 +395,7 @@ def stress_sentences(row: Mapping[str, float], *, index_pct: float | None = None
     if _ok(row.get("vol.vix")):
         text = f"The VIX closed at {float(row['vol.vix']):.1f}"
         if _ok(row.get("vol.vix_pct")):
-            text += f", its {_pctile(float(row['vol.vix_pct']))} since 1990"
+            text += f", the {_pctile(float(row['vol.vix_pct']))} of its history to date"
         out.append(text + ".")
     parts: list[str] = []
     if _ok(row.get("turbulence.pct")):
@@ -387,12 +437,13 @@ def versus_sentences(paths: PathsData, *, horizon: int = 20) -> list[str]:
             if v is not None and ref_day.isoformat() != paths.query:
                 refs.append(f"{fmt_pct(v - 100.0)} on {name}")
             if p is not None and ref_day.isoformat() != paths.query:
-                last = [o for o in p.offsets if o > 0 and p.at(o) is not None]
-                if last:
-                    end = horizon if horizon in last else max(last)
+                known = [o for o in p.offsets if o > 0 and p.at(o) is not None]
+                if known:
+                    end = horizon if horizon in known else max(known)
                     lv = p.at(end)
                     if lv is not None:
-                        after.append(f"{fmt_pct(lv - 100.0)} {end} sessions after {name}")
+                        when = name if end == horizon else f"{name} (after {end} sessions)"
+                        after.append(f"{fmt_pct(lv - 100.0)} after {when}")
         if qv is not None:
             day0.append(
                 f"{label} {fmt_pct(qv - 100.0)}" + (f" ({', '.join(refs)})" if refs else "")
@@ -408,7 +459,7 @@ def versus_sentences(paths: PathsData, *, horizon: int = 20) -> list[str]:
         out.append("None of the three assets traded on day 0.")
     if later:
         out.append(
-            f"From the close before each reference day, the path afterwards: {'; '.join(later)}."
+            f"{horizon} sessions after day 0, against the close before it: {'; '.join(later)}."
         )
     return out
 
@@ -446,7 +497,8 @@ def coverage_sentence(n_used: int, stale: Sequence[str], missing: Sequence[str])
     """How many series fed the report, which were stale, what was missing."""
     text = f"{n_used} series had data on or before the report day"
     if stale:
-        text += f"; {len(stale)} were stale (older than their usual publication delay)"
+        verb = "was" if len(stale) == 1 else "were"
+        text += f"; {len(stale)} {verb} stale (older than their usual publication delay)"
     text += "."
     if missing:
         text += f" Missing or not computable: {_join(list(missing))}."

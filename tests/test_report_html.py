@@ -1,0 +1,152 @@
+"""The report page on synthetic inputs (escaping, missing pieces, structure), the
+``riskoff report`` command's errors, and a window report with PNG charts on real data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskoff.config import Settings
+from riskoff.render.html import ReportInput, build_report, coverage_rows, render_html
+
+DAY = dt.date(2024, 3, 15)
+EVIL = "<script>alert('x')</script>"
+
+
+def _input(**kw: Any) -> ReportInput:
+    idx = pd.bdate_range(end=pd.Timestamp(DAY), periods=600)
+    rng = np.random.default_rng(3)
+    spx = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, len(idx)))), index=idx)
+    levels = pd.DataFrame(
+        {"yahoo:^GSPC": spx, "yahoo:XLP": spx * 1.01, "yahoo:BTC-USD": spx * 300},
+        index=idx,
+    )
+    table = pd.DataFrame(
+        {
+            "stress.index": rng.uniform(0, 1, len(idx)),
+            "reserves.level_bn": 3000.0,
+            "netliq.level_bn": 6000.0,
+            "sigma.us_equities": rng.normal(0, 1, len(idx)),
+            "move.us_equities": rng.normal(0, 0.01, len(idx)),
+            "open.us_equities": 1.0,
+        },
+        index=idx,
+    )
+    base: dict[str, Any] = {
+        "day": DAY,
+        "start": DAY,
+        "as_of": DAY,
+        "row": table.iloc[-1].to_dict(),
+        "table": table,
+        "levels": levels,
+        "coverage": coverage_rows(levels, None, day=DAY),
+    }
+    base.update(kw)
+    return ReportInput(**base)
+
+
+def _diagnosis() -> dict[str, Any]:
+    ids = ["liquidity", "crypto", "policy", "geopolitics"]
+    return {
+        "date": DAY.isoformat(),
+        "window": {"start": DAY.isoformat(), "end": DAY.isoformat()},
+        "selloff": {"is_selloff": True, "severity": 0.8, "scope": "cross_asset"},
+        "suspects": [
+            {
+                "id": sid,
+                "score": 0.6 - 0.2 * k,
+                "label": "likely" if k == 0 else "unlikely",
+                "evidence": [
+                    {
+                        "indicator": "x",
+                        "observed": 1.0,
+                        "baseline": "b",
+                        "supports": True,
+                        "text": f"for {sid} {EVIL}",
+                    },
+                    {
+                        "indicator": "y",
+                        "observed": None,
+                        "baseline": "b",
+                        "supports": False,
+                        "text": f"against {sid}",
+                    },
+                ],
+            }
+            for k, sid in enumerate(ids)
+        ],
+        "verdict": {"primary": "liquidity", "text": f"Verdict {EVIL}", "confidence": 0.5},
+        "analogs": [],
+        "data": {"as_of": DAY.isoformat(), "missing": ["fred:IORB"]},
+    }
+
+
+def test_page_without_diagnosis_or_analogs_says_so() -> None:
+    page = render_html(build_report(_input()), generated=dt.datetime(2024, 3, 16, tzinfo=dt.UTC))
+    assert page.count("Not available in this build of riskoff.") == 3  # headline, suspects, analogs
+    assert 'id="chart-heatmap"' in page
+    assert 'id="chart-suspects"' not in page
+    assert "generated 2024-03-16 00:00 UTC" in page
+    assert page.count("<script") == 1 + page.count('class="plotly-chart"')
+
+
+def test_every_data_string_is_escaped() -> None:
+    episodes = [{"id": "e", "name": EVIL, "start": "2023-05-01", "end": "2023-05-05"}]
+    rep = build_report(_input(diagnosis=_diagnosis(), episodes=episodes))
+    page = render_html(rep)
+    assert EVIL not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "\\u003cscript>alert" in page  # inside the chart JSON
+    # the top three suspects get a full card, the rest a ruled-out row
+    assert page.count('class="card suspect') == 3
+    assert 'id="suspect-geopolitics"' in page
+
+
+def test_report_command_rejects_an_unwritable_path(tmp_path: Path) -> None:
+    env = {**os.environ, "RISKOFF_HOME": str(tmp_path / "home")}
+    out = tmp_path / "no-such-folder" / "r.html"
+    res = subprocess.run(
+        [sys.executable, "-m", "riskoff.cli", "report", "2020-03-12", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("riskoff: error: cannot write the report to ")
+    assert "Traceback" not in res.stderr
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_window_report_with_png_charts(loaded_settings: Settings, tmp_path: Path) -> None:
+    from riskoff import pipeline
+
+    out = tmp_path / "window.html"
+    res = pipeline.report(
+        None,
+        out=out,
+        window="2020-03-09:2020-03-13",
+        png_dir=tmp_path / "png",
+        settings=loaded_settings,
+    )
+    assert res.day == "2020-03-13"
+    page = out.read_text(encoding="utf-8")
+    assert "2020-03-09 to 2020-03-13" in page
+    assert "window (5 days)" in page
+    assert res.bytes < 8 * 1024 * 1024
+    names = sorted(p.name for p in res.pngs)
+    assert {"heatmap.png", "liquidity.png", "paths.png", "rotation.png", "stress.png"} <= set(names)
+    for p in res.pngs:
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert p.stat().st_size > 10_000
