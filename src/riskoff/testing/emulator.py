@@ -86,6 +86,7 @@ _FRED_API = "/fred/series/observations"
 _FRED_CSV = "/graph/fredgraph.csv"
 _YAHOO = "/v8/finance/chart/"
 _COINBASE = "/products/"
+_CONTROL = "/_emulator/"  # stats and reset, for a client in another process
 _EPOCH = dt.date(1970, 1, 1)
 
 _FRED_BAD_KEY = (
@@ -454,6 +455,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        if path.startswith(_CONTROL):
+            self._send(_control(emu, path[len(_CONTROL) :]))
+            return
         kind, symbol = _route(path, query)
         if kind is None:
             self._send(_json(404, {"message": "Not Found"}))
@@ -510,6 +514,26 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close_connection = True
+
+
+def _control(emu: Emulator, action: str) -> _Answer:
+    """``/_emulator/stats``: counters as JSON; ``/_emulator/reset``: zero them."""
+    if action == "reset":
+        emu.reset_counts()
+        return _json(200, {"ok": True})
+    if action == "stats":
+        with emu._lock:
+            statuses = collections.Counter(str(r.status) for r in emu.records)
+        return _json(
+            200,
+            {
+                "requests": emu.count(),
+                "limited": emu.limited,
+                "by_status": dict(statuses),
+                "by_path": emu.counts_by_path(),
+            },
+        )
+    return _json(404, {"message": "unknown control action"})
 
 
 def _route(path: str, query: Mapping[str, str]) -> tuple[str | None, str]:
@@ -807,3 +831,48 @@ def _coinbase(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool)
     ]
     rows.reverse()
     return _json(200, rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m riskoff.testing.emulator DATA_DIR``: serve until interrupted.
+
+    Prints the base URL, and the environment variables that point ``riskoff`` at it.
+    """
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="python -m riskoff.testing.emulator",
+        description="Serve a data folder the way FRED, Yahoo and Coinbase answer.",
+    )
+    ap.add_argument("data_dir", type=Path, help="a folder with INDEX.csv")
+    ap.add_argument("--port", type=int, default=0, help="default: a free port")
+    ap.add_argument("--latency-ms", type=float, default=0.0)
+    ap.add_argument("--fred-limit", type=int, default=2, help="FRED requests per second")
+    ap.add_argument("--preload", action="store_true", help="stitch every live series first")
+    a = ap.parse_args(argv)
+    preload = None
+    if a.preload:
+        from riskoff.catalog import Catalog
+        from riskoff.providers.registry import is_live
+
+        preload = [s for s in Catalog.default() if is_live(s)]
+    emu = Emulator(
+        a.data_dir,
+        latency_ms=a.latency_ms,
+        fred_limit=a.fred_limit if a.fred_limit > 0 else None,
+        preload=preload,
+        port=a.port,
+    )
+    with emu:
+        print(emu.url, flush=True)
+        for k, v in emu.env().items():
+            print(f"export {k}={v}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
