@@ -78,7 +78,7 @@ def test_heatmap_data_and_figure() -> None:
     trace = fig["data"][0]
     assert trace["z"][i][0] == -ch.SIGMA_CLIP  # clipped for the colour, text keeps −7.0σ
     assert trace["text"][i][0] == "−7.0σ"
-    assert trace["text"][hm.classes.index("japan_equities")][0] == "closed"
+    assert trace["text"][hm.classes.index("japan_equities")][0] == "no close"
     n_groups = len({g for g, _ in cd.HEATMAP_CLASSES})
     assert len(fig["layout"]["shapes"]) == n_groups - 1
 

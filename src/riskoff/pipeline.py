@@ -517,9 +517,12 @@ def report(
     if len(pnl.days) == 0:
         raise BadDateError("the store holds no data to report on")
     if day is None:
-        us = pnl.class_open.get("us_equities")
-        open_days = us.index[us == 1] if us is not None else pnl.days[:0]
-        day = (open_days[-1] if len(open_days) else pnl.as_of).date()
+        # the latest day on which most markets published a close (the store's very last
+        # day often holds only the first series of a day still being published)
+        n_open = pnl.class_open.fillna(0).sum(axis=1)
+        recent = n_open.iloc[-30:]
+        full = recent[recent >= 0.8 * recent.max()] if len(recent) else recent
+        day = (full.index[-1] if len(full) else pnl.as_of).date()
     assert day is not None
     if day < pnl.days[0].date():
         raise BadDateError(f"{day} is before the first data in the store ({pnl.days[0].date()})")

@@ -274,7 +274,7 @@ def fig_heatmap(data: HeatmapData) -> Figure:
             s = data.sigma[i][j]
             zr.append(None if s is None else max(-SIGMA_CLIP, min(SIGMA_CLIP, s)))
             closed = j == 0 and not data.open[i]
-            tr.append("closed" if closed else (sigma_text(s) if s is not None else "n/a"))
+            tr.append("no close" if closed else (sigma_text(s) if s is not None else "n/a"))
             move = _move_text(data.move[i][j], data.unit[i])
             hr.append(f"{label}, {horizon}: {sigma_text(s) or 'n/a'} ({move})")
         z.append(zr)

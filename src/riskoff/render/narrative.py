@@ -256,7 +256,10 @@ def moves_sentences(hm: HeatmapData, *, threshold: float = 1.0, top: int = 3) ->
     out.append(f"{n_down} of the {len(cells)} asset classes that traded {span} moved down.")
     closed = [CLASS_LABELS[c] for i, c in enumerate(hm.classes) if not hm.open[i]]
     if closed:
-        out.append(f"Closed {span}, carrying the last close: {_join(closed)}.")
+        out.append(
+            f"No new close {span} (market shut or not yet in the data), so no move: "
+            f"{_join(closed)}."
+        )
     if len(hm.horizons) >= 3:
         ten = _cells(hm, 2)
         if ten:

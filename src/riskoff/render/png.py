@@ -99,7 +99,7 @@ def draw_heatmap(plt: Any, data: HeatmapData) -> Any:
     for i in range(len(data.labels)):
         for j in range(len(data.horizons)):
             v = data.sigma[i][j]
-            txt = "closed" if j == 0 and not data.open[i] else (sigma_text(v) or "n/a")
+            txt = "no close" if j == 0 and not data.open[i] else (sigma_text(v) or "n/a")
             dark = v is not None and abs(v) > 2.5
             ax.text(
                 j,
