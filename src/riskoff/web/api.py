@@ -6,10 +6,12 @@ pipeline. Errors are ``{"error": "..."}`` (see :mod:`riskoff.web.errors`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from starlette.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from riskoff.web.models import (
     AnalogsOut,
@@ -43,9 +45,27 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {c: {"model": ErrorOut, "description": text[c]} for c in (*codes, 500, 503)}
 
 
+class JSONBody(Response):
+    """Pre-serialised JSON (the bytes are cached; see :meth:`Service.body`)."""
+
+    media_type = "application/json"
+
+
 def api_router(service: Service) -> APIRouter:
-    """The ``/api`` routes bound to one service."""
+    """The ``/api`` routes bound to one service.
+
+    The routes are ``async``: a repeated request is answered on the event loop from the
+    cache (:meth:`Service.peek`) with no thread hop; anything else (reading the store,
+    computing a diagnosis) runs in the thread pool.
+    """
     router = APIRouter(prefix="/api", tags=["api"])
+
+    async def answer(key: tuple[Any, ...], compute: Callable[[], Any]) -> JSONBody:
+        full = ("body", *key)
+        body = service.peek(full)
+        if body is None:
+            body = await run_in_threadpool(service.body, full, compute)
+        return JSONBody(body)
 
     @router.get(
         "/diagnose/{date}",
@@ -53,7 +73,7 @@ def api_router(service: Service) -> APIRouter:
         response_model=None,
         responses={200: {"model": DiagnosisOut}, **_errors(404, 422)},
     )
-    def diagnose(
+    async def diagnose(
         date: DateParam,
         window: Annotated[
             str | None,
@@ -63,8 +83,10 @@ def api_router(service: Service) -> APIRouter:
                 examples=["2020-03-09:2020-03-12"],
             ),
         ] = None,
-    ) -> JSONResponse:
-        return JSONResponse(service.diagnose_json(date, window))
+    ) -> JSONBody:
+        return await answer(
+            ("diagnose", date, window or ""), lambda: service.diagnose_json(date, window)
+        )
 
     @router.get(
         "/analogs/{date}",
@@ -72,11 +94,11 @@ def api_router(service: Service) -> APIRouter:
         response_model=None,
         responses={200: {"model": AnalogsOut}, **_errors(404, 422)},
     )
-    def analogs(
+    async def analogs(
         date: DateParam,
         top: Annotated[int, Query(ge=1, le=50, description="How many analogs")] = 5,
-    ) -> JSONResponse:
-        return JSONResponse(service.analogs_json(date, top))
+    ) -> JSONBody:
+        return await answer(("analogs", date, top), lambda: service.analogs_json(date, top))
 
     @router.get(
         "/stress-index",
@@ -84,11 +106,11 @@ def api_router(service: Service) -> APIRouter:
         response_model=None,
         responses={200: {"model": list[StressRow]}, **_errors(422)},
     )
-    def stress_index(
+    async def stress_index(
         start: Annotated[str | None, Query(description="First day, YYYY-MM-DD")] = None,
         end: Annotated[str | None, Query(description="Last day, YYYY-MM-DD")] = None,
-    ) -> JSONResponse:
-        return JSONResponse(service.stress_json(start, end))
+    ) -> JSONBody:
+        return await answer(("stress", start, end), lambda: service.stress_json(start, end))
 
     @router.get(
         "/series",
@@ -96,8 +118,8 @@ def api_router(service: Service) -> APIRouter:
         response_model=None,
         responses={200: {"model": list[SeriesRow]}, **_errors()},
     )
-    def series() -> JSONResponse:
-        return JSONResponse(service.coverage())
+    async def series() -> JSONBody:
+        return await answer(("coverage",), service.coverage)
 
     @router.get(
         "/series/{symbol}",
@@ -105,13 +127,15 @@ def api_router(service: Service) -> APIRouter:
         response_model=None,
         responses={200: {"model": SeriesDataOut}, **_errors(404, 422)},
     )
-    def series_one(
+    async def series_one(
         symbol: Annotated[
             str, Path(description="A stored symbol, e.g. yahoo:^GSPC", examples=["fred:SOFR"])
         ],
         start: Annotated[str | None, Query(description="First day, YYYY-MM-DD")] = None,
         end: Annotated[str | None, Query(description="Last day, YYYY-MM-DD")] = None,
-    ) -> JSONResponse:
-        return JSONResponse(service.series_json(symbol, start, end))
+    ) -> JSONBody:
+        return await answer(
+            ("series", symbol, start, end), lambda: service.series_json(symbol, start, end)
+        )
 
     return router

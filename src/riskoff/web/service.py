@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from riskoff.analogs.episodes import Episode
     from riskoff.store import Store
 
-__all__ = ["Generation", "LRUCache", "Service"]
+__all__ = ["Generation", "LRUCache", "Service", "dumps"]
 
 T = TypeVar("T")
 
@@ -409,3 +409,43 @@ class Service:
         key = ("diagnose.json", day, (win.start, win.end) if win else None)
         out: dict[str, Any] = self.cached(key, lambda g: self.diagnose(date, window).to_dict())
         return out
+
+    # -- the JSON API's fast path ---------------------------------------------------------------
+    def peek(self, key: tuple[Any, ...]) -> Any:
+        """A cached value without any blocking work (no store access, no computation):
+        ``None`` unless the store is unchanged since its generation was read and ``key`` is
+        cached. Safe to call on the event loop."""
+        gen = self._gen
+        if gen is None or gen.stamp != self._stamp():
+            return None
+        hit, value = self.cache.get((*key, gen.id))
+        return value if hit else None
+
+    def body(self, key: tuple[Any, ...], answer: Callable[[], Any]) -> bytes:
+        """``answer()`` serialised as the command line prints it, cached under ``key``
+        (the raw request parameters: a repeated request is one dictionary lookup)."""
+        return self.cached(key, lambda g: dumps(answer()))
+
+
+def dumps(obj: Any) -> bytes:
+    """JSON as ``riskoff ... --json`` writes it (``default=str``), compact, UTF-8; NaN and
+    infinities, which JSON cannot carry, become null."""
+    import json
+
+    try:
+        text = json.dumps(obj, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(obj), ensure_ascii=False, default=str, allow_nan=False)
+    return text.encode("utf-8")
+
+
+def _finite(obj: Any) -> Any:
+    import math
+
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
