@@ -467,6 +467,16 @@ def test_cli_update_table_and_exit_codes(seeded_home: Path, emulator: Emulator, 
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_rejected_key_stops_asking_fred(tmp_path: Path, data_dir: Path) -> None:
+    fred = [f"fred:{s}" for s in ("SOFR", "WALCL", "EFFR", "IORB", "DGS2", "DGS10", "VIXCLS")]
+    fred += ["fred:DGS30", "fred:T10Y2Y", "fred:DFF"]
+    with Emulator(data_dir, fred_limit=None, reject_keys=["bad-key"]) as emu:
+        result = _update(emu.settings(tmp_path, api_key="bad-key"), fred)
+        assert len(result.failed) == len(fred)
+        assert all("FRED rejected the API key" in r.message for r in result.failed)
+        assert emu.count() <= 4  # at most one request per FRED worker, not one per series
+
+
 # -- the FRED key never shows ------------------------------------------------------------
 
 

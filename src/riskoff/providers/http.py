@@ -269,6 +269,7 @@ class HttpSession:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._down: str | None = None
+        self._aborted: ProviderError | None = None
         self._down_event = threading.Event()
         self.requests = 0
         self.status_counts: dict[int, int] = {}
@@ -306,6 +307,14 @@ class HttpSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def abort(self, error: ProviderError) -> None:
+        """Fail every later request of this session with ``error`` (e.g. a rejected key:
+        asking again with the same key only spends the rate limit)."""
+        with self._lock:
+            if self._aborted is None:
+                self._aborted = type(error)(self.redact(error))
+        self._down_event.set()
 
     @property
     def unreachable(self) -> str | None:
@@ -356,8 +365,10 @@ class HttpSession:
         policy = self.retry
         last = ""
         for attempt in range(policy.attempts):
-            if self._down is None and self.limiter is not None:
+            if not self._down_event.is_set() and self.limiter is not None:
                 self.limiter.acquire(cancel=self._down_event)
+            if self._aborted is not None:
+                raise type(self._aborted)(str(self._aborted))
             if self._down is not None:
                 raise ProviderUnavailable(f"{self.provider} is unreachable ({self._down})")
             retry_after: float | None = None

@@ -22,7 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from riskoff.errors import EmptyDataError, ProviderError, ProviderUnavailable
+from riskoff.errors import EmptyDataError, ProviderError, ProviderUnavailable, UnauthorizedError
 from riskoff.providers.http import DEFAULT_TIMEOUT, RetryPolicy, SeriesSession, Timeouts
 from riskoff.providers.registry import provider_class
 
@@ -104,6 +104,9 @@ def _fetch_one(
         if task.start is None and frame.empty:
             raise EmptyDataError(f"{provider.display} sent no observations for {task.symbol}")
         result.frame = frame
+    except UnauthorizedError as exc:
+        result.error = type(exc)(session.redact(exc))
+        session.abort(result.error)  # the same key will be rejected for every series
     except ProviderError as exc:
         result.error = type(exc)(session.redact(exc))
     except Exception as exc:  # one broken series must never stop the others
