@@ -488,8 +488,8 @@ def report(
 
     Gathers the panel (as known at the end of the day), the feature table, the diagnosis,
     the analogs and, with ``portfolio``, the replay of past sell-offs on it, and renders
-    them with :mod:`riskoff.render`. ``date`` defaults to the last day with a US equity
-    close. Returns a ``riskoff.render.report.ReportResult``.
+    them with :mod:`riskoff.render`. ``date`` defaults to the latest day on which most
+    markets published a close. Returns a ``riskoff.render.report.ReportResult``.
     """
     import time
 
@@ -497,7 +497,7 @@ def report(
 
     from riskoff.analogs.episodes import load_episodes
     from riskoff.dates import Window, parse_date, parse_window
-    from riskoff.errors import BadDateError, RiskoffError
+    from riskoff.errors import BadDateError, InsufficientDataError, RiskoffError
     from riskoff.indicators.features import daily_features, window_features
     from riskoff.render.html import ReportInput, coverage_rows
     from riskoff.render.report import check_writable, write_report
@@ -556,14 +556,35 @@ def report(
             diag_dict["analogs"] = found.brief()
     except RiskoffError as exc:
         unavailable["analogs"] = f"The analog search could not run for this day: {exc}"
-    portfolio_html: str | None = None
-    if portfolio is not None:
-        portfolio_html = stress_portfolio(portfolio, settings=s).to_html()
     catalog = load_catalog(s)
+    known_episodes = load_episodes(s.home)
     episodes = [
         {"id": e.id, "name": e.name, "start": e.start, "end": e.end}
-        for e in load_episodes(s.home).episodes
+        for e in known_episodes.episodes
     ]
+    portfolio_html: str | None = None
+    portfolio_note: str | None = None
+    if portfolio is not None:
+        from riskoff.portfolio import DEFAULT_HORIZON
+
+        # point in time: only the major episodes whose replay (the episode and its
+        # aftermath) was over by the report day
+        done = [
+            e.id
+            for e in known_episodes.major()
+            if pd.Timestamp(e.end) + pd.offsets.BDay(DEFAULT_HORIZON) <= cut
+        ]
+        if done:
+            try:
+                replay = stress_portfolio(portfolio, episodes=done, settings=s)
+                portfolio_html = replay.to_html()
+            except InsufficientDataError as exc:
+                portfolio_note = f"The replay could not run: {exc}."
+        else:
+            portfolio_note = (
+                f"No major past sell-off and its {DEFAULT_HORIZON}-weekday aftermath had "
+                f"ended by {day}: there is nothing to replay without later data."
+            )
     levels = pnl.levels.loc[pnl.levels.index <= cut]
     inp = ReportInput(
         day=day,
@@ -579,6 +600,7 @@ def report(
         episodes=episodes,
         coverage=coverage_rows(levels, pnl.obs_age, day=day, info=catalog),
         portfolio_html=portfolio_html,
+        portfolio_note=portfolio_note,
         unavailable=unavailable,
     )
     return write_report(inp, out_path, png_dir=png_path, started=t0)
