@@ -17,6 +17,7 @@ import pytest
 from riskoff.config import Settings
 from riskoff.render.html import ReportInput, build_report, coverage_rows, render_html
 
+REPO = Path(__file__).resolve().parents[1]
 DAY = dt.date(2024, 3, 15)
 EVIL = "<script>alert('x')</script>"
 
@@ -138,6 +139,7 @@ def test_window_report_with_png_charts(loaded_settings: Settings, tmp_path: Path
         out=out,
         window="2020-03-09:2020-03-13",
         png_dir=tmp_path / "png",
+        portfolio=REPO / "examples" / "portfolio.csv",
         settings=loaded_settings,
     )
     assert res.day == "2020-03-13"
@@ -145,6 +147,10 @@ def test_window_report_with_png_charts(loaded_settings: Settings, tmp_path: Path
     assert "2020-03-09 to 2020-03-13" in page
     assert "window (5 days)" in page
     assert res.bytes < 8 * 1024 * 1024
+    # the portfolio replay uses only episodes that were over by the report day
+    assert '<section id="portfolio">' in page
+    assert "<td>volmageddon-2018</td>" in page
+    assert "<td>covid-2020</td>" not in page
     names = sorted(p.name for p in res.pngs)
     assert {"heatmap.png", "liquidity.png", "paths.png", "rotation.png", "stress.png"} <= set(names)
     for p in res.pngs:
