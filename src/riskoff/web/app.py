@@ -70,7 +70,7 @@ def _warm(service: Service) -> None:
     """Build the panel, the latest diagnosis and the stress index ahead of the first page."""
     try:
         gen = service.generation()
-        service.diagnose_json(service.last_day(gen).isoformat())
+        service.diagnose_json(service.latest_day(gen).isoformat())
         service.stress()
     except Exception:  # warming is best effort; requests report real errors
         return

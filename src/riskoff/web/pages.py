@@ -53,21 +53,12 @@ def make_templates() -> Jinja2Templates:
 def _feature_row(
     service: Service, day: dt.date, window: tuple[dt.date, dt.date]
 ) -> dict[str, float]:
-    """The feature row of a day (the last row on or before it) or of a window."""
-    import pandas as pd
+    """The feature row of a day or window, as ``riskoff report`` takes it."""
+    from riskoff.dates import Window
+    from riskoff.indicators.features import window_features
 
     start, end = window
-    panel = service.panel()
-    if start != end:
-        from riskoff.dates import Window
-        from riskoff.indicators.features import window_features
-
-        return window_features(panel, Window(start, end))
-    table: pd.DataFrame = service.features()
-    prev = table.loc[: pd.Timestamp(end)]
-    if prev.empty:
-        return {}
-    return {str(k): float(v) for k, v in prev.iloc[-1].items()}
+    return window_features(service.panel(), Window(start, end))
 
 
 def _neighbours(table: pd.DataFrame, day: dt.date) -> tuple[str | None, str | None]:
@@ -96,7 +87,7 @@ def pages_router(service: Service, templates: Jinja2Templates) -> APIRouter:
     @router.get("/", response_class=HTMLResponse)
     def overview(request: Request) -> HTMLResponse:
         gen = service.generation()
-        last_day = service.last_day(gen)
+        last_day = service.latest_day(gen)
         last = last_day.isoformat()
         diag = service.diagnose_json(last)
         episodes = episode_dicts(service.episodes())

@@ -198,6 +198,19 @@ class Service:
         as_of = pd.Timestamp(self.panel(gen).as_of).date()
         return min(as_of, (gen or self.generation()).last)
 
+    def latest_day(self, gen: Generation | None = None) -> dt.date:
+        """The day the overview diagnoses: like ``riskoff report``'s default, the latest of
+        the last 30 days on which most asset classes published a close (the store's very
+        last day often holds only the first series of a day still being published)."""
+        import pandas as pd
+
+        panel = self.panel(gen)
+        last = self.last_day(gen)
+        n_open = panel.class_open.loc[: pd.Timestamp(last)].fillna(0).sum(axis=1)
+        recent = n_open.iloc[-30:]
+        full = recent[recent >= 0.8 * recent.max()] if len(recent) else recent
+        return pd.Timestamp(full.index[-1]).date() if len(full) else last
+
     def cached(self, key: tuple[Any, ...], compute: Callable[[Generation], T]) -> T:
         """``compute(generation)`` through the LRU (keyed by ``key`` and the generation)."""
         gen = self.generation()
