@@ -452,3 +452,12 @@ def test_an_unreachable_host_leaves_the_shared_limiter_without_debt() -> None:
             with pytest.raises(ProviderUnavailable):
                 session.get("http://x.test/a")
     assert bucket.reserve() <= 1.0
+
+
+def test_redactor_masks_percent_encoded_spellings() -> None:
+    key = "k3y/with+odd chars"
+    redact = Redactor([key])
+    url = str(httpx.URL("http://x.test/a", params={"api_key": key}))
+    assert key not in redact(url)
+    assert "odd" not in redact(url)
+    assert redact(f"raw {key}") == "raw ***"

@@ -31,6 +31,7 @@ from riskoff.errors import InputError, ProviderUnavailable, StoreError, UnknownS
 from riskoff.providers.folder import read_folder
 from riskoff.providers.http import RetryPolicy, TokenBucket
 from riskoff.providers.registry import is_live
+from riskoff.providers.update import FetchTask, fetch_many
 from riskoff.store import Store
 from riskoff.testing.emulator import Emulator, Fault
 from tests.helpers import run_cli
@@ -387,6 +388,17 @@ def test_no_network_fails_fast_with_an_ingest_hint(tmp_path: Path) -> None:
         assert st.checksum() == (0, 0.0)
 
 
+def test_an_unreachable_provider_is_found_by_one_series(tmp_path: Path) -> None:
+    settings = Settings.from_env(_offline_env(tmp_path))
+    catalog = pipeline.load_catalog(settings)
+    tasks = [FetchTask(catalog[s]) for s in catalog if is_live(s)]
+    results = fetch_many(tasks, settings, fred_limiter=TokenBucket(1000), retry=FAST)
+    assert len(results) == len(tasks)
+    assert all(isinstance(r.error, ProviderUnavailable) for r in results)
+    # per provider: the first series tries twice (one quick second chance); no one else
+    assert sum(r.requests for r in results) == 2 * 3
+
+
 def test_cli_no_network_is_one_line(tmp_path: Path) -> None:
     t0 = time.monotonic()
     proc = subprocess.run(
@@ -474,7 +486,7 @@ def test_a_rejected_key_stops_asking_fred(tmp_path: Path, data_dir: Path) -> Non
         result = _update(emu.settings(tmp_path, api_key="bad-key"), fred)
         assert len(result.failed) == len(fred)
         assert all("FRED rejected the API key" in r.message for r in result.failed)
-        assert emu.count() <= 4  # at most one request per FRED worker, not one per series
+        assert emu.count() == 1  # the first series finds out; the others do not ask again
 
 
 # -- the FRED key never shows ------------------------------------------------------------

@@ -158,7 +158,12 @@ class Redactor:
     MASK = "***"
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
-        self.secrets = tuple(s for s in secrets if s)
+        from urllib.parse import quote, quote_plus
+
+        raw = [s for s in secrets if s]
+        # a secret inside a URL may appear percent-encoded; mask those spellings too
+        variants = {v for s in raw for v in (s, quote(s, safe=""), quote_plus(s))}
+        self.secrets = tuple(sorted(variants, key=len, reverse=True))
 
     def __call__(self, text: object) -> str:
         out = str(text)
@@ -232,6 +237,12 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     ref = time.time() if now is None else now
     return max(0.0, when.timestamp() - ref)
+
+
+def _is_dns_failure(reason: str) -> bool:
+    """True for a name that does not resolve (``getaddrinfo`` errors have negative errnos)."""
+    text = reason.lower()
+    return "[errno -" in text or "name resolution" in text or "nodename" in text
 
 
 class HttpSession:
@@ -381,7 +392,7 @@ class HttpSession:
                 reason = self.redact(exc) or type(exc).__name__
                 if isinstance(exc, httpx.ConnectTimeout):
                     reason = "connect timed out"
-                if attempt == 0 and policy.attempts > 1:
+                if attempt == 0 and policy.attempts > 1 and not _is_dns_failure(reason):
                     # one quick second chance, then treat the host as down for the run
                     last = reason
                     self._sleep(min(0.2, policy.base))

@@ -16,9 +16,10 @@ retry) that the benchmark compares against.
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -147,9 +148,13 @@ def fetch_many(
     providers = {p: make_provider(p, settings, fred_limiter=fred_limiter) for p in by_prefix}
     sessions: dict[str, HttpSession] = {}
     pools: list[ThreadPoolExecutor] = []
+    finished: queue.Queue[FetchResult] = queue.Queue()
     done: dict[str, FetchResult] = {}
+
+    def run(provider: Provider, session: HttpSession, task: FetchTask) -> None:
+        finished.put(_fetch_one(provider, session, task, end))
+
     try:
-        futures: list[Future[FetchResult]] = []
         for prefix, group in by_prefix.items():
             provider = providers[prefix]
             session = provider.open_session(retry=retry, timeouts=timeouts)
@@ -159,9 +164,26 @@ def fetch_many(
                 thread_name_prefix=f"riskoff-{prefix}",
             )
             pools.append(pool)
-            futures.extend(pool.submit(_fetch_one, provider, session, t, end) for t in group)
-        for fut in as_completed(futures):
-            res = fut.result()
+
+            # One series goes first; the others start when it is done. An unreachable
+            # host (or a rejected key) is then found by one request, not by every worker
+            # at once, and the rest of the provider's series fail without any I/O.
+            def start_rest(
+                _: object,
+                pool: ThreadPoolExecutor = pool,
+                provider: Provider = provider,
+                session: HttpSession = session,
+                rest: list[FetchTask] = group[1:],
+            ) -> None:
+                for t in rest:
+                    try:
+                        pool.submit(run, provider, session, t)
+                    except RuntimeError:  # the pool is shutting down (interrupted)
+                        return
+
+            pool.submit(run, provider, session, group[0]).add_done_callback(start_rest)
+        for _ in range(len(todo)):
+            res = finished.get()
             done[res.symbol] = res
             if on_result is not None:
                 on_result(res)
