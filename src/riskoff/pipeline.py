@@ -169,7 +169,7 @@ def update(
         settings: base URLs, key and store location (default: the environment).
         store: an open store to write to (default: the one in ``settings``).
         on_plan: called once with the symbols about to be fetched.
-        on_result: called as each series finishes (from a worker thread).
+        on_result: called as each series finishes.
         revision_days: days re-read before the last stored date.
         today: the last day to ask for (default: today, UTC).
         fred_limiter: a token bucket replacing the process-wide FRED limiter.

@@ -1,11 +1,12 @@
 """Fetch many live series at once: providers in parallel, failures kept per series.
 
 :func:`fetch_many` runs one thread pool per provider (FRED, Yahoo, the exchange) at the
-same time. FRED's workers all wait on the one shared FRED token bucket, so FRED is never
-asked for more than it allows however many threads run. A series that fails becomes a
-:class:`FetchResult` with an error; it never stops the others. When a provider's host
-cannot be reached, its session says so once and every later series of that provider
-fails at once, so an offline run ends in seconds.
+same time. Each provider's first series goes alone and the others follow when it is
+done, so an unreachable host or a rejected key is found by one request and every later
+series of that provider fails without I/O: an offline run ends in seconds. FRED's
+workers all wait on the one shared FRED token bucket, so FRED is never asked for more
+than it allows however many threads run. A series that fails becomes a
+:class:`FetchResult` with an error; it never stops the others.
 
 This module fetches and nothing else: writing to the store is ``pipeline.update``'s job.
 
@@ -135,7 +136,7 @@ def fetch_many(
         tasks: the series and where each starts.
         settings: base URLs and the FRED key.
         today: the last day to ask for (default: today, UTC).
-        on_result: called (from a worker thread) as each series finishes.
+        on_result: called in the calling thread as each series finishes.
         fred_limiter: a token bucket replacing the process-wide FRED limiter.
         retry: the retry policy for every request.
         timeouts: connect/read timeouts.
@@ -152,7 +153,12 @@ def fetch_many(
     done: dict[str, FetchResult] = {}
 
     def run(provider: Provider, session: HttpSession, task: FetchTask) -> None:
-        finished.put(_fetch_one(provider, session, task, end))
+        try:
+            res = _fetch_one(provider, session, task, end)
+        except BaseException as exc:  # never leave the collecting loop waiting
+            res = FetchResult(task.symbol, provider.name, task.start)
+            res.error = ProviderError(f"{task.symbol}: interrupted ({type(exc).__name__})")
+        finished.put(res)
 
     try:
         for prefix, group in by_prefix.items():
