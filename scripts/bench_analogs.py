@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         engine.search(d, top=5)
         times.append((time.perf_counter() - a) * 1000)
     # the all-days similarity alone: scale, standardise, one matrix product
-    raw = engine.raw
+    raw = engine.bounded
     a = time.perf_counter()
     med, scale = robust_scale(raw)
     z = standardise(raw, med, scale)
@@ -113,8 +113,8 @@ def evaluate(engine: object) -> None:
     from riskoff.analogs.signature import robust_scale, severity, standardise
 
     assert isinstance(engine, AnalogEngine)
-    med, scale = robust_scale(engine.raw)  # only to choose the stressed days
-    sev = severity(standardise(engine.raw, med, scale))
+    med, scale = robust_scale(engine.bounded)  # only to choose the stressed days
+    sev = severity(standardise(engine.bounded, med, scale))
     order = np.argsort(-sev)
     chosen: list[int] = []
     n_target = max(1, int(0.02 * len(sev)))
@@ -149,15 +149,24 @@ def evaluate(engine: object) -> None:
         print("evaluation: no stressed day with complete outcomes")
         return
     ma, mb = statistics.mean(err_a), statistics.mean(err_b)
+    diff = np.array(err_a) - np.array(err_b)  # paired: < 0 means the analogs did better
+    se = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    better = int((diff < 0).sum())
+    if ma < mb and (mb - ma) > 2 * se:
+        verdict = "The analogs beat the base rate here (more than two standard errors)."
+    elif ma < mb:
+        verdict = (
+            "The analogs' error is lower, but by less than two standard errors: "
+            "not distinguishable from the base rate."
+        )
+    else:
+        verdict = "The analogs do not beat the base rate here."
     print(
         f"evaluation on {n} stressed days (top 2% severity, 30+ days apart, 1995 on): "
-        f"S&P +1m mean absolute error analogs {ma:.2f} pp vs base rate {mb:.2f} pp; "
-        f"direction right analogs {sign_a}/{n} vs base rate {sign_b}/{n}. "
-        + (
-            "The analogs beat the base rate here."
-            if ma < mb
-            else "The analogs do not beat the base rate here."
-        )
+        f"S&P +1m mean absolute error analogs {ma:.2f} pp vs base rate {mb:.2f} pp "
+        f"(paired difference {ma - mb:+.2f} pp, standard error {se:.2f} pp; analogs closer "
+        f"on {better}/{n} days); direction right analogs {sign_a}/{n} vs base rate "
+        f"{sign_b}/{n}. {verdict}"
     )
 
 

@@ -15,11 +15,15 @@ from rich.console import Console
 
 from riskoff.analogs import AnalogEngine, Episode, Source
 from riskoff.analogs.forward import FORWARD_ASSETS, HORIZONS, ForwardTable, quantile_summary
-from riskoff.analogs.search import EXCLUDE_DAYS, similarity
+from riskoff.analogs.search import EXCLUDE_DAYS, query_weights, similarity
 from riskoff.analogs.signature import (
     COLUMNS,
+    LONGRUN_MIN,
+    SIGMA_CLIP,
     SIGNATURE,
     WEIGHTS,
+    bound,
+    longrun_sigma,
     robust_scale,
     severity,
     signature_matrix,
@@ -187,6 +191,59 @@ def test_signature_matrix_tolerates_missing_columns() -> None:
     assert m.shape == (2, len(SIGNATURE))
     assert m[0, COLUMNS.index("sigma.gold")] == 1.0
     assert np.isnan(m[1]).all()
+
+
+def test_longrun_sigma_is_causal_and_regime_robust() -> None:
+    rng = np.random.default_rng(3)
+    n = 900
+    days = pd.bdate_range("2000-01-03", periods=n)
+    mv = rng.normal(0.0, 0.01, n)
+    mv[700:760] *= 4.0  # a volatile regime ...
+    mv[760] = -0.09  # ... then a -9% day inside it
+    mv[400] = -0.09  # and the same -9% day from calm
+    opn = np.ones(n)
+    mv[[300, 301]] = 0.0  # a closed market carries its close: not a session
+    opn[[300, 301]] = 0.0
+    t = pd.DataFrame({"move.us_equities": mv, "open.us_equities": opn}, index=days)
+    lr = longrun_sigma(t, "us_equities")
+    assert np.isnan(lr[: LONGRUN_MIN - 1]).all()  # not enough history yet
+    assert lr[300] == 0.0
+    # the same move counts about the same in either regime (within the 2-year window)
+    assert lr[400] < -6
+    assert lr[760] < -4
+    assert abs(lr[760] / lr[400]) > 0.5
+    # causal: a table cut at a day gives the same values up to it
+    cut = longrun_sigma(t.iloc[:761], "us_equities")
+    np.testing.assert_allclose(cut, lr[:761], equal_nan=True)
+    assert np.isnan(longrun_sigma(t, "gold")).all()  # no such class in the table
+
+
+def test_bound_clips_sigmas_only() -> None:
+    raw = np.zeros((1, len(SIGNATURE)))
+    raw[0, COLUMNS.index("sigma.btc")] = -16.0
+    raw[0, COLUMNS.index("crypto.idio_sigma")] = -16.0
+    raw[0, COLUMNS.index("breadth.down2")] = 13.0  # a count, not a sigma
+    raw[0, COLUMNS.index("sigma.gold")] = np.nan
+    b = bound(raw)
+    assert b[0, COLUMNS.index("sigma.btc")] == -SIGMA_CLIP
+    assert b[0, COLUMNS.index("crypto.idio_sigma")] == -SIGMA_CLIP
+    assert b[0, COLUMNS.index("breadth.down2")] == 13.0
+    assert np.isnan(b[0, COLUMNS.index("sigma.gold")])
+    assert raw[0, COLUMNS.index("sigma.btc")] == -16.0  # the input is not modified
+
+
+def test_query_weights_follow_what_the_query_shows() -> None:
+    calm = np.zeros(len(SIGNATURE))
+    np.testing.assert_allclose(query_weights(calm), WEIGHTS)
+    q = calm.copy()
+    for col in ("sigma.btc", "longrun.btc", "crypto.idio_sigma"):
+        q[COLUMNS.index(col)] = -2.5
+    w = query_weights(q)
+    crypto = [f.family == "crypto" for f in SIGNATURE]
+    assert w[crypto].sum() > 3 * WEIGHTS[crypto].sum()  # the crypto family counts more
+    np.testing.assert_allclose(w[~np.array(crypto)], WEIGHTS[~np.array(crypto)])
+    q[COLUMNS.index("sigma.gold")] = np.nan
+    assert query_weights(q)[COLUMNS.index("sigma.gold")] == 0.0
 
 
 def test_severity_counts_only_stress_direction() -> None:

@@ -3,14 +3,15 @@
 :class:`AnalogEngine` is built once from the daily feature table and the observed closes;
 :meth:`AnalogEngine.search` then answers a query day D using only rows up to D:
 
-1. standardise every signature column with its median and IQR over rows up to D
-   (:mod:`riskoff.analogs.signature`);
-2. distance of every earlier day to D: the weighted root-mean-square difference of the
-   standardised signatures, over the features the query has (a candidate's missing feature
-   counts as its median: "nothing unusual");
-3. similarity = ``exp(-d² / 2)``, a Gaussian kernel with the robust standard deviation as
-   bandwidth: 1 for identical signatures, 0.61 when they differ by one robust sd on
-   average per feature, 0.14 at two;
+1. clip sigma values at ±6, then standardise every signature column with its median and
+   central 90% range over rows up to D (:mod:`riskoff.analogs.signature`);
+2. weight each family by the query's own signal in it (:func:`query_weights`); distance
+   of every earlier day to D: the weighted mean squared difference of the standardised
+   signatures over the features both days have, times the share of the query's signal
+   the candidate can be compared on (coverage);
+3. similarity = ``exp(-d² / 2) × coverage``, a Gaussian kernel with the robust standard
+   deviation as bandwidth: 1 for identical signatures, 0.61 when they differ by one
+   robust sd on average per feature, 0.14 at two;
 4. episodes are compared through their worst day; nearest days are de-duplicated so one
    crash does not fill the list;
 5. nothing within :data:`EXCLUDE_DAYS` calendar days of the query is ever its analog.
@@ -31,9 +32,11 @@ from riskoff.analogs.forward import quantile_summary as _qsum
 from riskoff.analogs.results import Analog, AnalogReport, Contribution, Versus
 from riskoff.analogs.signature import (
     COLUMNS,
+    FAMILY_OF,
     SIGNATURE,
     STRESS_SIGN,
     WEIGHTS,
+    bound,
     robust_scale,
     severity,
     signature_matrix,
@@ -41,7 +44,7 @@ from riskoff.analogs.signature import (
 )
 from riskoff.errors import InsufficientDataError
 
-__all__ = ["EXCLUDE_DAYS", "REFERENCES", "AnalogEngine", "similarity"]
+__all__ = ["EXCLUDE_DAYS", "REFERENCES", "AnalogEngine", "query_weights", "similarity"]
 
 EXCLUDE_DAYS = 10
 """Calendar days around the query (and between two nearest days) that never match."""
@@ -94,6 +97,7 @@ class AnalogEngine:
         order = np.argsort(idx.to_numpy(dtype="datetime64[D]"), kind="stable")
         self.dates: np.ndarray = idx.to_numpy(dtype="datetime64[D]")[order]
         self.raw: np.ndarray = signature_matrix(table)[order]
+        self.bounded: np.ndarray = bound(self.raw)
         eps = episodes.episodes if isinstance(episodes, EpisodeCatalog) else list(episodes)
         self.episodes: list[Episode] = sorted(eps, key=lambda e: (e.start, e.id))
         first = _date(self.dates[0]) if self.dates.size else None
@@ -125,11 +129,12 @@ class AnalogEngine:
                 f"analogs of {date.isoformat()} need {MIN_HISTORY} days of feature history "
                 f"to scale the signature; the data has {pos + 1}"
             )
-        if not np.isfinite(raw[pos][KINDS == "move"]).any():
+        if not np.isfinite(raw[pos][KINDS != "stress"]).any():
             raise InsufficientDataError(f"no sigma moves on {qday.isoformat()} to compare")
 
-        med, scale = robust_scale(raw)
-        z = standardise(raw, med, scale)
+        bounded = self.bounded[: pos + 1]
+        med, scale = robust_scale(bounded)
+        z = standardise(bounded, med, scale)
         q = z[pos]
         have = np.isfinite(q)
         sim = similarity(z, q)
@@ -220,7 +225,7 @@ class AnalogEngine:
     def _why(raw: np.ndarray, z: np.ndarray, pos: int, i: int) -> tuple[Contribution, ...]:
         """Features where both days were far from normal in the same direction."""
         q, a = z[pos], z[i]
-        c = np.nan_to_num(q * a * WEIGHTS, nan=0.0)
+        c = np.nan_to_num(q * a * query_weights(q), nan=0.0)
         # a stress feature explains only when both days show stress, not calm
         c[(STRESS_SIGN != 0) & (KINDS == "stress") & (np.nan_to_num(q) * STRESS_SIGN <= 0)] = 0.0
         picks = [j for j in np.argsort(-c, kind="stable")[:WHY_FEATURES] if c[j] > 0]
@@ -380,17 +385,36 @@ class AnalogEngine:
         )
 
 
+def query_weights(q: np.ndarray) -> np.ndarray:
+    """Feature weights for the query ``q`` (a standardised signature), 0 where q is missing.
+
+    Each family's base weight is multiplied by ``1 + e``, where ``e`` is the query's own
+    signal in that family: the weighted mean of its squared standardised values (0 for an
+    ordinary day, about 4 at two robust sd from normal). A family where the query is
+    ordinary keeps its base weight; a family where it is extreme counts more. So a
+    crypto-only day is matched mainly on crypto, and a cross-asset crash on everything
+    that broke (breadth, haven failure, the dollar, turbulence...). The query alone sets
+    the weights: nothing is fitted, no date is looked at.
+    """
+    hq = np.isfinite(q)
+    w0 = np.where(hq, WEIGHTS, 0.0)
+    qc = np.nan_to_num(q)
+    wf = w0 @ FAMILY_OF
+    e = np.divide((w0 * qc**2) @ FAMILY_OF, wf, out=np.zeros(wf.shape), where=wf > 0)
+    return np.asarray(w0 * (FAMILY_OF @ (1.0 + e)), dtype="float64")
+
+
 def similarity(z: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Similarity (0..1) of every row of ``z`` to the query ``q`` (standardised signatures).
 
-    ``exp(-d²/2) × coverage``: ``d²`` is the weighted mean squared difference over the
-    features both days have; ``coverage`` is the share of the query's signal (its weighted
-    squared deviation from normal) that the candidate can be compared on at all. A day
-    without Bitcoin data can still resemble 312 in everything else, but it cannot look
-    like a crypto-only crash.
+    ``exp(-d²/2) × coverage``, with the query's weights (:func:`query_weights`): ``d²`` is
+    the weighted mean squared difference over the features both days have; ``coverage``
+    is the share of the query's signal (its weighted squared deviation from normal) that
+    the candidate can be compared on at all. A day without Bitcoin data can still resemble
+    312 in everything else, but it cannot look like a crypto-only crash.
     """
     hq = np.isfinite(q)
-    w = np.where(hq, WEIGHTS, 0.0)
+    w = query_weights(q)
     qc = np.nan_to_num(q)
     both = np.isfinite(z) & hq
     zc = np.nan_to_num(z)
