@@ -90,8 +90,7 @@ def test_moves_sentences() -> None:
         "Bitcoin −37.2% (−16.6σ), the S&P 500 −9.5% (−5.1σ) and gold −3.2% (−3.1σ).",
         "Biggest gains: the dollar +1.0% (+2.5σ).",
         "4 of the 6 asset classes that traded on the day moved down.",
-        "No new close on the day (market shut or not yet in the data), so no move: "
-        "Nikkei 225.",
+        "No new close on the day (market shut or not yet in the data), so no move: Nikkei 225.",
         "Over 10 days the worst was the S&P 500 −16.7% (−5.5σ) and the best the yen +5.6% (+4.8σ).",
     ]
 
