@@ -41,8 +41,8 @@ def _as_array(x: np.ndarray | pd.DataFrame) -> np.ndarray:
     return a
 
 
-def _chunks(n: int, per_item: int) -> Iterator[tuple[int, int]]:
-    step = max(1, _CHUNK_ELEMS // max(per_item, 1))
+def _chunks(n: int, per_item: int, budget: int = _CHUNK_ELEMS) -> Iterator[tuple[int, int]]:
+    step = max(1, budget // max(per_item, 1))
     for a in range(0, n, step):
         yield a, min(n, a + step)
 
@@ -92,17 +92,25 @@ def _center_gram(g: np.ndarray) -> np.ndarray:
 
 
 def _window_covs(x: np.ndarray, window: int, a: int, b: int) -> np.ndarray:
-    """Sample covariances (ddof=1) of the row windows ``x[i : i + window]``, i in a..b-1,
-    from cumulative sums of outer products within the chunk."""
+    """Sample covariances (ddof=1) of the row windows ``x[i : i + window]``, i in a..b-1.
+
+    The first window's sums come from one matrix product; each next window adds the
+    entering row's outer product and removes the leaving one's (cumulated in a batch).
+    """
     rows = x[a : b + window - 1]
-    mean0 = rows.mean(axis=0)
-    r = rows - mean0  # shift for accuracy; covariance is shift invariant
-    outer = np.einsum("ti,tj->tij", r, r)
-    c2 = np.concatenate([np.zeros((1, *outer.shape[1:])), np.cumsum(outer, axis=0)])
-    c1 = np.concatenate([np.zeros((1, r.shape[1])), np.cumsum(r, axis=0)])
+    r = rows - rows.mean(axis=0)  # shift for accuracy; covariance is shift invariant
     nb = b - a
-    sxx = c2[window : window + nb] - c2[:nb]
-    sx = c1[window : window + nb] - c1[:nb]
+    first = r[:window]
+    sxx0 = first.T @ first
+    sx0 = first.sum(axis=0)
+    if nb > 1:
+        enter = r[window : window + nb - 1]
+        leave = r[: nb - 1]
+        d2 = enter[:, :, None] * enter[:, None, :] - leave[:, :, None] * leave[:, None, :]
+        sxx = np.concatenate([sxx0[None], sxx0[None] + np.cumsum(d2, axis=0)])
+        sx = np.concatenate([sx0[None], sx0[None] + np.cumsum(enter - leave, axis=0)])
+    else:
+        sxx, sx = sxx0[None], sx0[None]
     m = sx / window
     return np.asarray((sxx - window * m[:, :, None] * m[:, None, :]) / (window - 1))
 
@@ -121,7 +129,7 @@ def calc_absorption_ratio(
     kk = k if k is not None else max(1, round(n / 5))
     nw = t - window + 1
     if n <= window:
-        for a, b in _chunks(nw, (window + n) * n):
+        for a, b in _chunks(nw, 3 * n * n, 4 * _CHUNK_ELEMS):
             ev = np.linalg.eigvalsh(_window_covs(x, window, a, b))
             tr = ev.sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -167,10 +175,10 @@ def calc_turbulence(
     nw = t - window  # rows window..t-1 get a value
     d = shrinkage if shrinkage is not None else (0.0 if n < window else 0.1)
     if n < window:
-        for a, b in _chunks(nw, (window + n) * n):
+        c1 = np.concatenate([np.zeros((1, n)), np.cumsum(x - x[:window].mean(axis=0), axis=0)])
+        for a, b in _chunks(nw, 3 * n * n, 4 * _CHUNK_ELEMS):
             cov = _window_covs(x, window, a, b)
-            win = sliding_window_view(x[a : b + window - 1], window, axis=0)  # (B, N, W)
-            mu = win.mean(axis=2)
+            mu = (c1[window + a : window + b] - c1[a:b]) / window + x[:window].mean(axis=0)
             y = x[window + a : window + b] - mu
             if d > 0:
                 tr = np.trace(cov, axis1=1, axis2=2) / n
