@@ -265,7 +265,11 @@ def _parse_dates(raw: pd.Series, row: IndexRow, lines: Any) -> pd.Series:
 
     fmt = row.date_format
     if fmt == "native":
-        out = pd.to_datetime(raw, errors="coerce")
+        # typed timestamps (Parquet); text that claims to be native must be ISO 8601
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            out = pd.to_datetime(raw, errors="coerce")
+        else:
+            out = pd.to_datetime(raw, format="ISO8601", errors="coerce")
     elif fmt == "iso":
         out = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
     elif "%" in fmt:
