@@ -74,6 +74,17 @@ def main() -> None:
         f"\nworst day: {day_hits}/{n} primary, {top2}/{n} in the top two; "
         f"window: {win_hits}/{n} primary"
     )
+    # Guard against fitting the catalogue: sorted ids, even positions = development (the
+    # misses one may look at), odd positions = holdout (only ever reported).
+    ids = sorted(r["id"] for r in ok)
+    halves = {"development": set(ids[0::2]), "holdout": set(ids[1::2])}
+    for name, members in halves.items():
+        part = [r for r in ok if r["id"] in members]
+        d = sum(r["day_primary"] == r["label"] for r in part)
+        t = sum(r["label"] in r["day_top2"] for r in part)
+        w = sum(r["window_primary"] == r["label"] for r in part)
+        m = len(part)
+        print(f"{name}: worst day {d}/{m} primary, {t}/{m} top two; window {w}/{m}")
 
 
 if __name__ == "__main__":

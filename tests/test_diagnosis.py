@@ -45,6 +45,7 @@ def calm_row(**over: float) -> dict[str, float]:
     for c in CLASSES:
         row[f"move.{c}"] = 0.001
         row[f"sigma.{c}"] = 0.1
+        row[f"lsig.{c}"] = 0.1
         row[f"open.{c}"] = 1.0
         row[f"dd52.{c}"] = -0.05
     row.update(
@@ -78,7 +79,7 @@ def calm_row(**over: float) -> dict[str, float]:
     )
     for k in ("ndx", "mag7", "smh", "defensive", "real", "nikkei", "banks", "small_caps"):
         row[f"rel.{k}"] = 0.0
-    row.update({"rel.us_vs_em": 0.0, "rel.d2y": 0.0, "rel.dtp": 0.0})
+    row.update({"rel.us_vs_em": 0.0, "rel.d2y": 0.0, "rel.dtp": 0.0, "rel.usd_ex_yen": 0.0})
     row.update(over)
     return row
 
@@ -88,6 +89,7 @@ def moves(row: dict[str, float], **sig: tuple[float, float]) -> dict[str, float]
     for c, (m, s) in sig.items():
         row[f"move.{c}"] = m
         row[f"sigma.{c}"] = s
+        row[f"lsig.{c}"] = s
     return row
 
 

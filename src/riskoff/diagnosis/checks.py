@@ -84,14 +84,18 @@ def all_fell(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -
 
 @register("bond_led")
 def bond_led(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
-    """Long-bond fall minus equity fall, in sigmas: > 0 when bonds fell harder than stocks.
+    """Bond fall minus equity fall, in sigmas: > 0 when bonds fell harder than stocks.
 
-    Only meaningful when both fell; returns 0 when either rose.
+    The bond is the larger fall of the 10- and 30-year. Both are measured against their
+    500-day volatility (``lsig.*``) when available: after a calm quarter the 60-day
+    yardstick of equities shrinks far more than that of bonds, and a 2% equity fall reads
+    as 6σ next to a 2σ yield jump. Only meaningful when both fell; 0 when either rose.
     """
-    bond = get(row, "sigma.long_bond")
-    if math.isnan(bond):
-        bond = get(row, "sigma.treasuries")
-    eq = get(row, "dx.us_eq_sigma")
+    pre = "lsig" if not math.isnan(get(row, "lsig.us_equities")) else "sigma"
+    bonds = [get(row, f"{pre}.long_bond"), get(row, f"{pre}.treasuries")]
+    bonds = [b for b in bonds if not math.isnan(b)]
+    bond = min(bonds) if bonds else NAN
+    eq = get(row, "dx.us_eq_lsig" if pre == "lsig" else "dx.us_eq_sigma")
     if math.isnan(bond) or math.isnan(eq):
         return NAN
     if bond >= 0 or eq >= 0:
@@ -104,4 +108,38 @@ def strongest(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) 
     """The largest of ``features`` (ignoring missing ones): "any of these" evidence."""
     vals = [get(row, str(f)) for f in params["features"]]
     vals = [x for x in vals if not math.isnan(x)]
+    return max(vals) if vals else NAN
+
+
+def _terms(row: Mapping[str, float], params: Mapping[str, Any]) -> list[float]:
+    """Each ``[feature, start, full]`` term graded 0..1 by its ramp; NaN terms dropped."""
+    out = []
+    for term in params["terms"]:
+        feature, a, b = str(term[0]), float(term[1]), float(term[2])
+        x = get(row, feature)
+        if math.isnan(x):
+            continue
+        t = (x - a) / (b - a)
+        out.append(0.0 if t <= 0 else 1.0 if t >= 1 else t)
+    return out
+
+
+@register("all_of")
+def all_of(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """A compound signature: the weakest of several ramps (0..1), each in its own units.
+
+    ``terms = [[feature, start, full], ...]``: 1 only when every term is at full strength
+    ("banks fell 2σ *and* financial stress is high"). NaN when any term is missing.
+    """
+    vals = _terms(row, params)
+    return min(vals) if len(vals) == len(params["terms"]) else NAN
+
+
+@register("any_of")
+def any_of(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """Alternative signatures: the strongest of several ramps (0..1), missing ones skipped.
+
+    ``terms = [[feature, start, full], ...]``: "the 10-year *or* the 30-year yield jumped".
+    """
+    vals = _terms(row, params)
     return max(vals) if vals else NAN

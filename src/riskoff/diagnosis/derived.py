@@ -22,6 +22,9 @@ _FALL_GROUPS = tuple(GROUPS)
 # index falling from its high is the generic sell-off) and not crypto (its own suspect).
 # Crowded equity shorts-of-volatility show in the VIX instead (dx.vol_convexity).
 _CROWDED_CANDIDATES = ("gold", "silver", "copper", "oil")
+# VIX % rise per 1% S&P fall from which short-volatility covering is suspected (the usual
+# ratio is about 4-6; the leverage fingerprint's convexity ramp starts here too)
+_SHORT_VOL_CONVEXITY = 8.0
 
 
 def get(row: Mapping[str, float], key: str) -> float:
@@ -45,6 +48,13 @@ def sigma_of(row: Mapping[str, float], cls: str) -> float:
     if not is_open(row, cls):
         return NAN
     return get(row, f"sigma.{cls}")
+
+
+def _long_sigma(row: Mapping[str, float], cls: str) -> float:
+    """The class's move in sigmas of its 500-day volatility (``lsig.*``), NaN if closed."""
+    if not is_open(row, cls):
+        return NAN
+    return get(row, f"lsig.{cls}")
 
 
 def _nanmin(values: list[float]) -> float:
@@ -82,6 +92,14 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
     if math.isnan(us):
         us = sigma_of(row, "nasdaq")
     v["dx.us_eq_sigma"] = us
+    us_l = _long_sigma(row, "us_equities")
+    if math.isnan(us_l):
+        us_l = _long_sigma(row, "nasdaq")
+    v["dx.us_eq_lsig"] = us_l
+    # the larger fall of the two yardsticks (60-day and 500-day volatility): a crisis-
+    # regime crash is not small because the regime was already volatile
+    v["dx.us_eq_big"] = _nanmin([us, us_l])
+    v["dx.banks_big"] = _nanmin([sigma_of(row, "banks"), _long_sigma(row, "banks")])
     v["dx.world_eq_sigma"] = _nanmean(
         [sigma_of(row, c) for c in ("japan_equities", "china_equities", "em_equities")]
     )
@@ -138,6 +156,10 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
             worst_any_cls, worst_any = c, s
     v["dx.worst_sigma"] = worst_any if worst_any_cls else NAN
     lab["dx.worst_class"] = worst_any_cls
+    worst_big = _nanmin(
+        [_nanmin([sigma_of(row, c), _long_sigma(row, c)]) for c in (*PRICE_CLASSES, "credit")]
+    )
+    v["dx.worst_big"] = worst_big
 
     # The VIX: relative change, and its size against the S&P 500 fall (convexity).
     dvix = get(row, "vol.dvix")  # the VIX's log change over the day or window
@@ -149,4 +171,16 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
         v["dx.vol_convexity"] = v["dx.vix_chg"] / -spx
     else:
         v["dx.vol_convexity"] = 0.0
+    # The share of the (non-crypto) fall that sits in the crowded trade: the crowded
+    # class's group, or US equities when the VIX's convexity says short-volatility
+    # positions were forced to cover. A fall concentrated in US equities without that is
+    # the generic equity sell-off, not a crowded trade unwinding.
+    ex = {g: f for g, f in falls.items() if g != "crypto"}
+    total = sum(f * f for f in ex.values())
+    crowded_group = next((g for g, m in GROUPS.items() if worst_cls in m), "")
+    share = ex.get(crowded_group, 0.0) ** 2 / total if total > 0 else 0.0
+    conv = v["dx.vol_convexity"]
+    if not math.isnan(conv) and conv >= _SHORT_VOL_CONVEXITY and total > 0:
+        share = max(share, ex.get("us_equities", 0.0) ** 2 / total)
+    v["dx.crowded_share"] = share if max(ex.values(), default=0.0) >= 1.0 else 0.0
     return Derived(v, lab)

@@ -9,6 +9,13 @@ volatility: ``rel.<name>`` is the move "beyond what beta explains", in sigmas.
 
 For a window, the beta and volatility are those of the day the window starts, and the
 residual volatility scales with the square root of the window's trading days.
+
+Long-run sigmas (``lsig.<class>``): the feature table's ``sigma.<class>`` divides a move by
+the 60-day volatility before it. That baseline follows the regime: after a calm quarter
+(1993, 2017) an ordinary fall looks like 6σ, and inside a crisis (late 2008, early 2009)
+a 5% fall looks like 1.5σ. So each class's move is also divided by its volatility over
+the ``LONG_WINDOW`` (500) days the class traded before the day: a two-year yardstick
+that spans more than one regime. Both are point in time (the window ends the day before).
 """
 
 from __future__ import annotations
@@ -20,10 +27,12 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["GAPS", "LEVELS", "relative_params", "relative_values"]
+__all__ = ["COMBOS", "GAPS", "LEVELS", "LONG_CLASSES", "relative_params", "relative_values"]
 
 WINDOW = 250
 MIN_PERIODS = 120
+LONG_WINDOW = 500
+LONG_MIN_PERIODS = 250
 
 # name -> (gap = a - b, regressed on the S&P 500 move); b None means the feature is a gap
 GAPS: Final[dict[str, tuple[str, str | None]]] = {
@@ -40,7 +49,40 @@ GAPS: Final[dict[str, tuple[str, str | None]]] = {
 }
 # name -> a change series scaled by its own trailing volatility (no beta)
 LEVELS: Final[dict[str, str]] = {"d2y": "rates.d2y_bp", "dtp": "rates.dtp_bp"}
+# name -> a weighted sum of moves, scaled by its own trailing 60-day volatility (no beta).
+# usd_ex_yen: the dollar index (DXY) with the yen's part taken out. JPY is 13.6% of the
+# DXY basket and ``move.yen`` is minus the USDJPY log move, so adding 0.136 x move.yen
+# removes it: what is left is the dollar against the euro, sterling, the Canadian dollar,
+# the krona and the franc. A dollar that falls only because the yen is bought (a haven
+# bid or a carry unwind) is not a sale of America.
+COMBOS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
+    "usd_ex_yen": (("move.usd", 1.0), ("move.yen", 0.136)),
+}
+COMBO_WINDOW = 60
+COMBO_MIN_PERIODS = 40
 _SPX = "move.us_equities"
+# classes that get a long-run sigma ``lsig.<class>`` (move over the 500-day volatility)
+LONG_CLASSES: Final[tuple[str, ...]] = (
+    "us_equities",
+    "nasdaq",
+    "mag7",
+    "small_caps",
+    "banks",
+    "japan_equities",
+    "china_equities",
+    "em_equities",
+    "gold",
+    "silver",
+    "copper",
+    "oil",
+    "treasuries",
+    "long_bond",
+    "usd",
+    "yen",
+    "btc",
+    "eth",
+    "credit",
+)
 
 
 def _gap_row(row: Mapping[str, float], name: str) -> float:
@@ -78,13 +120,37 @@ def relative_params(table: pd.DataFrame) -> pd.DataFrame:
         sd = res.rolling(WINDOW, min_periods=MIN_PERIODS).std()
         out[f"beta.{name}"] = beta.shift(1)
         out[f"sd.{name}"] = sd.shift(1)
+    for name, parts in COMBOS.items():
+        if any(col not in t for col, _ in parts):
+            continue
+        combo = pd.Series(0.0, index=t.index)
+        for col, w in parts:
+            combo = combo + w * t[col]
+        out[f"beta.{name}"] = pd.Series(0.0, index=t.index)
+        out[f"sd.{name}"] = (
+            combo.rolling(COMBO_WINDOW, min_periods=COMBO_MIN_PERIODS).std().shift(1)
+        )
     for name, col in LEVELS.items():
         if col not in t:
             continue
         out[f"beta.{name}"] = pd.Series(0.0, index=t.index)
         out[f"sd.{name}"] = t[col].rolling(WINDOW, min_periods=MIN_PERIODS).std().shift(1)
-    params = pd.DataFrame(out, index=t.index)
-    return params.reindex(table.index).ffill()
+    params = pd.DataFrame(out, index=t.index).reindex(table.index).ffill()
+    long: dict[str, pd.Series] = {}
+    for cls in LONG_CLASSES:
+        col = f"move.{cls}"
+        if col not in table:
+            continue
+        m = table[col]
+        op = f"open.{cls}"
+        if op in table:
+            m = m[table[op] == 1]
+        m = m.dropna()
+        sd = m.rolling(LONG_WINDOW, min_periods=LONG_MIN_PERIODS).std().shift(1)
+        long[f"lsd.{cls}"] = sd.reindex(table.index).ffill()
+    if long:
+        params = pd.concat([params, pd.DataFrame(long, index=table.index)], axis=1)
+    return params
 
 
 def relative_values(
@@ -94,15 +160,24 @@ def relative_values(
     out: dict[str, float] = {}
     spx = float(row.get(_SPX, math.nan))
     scale = math.sqrt(max(n_days, 1))
-    for name in (*GAPS, *LEVELS):
+    for name in (*GAPS, *LEVELS, *COMBOS):
         beta = float(params.get(f"beta.{name}", math.nan))
         sd = float(params.get(f"sd.{name}", math.nan))
         if name in GAPS:
             value = _gap_row(row, name) - beta * spx
+        elif name in COMBOS:
+            value = sum(w * float(row.get(col, math.nan)) for col, w in COMBOS[name])
         else:
             value = float(row.get(LEVELS[name], math.nan))
         if math.isnan(value) or math.isnan(sd) or sd <= 0:
             out[f"rel.{name}"] = math.nan
         else:
             out[f"rel.{name}"] = value / (sd * scale)
+    for cls in LONG_CLASSES:
+        sd = float(params.get(f"lsd.{cls}", math.nan))
+        value = float(row.get(f"move.{cls}", math.nan))
+        if float(row.get(f"open.{cls}", 1.0)) == 0.0:
+            value = math.nan
+        ok = not (math.isnan(value) or math.isnan(sd)) and sd > 0
+        out[f"lsig.{cls}"] = value / (sd * scale) if ok else math.nan
     return out

@@ -41,10 +41,12 @@ _WEIGHTS = (0.6, 0.5, 0.5, 0.25)
 def severity(row: Mapping[str, float], dx: Derived) -> float:
     """Severity 0..1 of the day's (or window's) fall."""
     v = dx.values
+    eq = v.get("dx.us_eq_big", v["dx.us_eq_sigma"])
+    worst = v.get("dx.worst_big", v["dx.worst_sigma"])
     parts = [
-        _EQ(v["dx.us_eq_sigma"]) if not math.isnan(v["dx.us_eq_sigma"]) else 0.0,
+        _EQ(eq) if not math.isnan(eq) else 0.0,
         _GROUPS(v["dx.groups_down"]),
-        _WORST(v["dx.worst_sigma"]) if not math.isnan(v["dx.worst_sigma"]) else 0.0,
+        _WORST(worst) if not math.isnan(worst) else 0.0,
         _TURB(t) if not math.isnan(t := get(row, "turbulence.pct")) else 0.0,
     ]
     keep = 1.0
