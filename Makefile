@@ -18,8 +18,10 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check uv
-	$(BIN)/uv pip install --python $(PY) -q -r requirements.lock
+	$(BIN)/uv pip install --python $(PY) -q --compile-bytecode -r requirements.lock
 	$(BIN)/uv pip install --python $(PY) -q --no-deps -e .
+	@# bytecode up front: start-up stays fast even where PYTHONDONTWRITEBYTECODE is set
+	@$(PY) -m compileall -q src >/dev/null
 	@touch $@
 
 test: venv browser

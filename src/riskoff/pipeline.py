@@ -7,6 +7,7 @@ Data flows one way: providers -> store -> panel -> indicators -> diagnosis -> re
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,6 +314,73 @@ def load_panel(
         return panel_mod.load_panel(st, catalog, as_of, start=start)
 
 
+_CACHE_SOURCES = ("panel.py", "catalog.py", "data/catalog.toml", "indicators")
+
+
+def _code_fingerprint(settings: Settings) -> str:
+    """A hash of the code and catalogues that shape the panel and the feature table."""
+    import hashlib
+
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in _CACHE_SOURCES:
+        path = root / name
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            digest.update(f.relative_to(root).as_posix().encode())
+            digest.update(f.read_bytes())
+    user = settings.home / "catalog.toml"
+    if user.is_file():
+        digest.update(user.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def panel_and_features(settings: Settings | None = None) -> tuple[Any, Any]:
+    """The whole-history panel and its daily feature table, cached on disk.
+
+    Every feature for day D uses only what was public by the end of D (the point-in-time
+    tests prove it), so one table built from the full store serves every day. The cache
+    lives in ``$RISKOFF_HOME/cache/``, keyed by the store's last load and a hash of the
+    code that builds it; any ingest or update, or a code change, rebuilds it. A cache that
+    cannot be read or written is simply rebuilt (it is never a source of truth).
+    """
+    import pickle
+
+    from riskoff import panel as panel_mod
+    from riskoff.indicators.features import daily_features
+    from riskoff.store import Store
+
+    s = settings or Settings.from_env()
+    if not s.store_path.exists():
+        raise DataFileError("the store is empty: run 'riskoff ingest PATH' first")
+    with Store(s.store_path, read_only=True) as st:
+        key = f"{st.version()}-{_code_fingerprint(s)}"
+        cache_dir = s.home / "cache"
+        target = cache_dir / f"features-{key}.pkl"
+        if target.is_file():
+            try:
+                with target.open("rb") as fh:
+                    cached = pickle.load(fh)
+                if isinstance(cached, tuple) and len(cached) == 2:
+                    return cached[0], cached[1]
+            except Exception:
+                target.unlink(missing_ok=True)
+        pnl = panel_mod.load_panel(st, load_catalog(s), None)
+    table = daily_features(pnl)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump((pnl, table), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(target)  # atomic: a reader sees the old file or the new one
+        for old in cache_dir.glob("features-*.pkl"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home still works, only slower
+    return pnl, table
+
+
 def stress_index(
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -416,6 +484,9 @@ def analog_engine(settings: Settings | None = None, *, as_of: dt.date | None = N
     from riskoff.store import Store
 
     s = settings or Settings.from_env()
+    if as_of is None:
+        pnl, table = panel_and_features(s)
+        return analog_engine_from(pnl, table, settings=s)
     if not s.store_path.exists():
         raise DataFileError("the store is empty: run 'riskoff ingest PATH' first")
     with Store(s.store_path, read_only=True) as st:
@@ -435,6 +506,14 @@ def analog_engine_from(panel: Any, table: Any, *, settings: Settings | None = No
     return AnalogEngine(table, closes, load_episodes(s.home))
 
 
+def engine_last_day(engine: Any) -> dt.date | None:
+    """The last day of an analog engine's feature table."""
+    dates = getattr(engine, "dates", None)
+    if dates is None or len(dates) == 0:
+        return None
+    return dt.date.fromisoformat(str(dates[-1])[:10])
+
+
 def analogs(date: str | dt.date, *, top: int = 5, settings: Settings | None = None) -> Any:
     """Nearest historical episodes and days of ``date`` and what happened next
     (``riskoff analogs``): a ``riskoff.analogs.AnalogReport`` computed only from data
@@ -448,7 +527,15 @@ def analogs(date: str | dt.date, *, top: int = 5, settings: Settings | None = No
         raise InputError(f"--top must be at least 1 (got {top})")
     if day < DEFAULT_START:
         raise InsufficientDataError(f"{day} is before riskoff's history (from {DEFAULT_START})")
-    return analog_engine(settings, as_of=day).search(day, top=top)
+    # an engine over the whole store answers a search for ``day`` exactly like one built
+    # from a store cut at ``day`` (tests/test_analogs_real.py), so the cached one serves
+    engine = analog_engine(settings)
+    last = engine_last_day(engine)
+    if last is not None and day > last:
+        from riskoff.errors import BadDateError
+
+        raise BadDateError(f"{day} is after the last data in the store ({last})")
+    return engine.search(day, top=top)
 
 
 def analogs_for(
@@ -468,7 +555,7 @@ def analogs_for(
 
     day = parse_date(date)
     if panel is None or table is None:
-        engine = analog_engine(settings, as_of=day)
+        engine = analog_engine(settings)
     else:
         engine = analog_engine_from(panel, table, settings=settings)
     report = engine.search(day, top=top)
@@ -655,7 +742,10 @@ def diagnose(
     end = win.end if win is not None else day
     start = win.start if win is not None else day
     suspects = load_suspects(s.home)
-    pnl = panel if panel is not None else load_panel(s)
+    if panel is not None:
+        pnl, table = panel, None
+    else:
+        pnl, table = panel_and_features(s)
     days = pnl.days
     if len(days) == 0:
         raise BadDateError("the store holds no data to diagnose")
@@ -664,7 +754,8 @@ def diagnose(
         raise BadDateError(f"{end} is after the last data in the store ({last})")
     if start < first:
         raise BadDateError(f"{start} is before the first data in the store ({first})")
-    table = daily_features(pnl)
+    if table is None:
+        table = daily_features(pnl)
     params = relative_params(table)
     if win is not None and win.start != win.end:
         row = window_features(pnl, win)
@@ -710,15 +801,15 @@ def scan(
     from riskoff.dates import Window, parse_date
     from riskoff.diagnosis import load_suspects, scan_table
     from riskoff.errors import BadDateError
-    from riskoff.indicators.features import daily_features
 
     s = settings or Settings.from_env()
     a, b = parse_date(start, what="START"), parse_date(end, what="END")
     Window(a, b)  # raises on a reversed range
-    pnl = load_panel(s)
+    pnl, table = panel_and_features(s)
     if len(pnl.days) == 0:
         raise BadDateError("the store holds no data to scan")
     first, last = pnl.days[0].date(), pnl.as_of.date()
     if a > last or b < first:
         raise BadDateError(f"{a}:{b} is outside the data in the store ({first} to {last})")
-    return scan_table(daily_features(pnl), suspects=load_suspects(s.home), start=a, end=b)
+    return scan_table(table, suspects=load_suspects(s.home), start=a, end=b)
+

@@ -386,6 +386,11 @@ class Store:
                ORDER BY o.symbol"""
         ).df()
 
+    def version(self) -> int:
+        """The id of the last load (0 for a new store): changes whenever data may have."""
+        row = self._con.execute("SELECT coalesce(max(id), 0) FROM load_log").fetchall()[0]
+        return int(row[0])
+
     def last_dates(self) -> dict[str, dt.date]:
         """Last stored date per symbol (what an incremental update starts from)."""
         rows = self._con.execute(
