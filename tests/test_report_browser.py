@@ -170,3 +170,34 @@ def test_report_renders_in_headless_chromium(report_312: Path, driver: Any) -> N
     assert shot.stat().st_size > 50_000
     pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
     (ARTIFACTS / f"report-{DAY}.pdf").write_bytes(base64.b64decode(pdf["data"]))
+
+
+def test_early_report_without_sofr_bitcoin_or_etfs_renders_cleanly(
+    loaded_settings: Settings, tmp_path: Path, driver: Any
+) -> None:
+    """1994: no SOFR, no Bitcoin, no sector ETFs. Empty panels say so, and nothing in
+    the page makes the browser complain (shapes on empty axes once drew NaN paths)."""
+    from selenium.webdriver.common.by import By
+
+    from riskoff import pipeline
+
+    out = tmp_path / "report-1994-02-04.html"
+    pipeline.report("1994-02-04", out=out, settings=loaded_settings)
+    html = out.read_text(encoding="utf-8")
+    assert "no Bitcoin data" in html
+    assert "No sector or factor series is available for this period." in html
+    driver.get_log("browser")
+    driver.get(out.as_uri())
+    deadline = time.monotonic() + 30
+    charts = driver.find_elements(By.CSS_SELECTOR, "div.plotly-chart")
+    while time.monotonic() < deadline:
+        drawn = driver.execute_script(
+            "return document.querySelectorAll('div.plotly-chart svg.main-svg').length > 0 && "
+            "Array.from(document.querySelectorAll('div.plotly-chart'))"
+            ".every(d => d.querySelector('svg.main-svg'))"
+        )
+        if drawn:
+            break
+        time.sleep(0.2)
+    assert all(c.find_elements(By.CSS_SELECTOR, "svg.main-svg") for c in charts)
+    assert [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"] == []

@@ -218,6 +218,38 @@ def _hline(y: float, k: int = 1, **line: Any) -> dict[str, Any]:
     }
 
 
+def _no_data(
+    layout: dict[str, Any], k: int, text: str, yrange: list[float], xpoint: Any
+) -> dict[str, Any]:
+    """Say in the k-th plot area that there is no data; return an empty trace to add, so
+    plotly draws the axes (shapes on an axis without data come out as NaN paths): one
+    invisible point at ``xpoint``."""
+    layout[_ax("y", k)].update(range=yrange, showticklabels=False)
+    layout[_ax("y", k)].setdefault("type", "linear")  # no data: plotly cannot guess it
+    layout["annotations"].append(
+        {
+            "text": text,
+            "xref": f"x{'' if k == 1 else k} domain",
+            "yref": f"y{'' if k == 1 else k} domain",
+            "x": 0.5,
+            "y": 0.5,
+            "showarrow": False,
+            "font": {"size": 12, "color": MUTED},
+        }
+    )
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [xpoint],
+        "y": [(yrange[0] + yrange[1]) / 2],
+        "marker": {"opacity": 0},
+        "xaxis": "x" if k == 1 else f"x{k}",
+        "yaxis": "y" if k == 1 else f"y{k}",
+        "showlegend": False,
+        "hoverinfo": "skip",
+    }
+
+
 def _day_label(day: str) -> dict[str, Any]:
     return {
         "text": day,
@@ -247,6 +279,15 @@ def _line(ts: TimeSeries, style: int = 0, *, width: float = 1.6, k: int = 1) -> 
         "connectgaps": False,
         "hovertemplate": f"%{{x}}<br>{ts.name}: %{{y:,.2f}}{unit}<extra></extra>",
     }
+
+
+def _empty_trace(trace: dict[str, Any]) -> bool:
+    """A line trace whose values are all NaN (its typed array decoded)."""
+    y = trace.get("y")
+    if not isinstance(y, dict) or "bdata" not in y:
+        return False
+    values = np.frombuffer(base64.b64decode(y["bdata"]), dtype="<f4")
+    return not bool(np.isfinite(values).any())
 
 
 def _move_text(m: float | None, unit: str) -> str:
@@ -391,10 +432,14 @@ def fig_liquidity(data: LiquidityData) -> Figure:
         gap=0.09,
         xaxis={"range": [data.start, data.day], "type": "date"},
     )
-    traces = [
-        _line(ts, 0, k=k) for k, ts in enumerate((data.sofr_iorb, data.reserves, data.netliq), 1)
-    ]
-    layout["shapes"].append(_hline(0.0, 1))
+    series = (data.sofr_iorb, data.reserves, data.netliq)
+    traces = [_line(ts, 0, k=k) for k, ts in enumerate(series, 1) if not ts.empty]
+    for k, ts in enumerate(series, 1):
+        if ts.empty:
+            note = f"no {ts.name} data for this period"
+            traces.append(_no_data(layout, k, note, [0.0, 1.0], data.day))
+    if not data.sofr_iorb.empty:
+        layout["shapes"].append(_hline(0.0, 1))
     layout["shapes"] += [_vline(data.day, k) for k in (1, 2, 3)]
     layout["annotations"].append(_day_label(data.day))
     return {"data": traces, "layout": layout}
@@ -425,7 +470,14 @@ def fig_stress(data: StressData) -> Figure:
         _line(data.turbulence, 4, width=1.2, k=3),
         _line(data.absorption, 5, width=1.4, k=4),
     ]
-    layout["shapes"].append(_hline(0.0, 2))
+    rows = {1: [data.index], 2: [data.stlfsi, data.ofr], 3: [data.turbulence], 4: [data.absorption]}
+    traces = [t for t in traces if not _empty_trace(t)]
+    for k, members in rows.items():
+        if all(ts.empty for ts in members):
+            yr = [0.0, 1.0] if k != 3 else [0.0, 2.0]  # log axis: range in powers of ten
+            traces.append(_no_data(layout, k, "no data for this period", yr, data.day))
+    if not (data.stlfsi.empty and data.ofr.empty):
+        layout["shapes"].append(_hline(0.0, 2))
     layout["shapes"] += [
         {
             "type": "rect",
@@ -481,6 +533,7 @@ def fig_paths(data: PathsData) -> Figure:
             anchor=f"y{'' if c == 1 else c}",
             domain=[x0, x0 + width],
             range=[-data.before, data.after],
+            type="linear",
             title={"text": "sessions from day 0"},
             zeroline=False,
         )
@@ -501,8 +554,11 @@ def fig_paths(data: PathsData) -> Figure:
                 "font": {"size": 13},
             }
         )
-        layout["shapes"].append(_vline(0, c, color=MUTED, width=1, dash="solid"))
-        layout["shapes"].append(_hline(100.0, c, dash="dot"))
+        if any(p is not None for p in data.paths.get(key, {}).values()):
+            layout["shapes"].append(_vline(0, c, color=MUTED, width=1, dash="solid"))
+            layout["shapes"].append(_hline(100.0, c, dash="dot"))
+        else:
+            traces.append(_no_data(layout, c, f"no {label} data", [90.0, 110.0], 0))
         for which, path in data.paths.get(key, {}).items():
             if path is None or (which != "query" and path.day == data.query):
                 continue  # no path, or the query is this reference day itself
@@ -524,9 +580,9 @@ def fig_paths(data: PathsData) -> Figure:
                 }
             )
     # every legend entry once, even when an asset has no path for the first panel
-    shown = {t["legendgroup"] for t in traces if t["showlegend"]}
+    shown = {t.get("legendgroup") for t in traces if t.get("showlegend")}
     for t in traces:
-        if t["legendgroup"] not in shown:
+        if "legendgroup" in t and t["legendgroup"] not in shown:
             t["showlegend"] = True
             shown.add(t["legendgroup"])
     return {"data": traces, "layout": layout}
