@@ -124,6 +124,10 @@ def test_havens_sentence() -> None:
     assert text.endswith(
         "3 of 3 fell by 1σ or more with stocks (sold for cash, not bought for safety)."
     )
+    held = {**ROW, "sigma.gold": 0.4, "move.gold": 0.004}
+    text = nv.havens_sentence(cd.heatmap_data(held, day=DAY))
+    assert text is not None
+    assert text.endswith("0 of 3 fell by 1σ or more with stocks: the havens held.")
     assert nv.havens_sentence(cd.heatmap_data({}, day=DAY)) is None
 
 

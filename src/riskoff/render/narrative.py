@@ -298,7 +298,12 @@ def havens_sentence(hm: HeatmapData) -> str | None:
     text = f"Safe havens while {stocks}: {_join(parts)}."
     if round(eq_s, 1) <= -1.0:
         text += f" {fell} of {have} fell by 1σ or more with stocks"
-        text += " (sold for cash, not bought for safety)." if fell >= 2 else "."
+        if fell >= 2:
+            text += " (sold for cash, not bought for safety)."
+        elif fell == 0:
+            text += ": the havens held."
+        else:
+            text += "."
     return text
 
 
