@@ -156,3 +156,16 @@ def test_window_report_with_png_charts(loaded_settings: Settings, tmp_path: Path
     for p in res.pngs:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert p.stat().st_size > 10_000
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("day", ["1980-01-01", "2099-01-01"])
+def test_report_outside_the_data_is_bad_input(
+    loaded_settings: Settings, tmp_path: Path, day: str
+) -> None:
+    from riskoff import pipeline
+    from riskoff.errors import BadDateError
+
+    with pytest.raises(BadDateError, match=r"(before the first|after the last)"):
+        pipeline.report(day, out=tmp_path / "r.html", settings=loaded_settings)
+    assert not (tmp_path / "r.html").exists()

@@ -586,6 +586,7 @@ def report(
     from riskoff.dates import Window, parse_date, parse_window
     from riskoff.errors import BadDateError, InsufficientDataError, RiskoffError
     from riskoff.indicators.features import daily_features, window_features
+    from riskoff.panel import DEFAULT_START
     from riskoff.render.html import ReportInput, coverage_rows
     from riskoff.render.report import check_writable, write_report
 
@@ -600,6 +601,13 @@ def report(
     day = parse_date(date) if date is not None else (win.end if win is not None else None)
     if win is not None and day is not None and not (win.start <= day <= win.end):
         raise BadDateError(f"date {day} is outside the window {win.start}:{win.end}")
+    first_data = min((dt.date.fromisoformat(r["first"]) for r in coverage(s)), default=None)
+    if first_data is None:
+        raise DataFileError("the store is empty: run 'riskoff ingest PATH' first")
+    first_day = max(first_data, DEFAULT_START)  # the panel starts there
+    asked = win.start if win is not None else day
+    if asked is not None and asked < first_day:
+        raise BadDateError(f"{asked} is before the first day riskoff covers ({first_day})")
     pnl = load_panel(s, as_of=win.end if win is not None else day)
     if len(pnl.days) == 0:
         raise BadDateError("the store holds no data to report on")
@@ -613,8 +621,12 @@ def report(
     assert day is not None
     if day < pnl.days[0].date():
         raise BadDateError(f"{day} is before the first data in the store ({pnl.days[0].date()})")
-    if day > pnl.as_of.date():
-        raise BadDateError(f"{day} is after the last data in the store ({pnl.as_of.date()})")
+    # the last day a market published a close (some series, such as FOMC projections,
+    # carry dates in the future)
+    fresh = pnl.class_open.fillna(0).to_numpy().any(axis=1)
+    last_data = pnl.days[fresh][-1].date() if fresh.any() else pnl.days[0].date()
+    if day > last_data:
+        raise BadDateError(f"{day} is after the last data in the store ({last_data})")
     start = win.start if win is not None else day
     table = daily_features(pnl)
     cut = pd.Timestamp(day)
