@@ -232,7 +232,7 @@ def main() -> None:
             f"{row['limited']:5d} {row['failed']:7d}"
         )
     print(rows[0]["what"].split("; ", 1)[0].split(": ", 1)[1])
-    print(f"parallel fetch vs sequential: {rows[3]['median'] / rows[0]['median']:.1f}x faster")
+    print(f"sequential / parallel fetch time: {rows[3]['median'] / rows[0]['median']:.1f}")
 
 
 if __name__ == "__main__":
