@@ -84,23 +84,30 @@ def all_fell(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -
 
 @register("bond_led")
 def bond_led(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
-    """Bond fall minus equity fall, in sigmas: > 0 when bonds fell harder than stocks.
+    """Equity fall minus bond fall, in sigmas: >= 0 when bonds fell as hard as stocks.
 
-    The bond is the larger fall of the 10- and 30-year. Both are measured against their
-    500-day volatility (``lsig.*``) when available: after a calm quarter the 60-day
-    yardstick of equities shrinks far more than that of bonds, and a 2% equity fall reads
-    as 6σ next to a 2σ yield jump. Only meaningful when both fell; 0 when either rose.
+    The bond is the larger fall of the 10- and 30-year, on the day or (for a single day)
+    over the last 5 sessions: a rates scare often builds for a week before stocks crack,
+    and the day stocks break can be a quiet day for bonds. Both sides are measured
+    against their 500-day volatility (``lsig.*``, ``lsig5.*``) when available: after a
+    calm quarter the 60-day yardstick of equities shrinks far more than that of bonds,
+    and a 2% equity fall reads as 6σ next to a 2σ yield jump. A bond that rallied counts
+    as a zero fall (stocks fell, bonds did not: strongly negative); 0 when stocks rose.
     """
     pre = "lsig" if not math.isnan(get(row, "lsig.us_equities")) else "sigma"
-    bonds = [get(row, f"{pre}.long_bond"), get(row, f"{pre}.treasuries")]
+    keys = [f"{pre}.long_bond", f"{pre}.treasuries"]
+    if n_days <= 1:
+        five = "lsig5" if pre == "lsig" else "sigma5"
+        keys += [f"{five}.long_bond", f"{five}.treasuries"]
+    bonds = [get(row, k) for k in keys]
     bonds = [b for b in bonds if not math.isnan(b)]
     bond = min(bonds) if bonds else NAN
     eq = get(row, "dx.us_eq_lsig" if pre == "lsig" else "dx.us_eq_sigma")
     if math.isnan(bond) or math.isnan(eq):
         return NAN
-    if bond >= 0 or eq >= 0:
+    if eq >= 0:
         return 0.0
-    return eq - bond
+    return eq - min(bond, 0.0)
 
 
 @register("strongest")

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 
 from riskoff.diagnosis.classes import GROUPS, PRICE_CLASSES
+from riskoff.diagnosis.relative import LONG_CLASSES
 
 __all__ = ["Derived", "derive", "get", "is_open", "sigma_of"]
 
@@ -22,9 +23,11 @@ _FALL_GROUPS = tuple(GROUPS)
 # index falling from its high is the generic sell-off) and not crypto (its own suspect).
 # Crowded equity shorts-of-volatility show in the VIX instead (dx.vol_convexity).
 _CROWDED_CANDIDATES = ("gold", "silver", "copper", "oil")
-# VIX % rise per 1% S&P fall from which short-volatility covering is suspected (the usual
-# ratio is about 4-6; the leverage fingerprint's convexity ramp starts here too)
-_SHORT_VOL_CONVEXITY = 8.0
+# VIX % rise per 1% S&P fall from which short-volatility covering is suspected: the 90th
+# percentile of that ratio on all 1.5%-or-worse S&P 500 down days since 1990 (median
+# about 4.9, 75th percentile 7.4, 99th 22). The leverage fingerprint's convexity ramp
+# starts here too: forced covering is a tail reaction, not a quarter of all down days.
+_SHORT_VOL_CONVEXITY = 11.5
 
 
 def get(row: Mapping[str, float], key: str) -> float:
@@ -55,6 +58,15 @@ def _long_sigma(row: Mapping[str, float], cls: str) -> float:
     if not is_open(row, cls):
         return NAN
     return get(row, f"lsig.{cls}")
+
+
+def _stronger(a: float, b: float) -> float:
+    """Of two readings of the same move, the one further from zero (NaN-aware)."""
+    if math.isnan(a):
+        return b
+    if math.isnan(b):
+        return a
+    return a if abs(a) >= abs(b) else b
 
 
 def _nanmin(values: list[float]) -> float:
@@ -100,6 +112,16 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
     # regime crash is not small because the regime was already volatile
     v["dx.us_eq_big"] = _nanmin([us, us_l])
     v["dx.banks_big"] = _nanmin([sigma_of(row, "banks"), _long_sigma(row, "banks")])
+    # financials beyond beta, the stronger (more negative) of the 250-day and the 500-day
+    # regression (``rel.banks``, ``rlong.banks``): see relative.LONG_GAPS
+    v["dx.banks_rel_big"] = _nanmin([get(row, "rel.banks"), get(row, "rlong.banks")])
+    # ``big.<class>``: the class's move on whichever yardstick (60-day or 500-day
+    # volatility) reads it as larger, sign kept. Inside a crisis regime the 60-day
+    # volatility is already high and shrinks every signature toward zero; after a calm
+    # quarter the 500-day one does. A signature check keyed on "the dollar jumped" or
+    # "banks crashed" should see the move at its larger reading either way.
+    for cls in LONG_CLASSES:
+        v[f"big.{cls}"] = _stronger(sigma_of(row, cls), _long_sigma(row, cls))
     v["dx.world_eq_sigma"] = _nanmean(
         [sigma_of(row, c) for c in ("japan_equities", "china_equities", "em_equities")]
     )

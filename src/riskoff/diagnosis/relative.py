@@ -27,7 +27,15 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COMBOS", "GAPS", "LEVELS", "LONG_CLASSES", "relative_params", "relative_values"]
+__all__ = [
+    "COMBOS",
+    "GAPS",
+    "LEVELS",
+    "LONG_CLASSES",
+    "LONG_GAPS",
+    "relative_params",
+    "relative_values",
+]
 
 WINDOW = 250
 MIN_PERIODS = 120
@@ -58,6 +66,12 @@ LEVELS: Final[dict[str, str]] = {"d2y": "rates.d2y_bp", "dtp": "rates.dtp_bp"}
 COMBOS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
     "usd_ex_yen": (("move.usd", 1.0), ("move.yen", 0.136)),
 }
+# gaps that also get a long-window reading ``rlong.<name>``: beta and residual volatility
+# over the LONG_WINDOW (500) US trading days before the day. Inside a banking crisis the
+# 250-day beta of financials to the S&P 500 is estimated on the crisis itself (XLF's
+# beta rose from about 1.1 to 1.75 in 2008), so "beyond beta" on that yardstick reads
+# the bank story as the norm; the two-year window spans the regime before it.
+LONG_GAPS: Final[tuple[str, ...]] = ("banks",)
 COMBO_WINDOW = 60
 COMBO_MIN_PERIODS = 40
 _SPX = "move.us_equities"
@@ -120,6 +134,14 @@ def relative_params(table: pd.DataFrame) -> pd.DataFrame:
         sd = res.rolling(WINDOW, min_periods=MIN_PERIODS).std()
         out[f"beta.{name}"] = beta.shift(1)
         out[f"sd.{name}"] = sd.shift(1)
+        if name in LONG_GAPS:
+            cov_l = gg.rolling(LONG_WINDOW, min_periods=LONG_MIN_PERIODS).cov(xx)
+            var_l = xx.rolling(LONG_WINDOW, min_periods=LONG_MIN_PERIODS).var()
+            beta_l = cov_l / var_l
+            res_l = gg - beta_l.shift(1) * xx
+            sd_l = res_l.rolling(LONG_WINDOW, min_periods=LONG_MIN_PERIODS).std()
+            out[f"lbeta.{name}"] = beta_l.shift(1)
+            out[f"lsdr.{name}"] = sd_l.shift(1)
     for name, parts in COMBOS.items():
         if any(col not in t for col, _ in parts):
             continue
@@ -173,6 +195,12 @@ def relative_values(
             out[f"rel.{name}"] = math.nan
         else:
             out[f"rel.{name}"] = value / (sd * scale)
+    for name in LONG_GAPS:
+        beta = float(params.get(f"lbeta.{name}", math.nan))
+        sd = float(params.get(f"lsdr.{name}", math.nan))
+        value = _gap_row(row, name) - beta * spx
+        ok = not (math.isnan(value) or math.isnan(sd)) and sd > 0
+        out[f"rlong.{name}"] = value / (sd * scale) if ok else math.nan
     for cls in LONG_CLASSES:
         sd = float(params.get(f"lsd.{cls}", math.nan))
         value = float(row.get(f"move.{cls}", math.nan))
@@ -180,4 +208,8 @@ def relative_values(
             value = math.nan
         ok = not (math.isnan(value) or math.isnan(sd)) and sd > 0
         out[f"lsig.{cls}"] = value / (sd * scale) if ok else math.nan
+        # the last 5 sessions on the same yardstick (the feature table's ret5.<class>)
+        r5 = float(row.get(f"ret5.{cls}", math.nan))
+        ok5 = not (math.isnan(r5) or math.isnan(sd)) and sd > 0
+        out[f"lsig5.{cls}"] = r5 / (sd * math.sqrt(5.0)) if ok5 else math.nan
     return out
