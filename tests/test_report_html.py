@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -169,3 +170,25 @@ def test_report_outside_the_data_is_bad_input(
     with pytest.raises(BadDateError, match=r"(before the first|after the last)"):
         pipeline.report(day, out=tmp_path / "r.html", settings=loaded_settings)
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_report_is_point_in_time(loaded_settings: Settings, data_dir: Path, tmp_path: Path) -> None:
+    """The page of 2020-03-12 from the whole store equals the page from a store that
+    holds nothing after 2020-03-12 (only the generation stamp differs)."""
+    from riskoff import pipeline
+
+    cut_home = tmp_path / "cut"
+    cut = Settings.from_env({"RISKOFF_HOME": str(cut_home)})
+    pipeline.ingest(data_dir, until=dt.date(2020, 3, 12), settings=cut)
+    pages = []
+    for settings, name in ((loaded_settings, "full.html"), (cut, "cut.html")):
+        out = tmp_path / name
+        pipeline.report("2020-03-12", out=out, settings=settings)
+        pages.append(re.sub(r"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC", "", out.read_text()))
+    assert "519: −0.3%" not in pages[0]  # the later reference day's moves are not shown
+    if pages[0] != pages[1]:
+        a, b = pages
+        i = next(k for k in range(min(len(a), len(b))) if a[k] != b[k])
+        pytest.fail(f"pages differ at {i}: {a[i - 200 : i + 200]!r} vs {b[i - 200 : i + 200]!r}")

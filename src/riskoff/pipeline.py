@@ -601,14 +601,31 @@ def report(
     day = parse_date(date) if date is not None else (win.end if win is not None else None)
     if win is not None and day is not None and not (win.start <= day <= win.end):
         raise BadDateError(f"date {day} is outside the window {win.start}:{win.end}")
-    first_data = min((dt.date.fromisoformat(r["first"]) for r in coverage(s)), default=None)
+    cov = coverage(s)
+    first_data = min((dt.date.fromisoformat(r["first"]) for r in cov), default=None)
     if first_data is None:
         raise DataFileError("the store is empty: run 'riskoff ingest PATH' first")
     first_day = max(first_data, DEFAULT_START)  # the panel starts there
     asked = win.start if win is not None else day
     if asked is not None and asked < first_day:
         raise BadDateError(f"{asked} is before the first day riskoff covers ({first_day})")
-    pnl = load_panel(s, as_of=win.end if win is not None else day)
+    # A report on the latest data uses the whole-history panel and feature table (cached
+    # on disk; everything below is cut at the day). A report on an earlier day builds the
+    # panel as known at the end of that day, so that nothing published later (not even a
+    # later reference day of the diagnosis's 312/519 comparison) can reach the page.
+    last_close = max(
+        (dt.date.fromisoformat(r["last"]) for r in cov if r.get("role") == "risk_asset"),
+        default=None,
+    )
+    asked_end = win.end if win is not None else day
+    latest = asked_end is None or (
+        last_close is not None and asked_end >= last_close - dt.timedelta(days=7)
+    )
+    if latest:
+        pnl, table = panel_and_features(s)
+    else:
+        pnl = load_panel(s, as_of=asked_end)
+        table = daily_features(pnl)
     if len(pnl.days) == 0:
         raise BadDateError("the store holds no data to report on")
     if day is None:
@@ -628,7 +645,6 @@ def report(
     if day > last_data:
         raise BadDateError(f"{day} is after the last data in the store ({last_data})")
     start = win.start if win is not None else day
-    table = daily_features(pnl)
     cut = pd.Timestamp(day)
     row = window_features(pnl, Window(start, day))
     if not row:

@@ -360,7 +360,9 @@ def stress_data(
         a, b = pd.Timestamp(e["start"]), pd.Timestamp(e["end"])
         if b < first or a > end:
             continue
-        eps.append(Episode(str(e["id"]), str(e["name"]), _iso(a), _iso(b)))
+        # an episode still running on the day is drawn up to the day: how long it went on
+        # was not known yet
+        eps.append(Episode(str(e["id"]), str(e["name"]), _iso(a), _iso(min(b, end))))
 
     # one weekly pass over the five columns (resampling them one by one is slow)
     cols = {
