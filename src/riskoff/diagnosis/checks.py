@@ -118,6 +118,23 @@ def strongest(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) 
     return max(vals) if vals else NAN
 
 
+@register("lowest")
+def lowest(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """The smallest of ``features`` (ignoring missing ones); ``daily`` adds more for a day.
+
+    "The 30-year yield rose on the day *or* over the last 5 sessions": a rates scare
+    often builds for a week before stocks crack, so the yield rise and the equity fall
+    need not land on the same close. ``daily`` features (5-session moves) are read only
+    for a single day; a window has its own move.
+    """
+    feats = [str(f) for f in params["features"]]
+    if n_days <= 1:
+        feats += [str(f) for f in params.get("daily", [])]
+    vals = [get(row, f) for f in feats]
+    vals = [x for x in vals if not math.isnan(x)]
+    return min(vals) if vals else NAN
+
+
 def _terms(row: Mapping[str, float], params: Mapping[str, Any]) -> list[float]:
     """Each ``[feature, start, full]`` term graded 0..1 by its ramp; NaN terms dropped."""
     out = []
