@@ -202,48 +202,59 @@ def update(
         raise InputError("nothing to update: no catalogue series matches --provider/--symbols")
     if on_plan is not None:
         on_plan([i.symbol for i in infos])
-    own = store is None
-    st = store or open_store(s)
-    try:
-        last = st.last_dates()
-        tasks = [
-            FetchTask(
-                info,
-                None
-                if info.symbol not in last
-                else last[info.symbol] - dt.timedelta(days=revision_days),
-            )
-            for info in infos
-        ]
-        results = fetch_many(
-            tasks,
-            s,
-            today=today,
-            on_result=on_result,
-            fred_limiter=fred_limiter,
-            retry=retry,
+    # The write lock is held only for the one transaction at the end, never while the
+    # network answers: readers (riskoff serve, diagnose) are blocked for milliseconds.
+    if store is not None:
+        last = store.last_dates()
+    elif s.store_path.exists():
+        from riskoff.store import Store
+
+        with Store(s.store_path, read_only=True) as reader:
+            last = reader.last_dates()
+    else:
+        last = {}
+    tasks = [
+        FetchTask(
+            info,
+            None
+            if info.symbol not in last
+            else last[info.symbol] - dt.timedelta(days=revision_days),
         )
-        good = [r for r in results if r.ok and r.frame is not None]
-        report = None
-        if good:
-            frames = {r.symbol: r.frame for r in good if r.frame is not None and len(r.frame)}
-            names_used = sorted({r.source for r in good})
-            report = st.load(
-                frames,
-                {r.symbol: catalog[r.symbol] for r in good},
-                kind="update",
-                source="update:" + ",".join(names_used),
-                sources={r.symbol: r.source for r in good},
-            )
-            for r in good:
-                report.rows_in.setdefault(r.symbol, 0)
-                report.rows_changed.setdefault(r.symbol, 0)
-        for r in results:
-            if not r.ok:
+        for info in infos
+    ]
+    results = fetch_many(
+        tasks,
+        s,
+        today=today,
+        on_result=on_result,
+        fred_limiter=fred_limiter,
+        retry=retry,
+    )
+    good = [r for r in results if r.ok and r.frame is not None]
+    failed = [r for r in results if not r.ok]
+    report = None
+    if good or failed:
+        own = store is None
+        st = store or open_store(s)
+        try:
+            if good:
+                frames = {r.symbol: r.frame for r in good if r.frame is not None and len(r.frame)}
+                names_used = sorted({r.source for r in good})
+                report = st.load(
+                    frames,
+                    {r.symbol: catalog[r.symbol] for r in good},
+                    kind="update",
+                    source="update:" + ",".join(names_used),
+                    sources={r.symbol: r.source for r in good},
+                )
+                for r in good:
+                    report.rows_in.setdefault(r.symbol, 0)
+                    report.rows_changed.setdefault(r.symbol, 0)
+            for r in failed:
                 st.log_failure("update", r.source, f"{r.symbol}: {r.message}")
-    finally:
-        if own:
-            st.close()
+        finally:
+            if own:
+                st.close()
     if all_unreachable(results):
         down = sorted({r.message for r in results})
         raise ProviderUnavailable(
@@ -840,4 +851,3 @@ def scan(
     if a > last or b < first:
         raise BadDateError(f"{a}:{b} is outside the data in the store ({first} to {last})")
     return scan_table(table, suspects=load_suspects(s.home), start=a, end=b)
-
