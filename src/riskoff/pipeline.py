@@ -810,7 +810,9 @@ def diagnose(
     refs: dict[str, dict[str, float] | None] = {}
     for name, ref_day in REFERENCE_DAYS.items():
         ts = pd.Timestamp(ref_day)
-        refs[name] = _diagnosis_row(table, ref_day) if ts in table.index else None
+        # a reference day after the diagnosed day was not known then: never compare with it
+        known = ref_day <= end and ts in table.index
+        refs[name] = _diagnosis_row(table, ref_day) if known else None
     diag = diagnose_row(
         row,
         suspects=suspects,
