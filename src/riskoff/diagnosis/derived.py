@@ -86,6 +86,29 @@ def _concentration(falls: Mapping[str, float]) -> float:
     return (top * top / total) if top >= 1.0 and total > 0 else 0.0
 
 
+def _banks_ratio(row: Mapping[str, float]) -> float:
+    """Financials' fall as a multiple of the S&P 500's fall (0 when banks did not fall).
+
+    Inside a banking crisis the regressions of ``rel.banks`` estimate the beta on the
+    crisis itself, so banks falling twice the market reads as "normal"; the plain ratio
+    does not. The S&P 500 fall in the denominator is floored at half its own 60-day daily
+    volatility (the volatility is ``move / sigma``), so a flat market does not blow the
+    ratio up. On S&P 500 down days of 1σ or more since 1998 the ratio's 90th percentile
+    is 1.74, its 95th 2.03, its 99th 2.71 (median 1.09).
+    """
+    if not (is_open(row, "banks") and is_open(row, "us_equities")):
+        return NAN
+    banks, spx, sig = (get(row, k) for k in ("move.banks", "move.us_equities", "sigma.us_equities"))
+    if math.isnan(banks) or math.isnan(spx):
+        return NAN
+    if banks >= 0:
+        return 0.0
+    vol = spx / sig if not math.isnan(sig) and sig != 0 else NAN
+    floor = 0.5 * vol if not math.isnan(vol) and vol > 0 else 0.0
+    den = min(spx, -floor)
+    return banks / den if den < 0 else NAN
+
+
 class Derived:
     """Derived values (floats, keyed ``dx.*``) and labels (strings) for one row."""
 
@@ -115,6 +138,7 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
     # financials beyond beta, the stronger (more negative) of the 250-day and the 500-day
     # regression (``rel.banks``, ``rlong.banks``): see relative.LONG_GAPS
     v["dx.banks_rel_big"] = _nanmin([get(row, "rel.banks"), get(row, "rlong.banks")])
+    v["dx.banks_ratio"] = _banks_ratio(row)
     # ``big.<class>``: the class's move on whichever yardstick (60-day or 500-day
     # volatility) reads it as larger, sign kept. Inside a crisis regime the 60-day
     # volatility is already high and shrinks every signature toward zero; after a calm
