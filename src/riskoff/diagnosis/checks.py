@@ -112,8 +112,15 @@ def bond_led(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -
 
 @register("strongest")
 def strongest(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
-    """The largest of ``features`` (ignoring missing ones): "any of these" evidence."""
-    vals = [get(row, str(f)) for f in params["features"]]
+    """The largest of ``features`` (ignoring missing ones): "any of these" evidence.
+
+    ``daily`` features (k-session moves) are added for a single day only, as in
+    :func:`lowest`: "the yen jumped on the day *or* over the last 5 sessions".
+    """
+    feats = [str(f) for f in params["features"]]
+    if n_days <= 1:
+        feats += [str(f) for f in params.get("daily", [])]
+    vals = [get(row, f) for f in feats]
     vals = [x for x in vals if not math.isnan(x)]
     return max(vals) if vals else NAN
 
