@@ -196,6 +196,18 @@ def test_json_and_strftime_formats(tmp_path: Path) -> None:
         (
             "symbol,file,date_column,value_column,date_format,row_order,frequency,units,"
             "use_from,use_to,adjusted,notes\n"
+            "x:A,a.csv,d,v\n",
+            "line 2: has 4 fields, the header has 12",
+        ),
+        (
+            "symbol,file,date_column,value_column,date_format,row_order,frequency,units,"
+            "use_from,use_to,adjusted,notes\n"
+            "x:A,a.csv,d,v,iso,asc,daily,index,2020-01-01,2020-06-30,na,,extra\n",
+            "line 2: has 13 fields, the header has 12",
+        ),
+        (
+            "symbol,file,date_column,value_column,date_format,row_order,frequency,units,"
+            "use_from,use_to,adjusted,notes\n"
             "x:A,a.csv,d,v,iso,asc,daily,index,2020-02-30,2020-06-30,na,\n",
             "use_from '2020-02-30'",
         ),

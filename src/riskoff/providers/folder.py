@@ -138,8 +138,14 @@ def read_index(folder: Path) -> list[IndexRow]:
             if missing:
                 raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}")
             rows: list[IndexRow] = []
-            for i, raw in enumerate(reader, start=2):
-                where = f"INDEX.csv line {i}"
+            for raw in reader:
+                where = f"INDEX.csv line {reader.line_num}"
+                if None in raw or any(raw.get(c) is None for c in header):
+                    fields = sum(v is not None for k, v in raw.items() if k is not None)
+                    fields += len(raw.get(None) or [])
+                    raise DataFileError(
+                        f"{where}: has {fields} fields, the header has {len(header)}"
+                    )
                 if not raw.get("symbol") or not raw.get("file"):
                     raise DataFileError(f"{where}: empty symbol or file")
                 if ":" not in raw["symbol"]:
@@ -153,7 +159,7 @@ def read_index(folder: Path) -> list[IndexRow]:
                     raise DataFileError(f"{where}: row_order {order!r} is not asc or desc")
                 rows.append(
                     IndexRow(
-                        line=i,
+                        line=reader.line_num,
                         symbol=raw["symbol"].strip(),
                         file=raw["file"].strip(),
                         date_column=raw["date_column"],
