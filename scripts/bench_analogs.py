@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", help="RISKOFF_HOME holding riskoff.duckdb")
     ap.add_argument("--queries", type=int, default=40, help="number of timed searches")
     ap.add_argument("--evaluate", action="store_true", help="analogs vs base rate, out of sample")
+    ap.add_argument("--json", action="store_true", help="one JSON row for make bench")
     args = ap.parse_args(argv)
 
     from riskoff import panel as panel_mod
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from riskoff.indicators.features import daily_features
     from riskoff.store import Store
 
-    s = _settings(args.home)
+    s = _settings(args.home or os.environ.get("BENCH_HOME"))
     assert isinstance(s, Settings)
     t0 = time.perf_counter()
     with Store(s.store_path, read_only=True) as st:
@@ -97,6 +100,26 @@ def main(argv: list[str] | None = None) -> int:
     similarity(z, z[-1])
     core = (time.perf_counter() - a) * 1000
     med_ms = statistics.median(times)
+    # baseline: the same similarity with a Python loop over the days
+    q = z[-1]
+    a = time.perf_counter()
+    [float(np.sqrt(np.nansum((row - q) ** 2))) for row in z]
+    loop = (time.perf_counter() - a) * 1000
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "name": "search",
+                    "what": f"analog search over {len(days):,} days (median of {len(times)})",
+                    "median": med_ms / 1000,
+                    "budget": BUDGET_MS / 1000,
+                    "baseline": loop / 1000,
+                    "baseline_what": "distance to every day in a Python loop",
+                    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                }
+            )
+        )
+        return 0
     print(
         f"search over {len(days):,} days: median {med_ms:.1f} ms, max {max(times):.1f} ms "
         f"({len(times)} queries); similarity of all days in one matrix op: {core:.1f} ms"

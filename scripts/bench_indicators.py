@@ -7,8 +7,11 @@ peak resident memory.
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import resource
-import sys
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -71,33 +74,92 @@ def _pandas_ar(x: np.ndarray, w: int) -> np.ndarray:
     return out
 
 
+def _median(fn: object, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def main() -> None:
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2] / "shared/data"
-    with tempfile.TemporaryDirectory() as home:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("data", nargs="?", type=Path, default=Path(__file__).parents[2] / "shared/data")
+    ap.add_argument("--json", action="store_true", help="one JSON row per measurement")
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    a = ap.parse_args()
+    runs = max(1, a.runs)
+    say = (lambda *_: None) if a.json else print
+    with tempfile.TemporaryDirectory() as tmp:
+        home = os.environ.get("BENCH_HOME") or tmp
         s = Settings.from_env({"RISKOFF_HOME": home})
-        pipeline.ingest(data, settings=s)
+        if not s.store_path.exists():
+            pipeline.ingest(a.data, settings=s)
         cat = Catalog.default()
         with Store(s.store_path, read_only=True) as st:
-            load_panel(st, cat)  # warm imports
-            holder: dict[str, object] = {}
-            t1 = _t("load_panel (whole history)", lambda: holder.update(p=load_panel(st, cat)))
-            p = holder["p"]
-            t2 = _t("daily_features (whole history)", lambda: daily_features(p))  # type: ignore[arg-type]
-            print(f"{'panel + daily_features':<55} {t1 + t2:8.3f} s")
-    x = _stock_returns(data)
-    print(f"S&P 500 constituent returns: {x.shape[0]} days x {x.shape[1]} stocks")
-    _t("turbulence 504d (numpy, batched cov updates + solve)", lambda: calc_turbulence(x, 504))
-    _t("absorption ratio 250d (numpy, dual Gram eigvalsh)", lambda: calc_absorption_ratio(x, 250))
-    _t("avg pairwise corr 60d (numpy, sum of z)", lambda: calc_avg_pairwise_corr(x, 60))
-    _t("baseline: turbulence (pandas .cov + inv per day)", lambda: _pandas_turbulence(x, 504))
-    _t("baseline: absorption (pandas .cov + eigvalsh)", lambda: _pandas_ar(x, 250))
-    _t(
-        "baseline: avg corr (pandas rolling .corr)",
-        lambda: pd.DataFrame(x[:, :100]).rolling(60).corr(),
-    )
-    print("  (the rolling .corr baseline runs on 100 stocks; all 500 need ~10 GB)")
+            p = load_panel(st, cat)  # warm imports and the page cache
+            t_panel = _median(lambda: load_panel(st, cat), runs)
+            t_feat = _median(lambda: daily_features(p), runs)
+    x = _stock_returns(a.data)
+    t_turb = _median(lambda: calc_turbulence(x, 504), runs)
+    t_ar = _median(lambda: calc_absorption_ratio(x, 250), runs)
+    t_corr = _median(lambda: calc_avg_pairwise_corr(x, 60), runs)
+    b_turb = _median(lambda: _pandas_turbulence(x, 504), 1)
+    b_ar = _median(lambda: _pandas_ar(x, 250), 1)
+    b_corr = _median(lambda: pd.DataFrame(x[:, :100]).rolling(60).corr(), 1)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:.0f} MB")
+    shape = f"{x.shape[0]} days x {x.shape[1]} stocks"
+    rows = [
+        {
+            "name": "panel+features",
+            "what": "load_panel + daily_features, whole history",
+            "median": t_panel + t_feat,
+            "budget": 3.0,
+            "baseline": None,
+            "baseline_what": "",
+        },
+        {
+            "name": "turbulence",
+            "what": f"turbulence 504d, S&P 500 table ({shape})",
+            "median": t_turb,
+            "budget": None,
+            "baseline": b_turb,
+            "baseline_what": "pandas .cov + inv per day",
+        },
+        {
+            "name": "absorption",
+            "what": f"absorption ratio 250d, S&P 500 table ({shape})",
+            "median": t_ar,
+            "budget": None,
+            "baseline": b_ar,
+            "baseline_what": "pandas .cov + eigvalsh per day",
+        },
+        {
+            "name": "turb+absorption",
+            "what": "turbulence + absorption ratio, S&P 500 table",
+            "median": t_turb + t_ar,
+            "budget": 5.0,
+            "baseline": b_turb + b_ar,
+            "baseline_what": "the two pandas loops",
+        },
+        {
+            "name": "avg-corr",
+            "what": "average pairwise correlation 60d, 100 stocks baseline",
+            "median": t_corr,
+            "budget": None,
+            "baseline": b_corr,
+            "baseline_what": "pandas rolling .corr on 100 stocks (500 need ~10 GB)",
+        },
+    ]
+    for r in rows:
+        r["peak_mb"] = peak
+        if a.json:
+            print(json.dumps(r))
+        else:
+            base = f"   baseline {r['baseline']:8.3f} s" if r["baseline"] else ""
+            say(f"{r['what']:<60} {r['median']:8.3f} s{base}")
+    say(f"peak RSS {peak:.0f} MB")
 
 
 if __name__ == "__main__":
