@@ -441,3 +441,66 @@ GOLDEN_RICH = (
     "│ ╰──────────────────────────────────────────────────────────────────────────────────────────────╯ │",
     "╰──────────────────────────────────────────────────────────────────────────────────────────────────╯",
 )
+
+
+# --- round 3: banks at a multiple of the market, the yen far beyond a haven bid ---------------
+
+
+def test_banks_ratio_floors_a_flat_market_and_is_zero_when_banks_rose() -> None:
+    from riskoff.diagnosis.derived import derive
+
+    row = moves(calm_row(), us_equities=(-0.01, -1.0), banks=(-0.025, -1.2))
+    assert derive(row).values["dx.banks_ratio"] == pytest.approx(2.5)
+    # the S&P 500 barely moved (0.1σ of a 1% daily vol): the floor is half the vol
+    flat = moves(calm_row(), us_equities=(-0.001, -0.1), banks=(-0.02, -1.0))
+    assert derive(flat).values["dx.banks_ratio"] == pytest.approx(4.0)
+    up = moves(calm_row(), us_equities=(-0.01, -1.0), banks=(0.01, 1.0))
+    assert derive(up).values["dx.banks_ratio"] == 0.0
+
+
+def test_banks_at_twice_the_market_with_stress_high_is_bank_stress() -> None:
+    # a slow crisis: banks fall 2.5x a modest market fall; beyond-beta readings look mild
+    # because the crisis-era beta is itself high; financial stress is high
+    row = calm_row(**{"stress.stlfsi": 3.0, "rel.banks": -1.2, "rel.d2y": -1.0})
+    row = moves(
+        row,
+        us_equities=(-0.012, -1.0),
+        banks=(-0.03, -1.2),
+        treasuries=(0.05, 1.0),
+        gold=(0.005, 0.5),
+        oil=(-0.01, -0.5),
+        copper=(-0.01, -0.5),
+    )
+    scores, _ = score_suspects(load_suspects(), row)
+    by = {s.id: s for s in scores}
+    ev = [e for e in by["bank_stress"].evidence if e.indicator == "banks_led_in_stress"]
+    assert ev
+    assert ev[0].strength == pytest.approx(1.0)
+    assert scores[0].id == "bank_stress"
+    # the same day with calm financial stress: the compound key does not fire
+    calm = {**row, "stress.stlfsi": -0.2}
+    ev2 = [
+        e
+        for e in next(
+            s for s in score_suspects(load_suspects(), calm)[0] if s.id == "bank_stress"
+        ).evidence
+        if e.indicator == "banks_led_in_stress"
+    ]
+    assert not ev2 or ev2[0].strength == 0.0
+
+
+def test_an_ordinary_haven_yen_bid_is_not_a_carry_signature() -> None:
+    # yen +1.8σ on a bad day: about the 90th percentile of down-day yen moves
+    row = calm_row(**{"carry.usdjpy_sigma": -1.8, "sigma5.yen": 1.0})
+    row = moves(row, us_equities=(-0.03, -3.0), yen=(0.01, 1.8))
+    carry = next(s for s in score_suspects(load_suspects(), row)[0] if s.id == "carry_unwind")
+    key = [e for e in carry.evidence if e.indicator == "yen_jump"]
+    assert not key or key[0].strength == 0.0
+    # an unwind built over 5 sessions counts for a single day, not for a window
+    built = {**row, "sigma5.yen": 5.0}
+    carry = next(s for s in score_suspects(load_suspects(), built)[0] if s.id == "carry_unwind")
+    assert next(e for e in carry.evidence if e.indicator == "yen_jump").strength == 1.0
+    carry_w = next(
+        s for s in score_suspects(load_suspects(), built, n_days=5)[0] if s.id == "carry_unwind"
+    )
+    assert not [e for e in carry_w.evidence if e.indicator == "yen_jump" and e.strength > 0]
