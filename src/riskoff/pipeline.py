@@ -813,6 +813,7 @@ def diagnose(
         # a reference day after the diagnosed day was not known then: never compare with it
         known = ref_day <= end and ts in table.index
         refs[name] = _diagnosis_row(table, ref_day) if known else None
+    extra = relative_values(row, p_row, n_days)
     diag = diagnose_row(
         row,
         suspects=suspects,
@@ -821,14 +822,47 @@ def diagnose(
         as_of=end,
         n_days=n_days,
         references=refs,
-        extra=relative_values(row, p_row, n_days),
+        extra=extra,
     )
+    if win is not None and win.start != win.end:
+        diag = _window_path(diag, {**row, **extra}, table, params, win, suspects, n_days)
     search = globals().get("analogs_for")
     if with_analogs and search is not None:
         # the analog search may have too little history for this day: then no analogs
         with contextlib.suppress(RiskoffError):
             diag = diag.with_analogs(search(end, panel=pnl, table=table, settings=s))
     return diag
+
+
+def _window_path(
+    whole: Any,
+    row: dict[str, float],
+    table: Any,
+    params: Any,
+    win: Any,
+    suspects: Any,
+    n_days: int,
+) -> Any:
+    """Re-score a window diagnosis along its path: every session of the window scored by
+    the day engine, aggregated by severity (``riskoff.diagnosis.path``)."""
+    import pandas as pd
+
+    from riskoff.diagnosis import diagnose_row
+    from riskoff.diagnosis.path import diagnose_path, score_days
+    from riskoff.diagnosis.relative import relative_values
+
+    sel = (table.index >= pd.Timestamp(win.start)) & (table.index <= pd.Timestamp(win.end))
+    days: list[tuple[dt.date, dict[str, float]]] = []
+    for ts in table.index[sel]:
+        r = {str(k): float(v) for k, v in table.loc[ts].items()}
+        r.update(relative_values(r, params.loc[ts].to_dict()))
+        days.append((ts.date(), r))
+    if not days:
+        return whole
+    scored = score_days(days, suspects=suspects)
+    worst_day, worst_row = max(zip(days, scored, strict=True), key=lambda p: p[1].severity)[0]
+    worst = diagnose_row(worst_row, suspects=suspects, date=worst_day, as_of=worst_day)
+    return diagnose_path(whole, row, scored, suspects=suspects, worst=worst, n_days=n_days)
 
 
 def scan(
