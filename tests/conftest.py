@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,3 +69,21 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RISKOFF_HOME", str(h))
     monkeypatch.delenv("FRED_API_KEY", raising=False)
     return h
+
+
+@pytest.fixture(scope="session")
+def panel(loaded_settings: Settings) -> Any:
+    """The whole-history point-in-time panel of the real data (built once per worker)."""
+    from riskoff.catalog import Catalog
+    from riskoff.panel import load_panel
+
+    with Store(loaded_settings.store_path, read_only=True) as st:
+        return load_panel(st, Catalog.default())
+
+
+@pytest.fixture(scope="session")
+def table(panel: Any) -> Any:
+    """The daily feature table of :func:`panel`."""
+    from riskoff.indicators.features import daily_features
+
+    return daily_features(panel)

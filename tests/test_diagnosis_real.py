@@ -18,11 +18,6 @@ from tests.helpers import run_cli
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def panel(loaded_settings: Settings) -> Any:
-    return pipeline.load_panel(loaded_settings)
-
-
 def _diag(day: str, settings: Settings, panel: Any, window: str | None = None) -> Any:
     return pipeline.diagnose(day, window=window, settings=settings, panel=panel, with_analogs=False)
 

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from riskoff.catalog import Catalog
 from riskoff.config import Settings
-from riskoff.indicators.features import daily_features, turbulence_contributions
+from riskoff.indicators.features import turbulence_contributions
 from riskoff.indicators.liquidity import calc_policy_benchmark, calc_spread_bp
-from riskoff.panel import Panel, load_panel
+from riskoff.panel import Panel
 from riskoff.store import Store
 
 pytestmark = pytest.mark.integration
@@ -21,16 +20,6 @@ pytestmark = pytest.mark.integration
 def store(loaded_settings: Settings) -> Iterator[Store]:
     with Store(loaded_settings.store_path, read_only=True) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def panel(store: Store) -> Panel:
-    return load_panel(store, Catalog.default())
-
-
-@pytest.fixture(scope="module")
-def table(panel: Panel) -> pd.DataFrame:
-    return daily_features(panel)
 
 
 def _obs(store: Store, sym: str) -> pd.Series:

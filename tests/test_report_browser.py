@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,23 +18,8 @@ import pytest
 
 from riskoff.config import Settings
 from riskoff.render.html import plotly_js
+from tests.browser import ARTIFACTS, headless_chromium, severe_console_errors
 
-REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER_PATHS = (Path("/usr/bin/chromedriver"), Path("/usr/lib/chromium/chromedriver"))
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--hide-scrollbars",
-)
 DAY = "2020-03-12"
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -54,39 +37,11 @@ def report_312(loaded_settings: Settings, tmp_path_factory: pytest.TempPathFacto
     return out
 
 
-def _chromedriver() -> str:
-    for p in CHROMEDRIVER_PATHS:
-        if p.exists():
-            return str(p)
-    found = shutil.which("chromedriver")
-    if found:
-        return found
-    pytest.fail("chromedriver is missing: run scripts/ensure-chromium (make browser)")
-
-
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
     """A fresh headless Chromium with browser and network logs."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (make browser)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="riskoff-chromium-")
-    opts = Options()
-    opts.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        opts.add_argument(flag)
-    opts.add_argument(f"--user-data-dir={profile}")
-    opts.add_argument("--window-size=1200,900")
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    drv = webdriver.Chrome(options=opts, service=Service(_chromedriver()))
-    try:
+    with headless_chromium("1200,900", performance_log=True) as drv:
         yield drv
-    finally:
-        drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_report_is_self_contained_and_small(report_312: Path) -> None:
@@ -149,7 +104,7 @@ def test_report_renders_in_headless_chromium(report_312: Path, driver: Any) -> N
         "rotation",
     }
     # no console errors
-    severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    severe = severe_console_errors(driver)
     assert severe == []
     # nothing fetched from the network: only the file itself (and inline data: URIs)
     urls: list[str] = []
@@ -200,4 +155,4 @@ def test_early_report_without_sofr_bitcoin_or_etfs_renders_cleanly(
             break
         time.sleep(0.2)
     assert all(c.find_elements(By.CSS_SELECTOR, "svg.main-svg") for c in charts)
-    assert [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"] == []
+    assert severe_console_errors(driver) == []

@@ -9,11 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from riskoff import pipeline
-from riskoff.catalog import Catalog
 from riskoff.cli import app
 from riskoff.config import Settings
 from riskoff.indicators.stress import SEGMENTS, stress_components
-from riskoff.panel import Panel, load_panel
+from riskoff.panel import Panel
 from riskoff.store import Store
 
 pytestmark = pytest.mark.integration
@@ -27,11 +26,6 @@ OFR_FLOOR = 0.78
 def store(loaded_settings: Settings) -> Iterator[Store]:
     with Store(loaded_settings.store_path, read_only=True) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def panel(store: Store) -> Panel:
-    return load_panel(store, Catalog.default())
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from riskoff.config import Settings
+from tests.browser import ARTIFACTS, headless_chromium, severe_console_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
-
-REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
 def _free_port() -> int:
@@ -57,42 +52,10 @@ def server(loaded_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def driver() -> Iterator[Any]:
     """Headless Chromium through the system chromedriver (no network, fresh profile)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service as ChromeService
-
-    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        raise RuntimeError(
-            "chromium / chromedriver are missing: run scripts/ensure-chromium (make browser)"
-        )
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,2400",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=ChromeService(executable_path=str(CHROMEDRIVER)), options=opts)
-    drv.set_page_load_timeout(120)
-    try:
+    with headless_chromium("1280,2400") as drv:
         yield drv
-    finally:
-        drv.quit()
-
-
-def _severe(drv: Any) -> list[str]:
-    return [str(e.get("message", "")) for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
 
 
 def _wait_charts(drv: Any, minimum: int, timeout: float = 60) -> int:
@@ -116,7 +79,7 @@ def test_overview_pick_a_day_and_see_the_diagnosis(server: str, driver: Any) -> 
     assert "Why is everything falling?" in driver.find_element(By.TAG_NAME, "h1").text
     _wait_charts(driver, 1)  # the stress index with its episodes
     assert driver.find_elements(By.CSS_SELECTOR, "#episodes tbody tr")
-    assert _severe(driver) == []
+    assert severe_console_errors(driver) == []
 
     # type the day into the form and submit it
     box = driver.find_element(By.ID, "pick-date")
@@ -135,7 +98,7 @@ def test_overview_pick_a_day_and_see_the_diagnosis(server: str, driver: Any) -> 
     assert driver.find_element(By.ID, "suspect-liquidity")
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "dashboard-2020-03-12.png"))
-    assert _severe(driver) == []
+    assert severe_console_errors(driver) == []
 
 
 def test_click_on_the_stress_chart_opens_that_day(server: str, driver: Any) -> None:
@@ -154,7 +117,7 @@ def test_click_on_the_stress_chart_opens_that_day(server: str, driver: Any) -> N
     )
     WebDriverWait(driver, 120).until(ec.url_contains("/day/"))
     _wait_charts(driver, 3)
-    assert _severe(driver) == []
+    assert severe_console_errors(driver) == []
 
 
 def test_analogs_and_series_pages_render(server: str, driver: Any) -> None:
@@ -168,4 +131,4 @@ def test_analogs_and_series_pages_render(server: str, driver: Any) -> None:
     assert len(rows) > 50
     driver.get(server + "/series/yahoo%3A%5EGSPC")
     _wait_charts(driver, 1)
-    assert _severe(driver) == []
+    assert severe_console_errors(driver) == []
