@@ -75,6 +75,9 @@ def calm_row(**over: float) -> dict[str, float]:
             "macro.recession": 0.0,
             "sigma10.yen": 0.0,
             "ret10.yen": 0.0,
+            "move.aud": 0.001,
+            "sigma.aud": 0.1,
+            "open.aud": 1.0,
         }
     )
     for k in ("ndx", "mag7", "smh", "defensive", "real", "nikkei", "banks", "small_caps"):

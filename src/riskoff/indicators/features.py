@@ -67,6 +67,11 @@ _SYM_SUMS = {
     "vix": "yahoo:^VIX",
     "vixcls": "fred:VIXCLS",
 }
+# Risk currencies read against the dollar (not asset classes: no breadth, no kernels).
+# ``move.<name>`` is the log move of the quote in dollars per unit, so positive = the
+# dollar fell against it. The dollar index is mostly havens and Europe; a dollar that also
+# falls against a commodity/risk currency is money leaving America, not a haven bid.
+RISK_FX: dict[str, str] = {"aud": "yahoo:AUDUSD=X"}
 _CLASS_NAMES = [c.name for c in CLASSES]
 _PRICE_CLASSES = [c.name for c in CLASSES if c.price]
 
@@ -100,6 +105,29 @@ def _state(panel: Panel) -> dict[str, pd.DataFrame | pd.Series]:
         panel.cache[key] = {"vol": vol, "traded": traded}
     out: dict[str, pd.DataFrame | pd.Series] = panel.cache[key]
     return out
+
+
+def _fx_state(panel: Panel) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per risk currency: moves (0 on carried days), traded flags and the trailing 60-session
+    volatility strictly before each day (the same yardstick as the classes)."""
+    key = "_fxstate"
+    if key not in panel.cache:
+        out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for name, sym in RISK_FX.items():
+            m = panel.move(sym).to_frame(name)
+            if sym in panel.traded.columns:
+                tr = panel.traded[sym].to_frame(name)
+            else:
+                tr = pd.DataFrame(False, index=panel.days, columns=[name])
+            vol = calc_trailing_vol(m, tr)
+            out[name] = (
+                m[name].to_numpy(dtype=np.float64),
+                tr[name].to_numpy(dtype=np.float64),
+                vol[name].to_numpy(dtype=np.float64),
+            )
+        panel.cache[key] = out
+    res: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = panel.cache[key]
+    return res
 
 
 # --------------------------------------------------------------------------------------
@@ -172,6 +200,17 @@ def _move_block(panel: Panel, starts: np.ndarray, ends: np.ndarray) -> dict[str,
     out["rotation.real_vs_spx"] = _rowmean([s["xle"], s["xlb"]]) - spx
     dvix = np.where(np.isnan(s["vix"]), s["vixcls"], s["vix"])
     out["vol.dvix"] = dvix
+    for name, (fm, ftr, fvol) in _fx_state(panel).items():
+        alive = ~np.isnan(fm[ends])
+        fmv = np.where(alive, _win_sum(_cum(fm), starts, ends), np.nan)
+        fn = _win_sum(_cum(ftr), starts, ends)
+        fv0 = fvol[starts]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fsig = fmv / (fv0 * np.sqrt(np.maximum(fn, 1.0)))
+        fsig = np.where((fmv == 0) & (fn == 0), np.where(np.isnan(fv0), np.nan, 0.0), fsig)
+        out[f"move.{name}"] = fmv
+        out[f"sigma.{name}"] = fsig
+        out[f"open.{name}"] = np.where(alive, (fn > 0).astype(float), np.nan)
     return out
 
 
