@@ -241,7 +241,8 @@ def _fmt(x: float | None, unit: str = "s") -> str:
 def _row(name: str, r: Timing) -> list[str]:
     med, base, budget = r.get("median"), r.get("baseline"), r.get("budget")
     ratio = f"{med / base:.2f}×" if med is not None and base else "—"
-    verdict = "—" if budget is None or med is None else ("ok" if med <= budget else "OVER")
+    judged = r.get("p95", med)  # a latency budget is a p95 budget
+    verdict = "—" if budget is None or judged is None else ("ok" if judged <= budget else "OVER")
     return [
         name,
         r.get("what", ""),

@@ -24,32 +24,12 @@ import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
+from _benchlib import bench_settings
 
-REPO = Path(__file__).resolve().parents[1]
 BUDGET_MS = 200.0
-
-
-def _settings(home: str | None) -> object:
-    from riskoff import pipeline
-    from riskoff.config import Settings
-
-    env = dict(os.environ)
-    if home:
-        env["RISKOFF_HOME"] = home
-    s = Settings.from_env(env)
-    if not s.store_path.exists():
-        data = Path(env.get("RISKOFF_TEST_DATA") or REPO.parent / "shared" / "data")
-        tmp = tempfile.mkdtemp(prefix="riskoff_bench_")
-        s = Settings.from_env({**env, "RISKOFF_HOME": tmp})
-        t0 = time.perf_counter()
-        pipeline.ingest(data, settings=s)
-        print(f"ingested {data} into {tmp} in {time.perf_counter() - t0:.1f} s")
-    return s
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     from riskoff.indicators.features import daily_features
     from riskoff.store import Store
 
-    s = _settings(args.home or os.environ.get("BENCH_HOME"))
+    s = bench_settings(args.home or os.environ.get("BENCH_HOME"))
     assert isinstance(s, Settings)
     t0 = time.perf_counter()
     with Store(s.store_path, read_only=True) as st:

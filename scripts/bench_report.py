@@ -27,24 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from _benchlib import bench_settings
+
 BUDGET_S = 5.0
-
-
-def _settings(home: str | None) -> Any:
-    from riskoff import pipeline
-    from riskoff.config import Settings
-
-    env = dict(os.environ)
-    if home:
-        env["RISKOFF_HOME"] = home
-    s = Settings.from_env(env)
-    if not s.store_path.exists():
-        data = Path(env.get("RISKOFF_TEST_DATA") or REPO.parent / "shared" / "data")
-        tmp = tempfile.mkdtemp(prefix="riskoff_bench_")
-        s = Settings.from_env({**env, "RISKOFF_HOME": tmp})
-        pipeline.ingest(data, settings=s)
-    return s
 
 
 def _median(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
@@ -79,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         {"what": "imports (pandas, numpy, jinja2, riskoff)", "median": time.perf_counter() - t0}
     )
 
-    s = _settings(args.home)
+    s = bench_settings(args.home)
     day = dt.date.fromisoformat(args.day)
     t_panel, pnl = _median(lambda: pipeline.load_panel(s, as_of=day), args.runs)
     rows.append({"what": "panel from the store", "median": t_panel})
