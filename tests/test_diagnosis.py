@@ -507,3 +507,23 @@ def test_an_ordinary_haven_yen_bid_is_not_a_carry_signature() -> None:
         s for s in score_suspects(load_suspects(), built, n_days=5)[0] if s.id == "carry_unwind"
     )
     assert not [e for e in carry_w.evidence if e.indicator == "yen_jump" and e.strength > 0]
+
+
+def test_a_reference_after_the_day_is_said_to_be_unknown_not_compared() -> None:
+    import datetime as dt
+
+    from riskoff.diagnosis.engine import compare_references
+
+    row = {"move.us_equities": -0.05, "open.us_equities": 1.0}
+    cmp = compare_references(row, {"312": dict(row), "519": None}, dt.date(2020, 6, 1))
+    assert "519 (2021-05-19) had not happened yet" in cmp.text
+    assert "0.00 to 519" not in cmp.text
+    cmp = compare_references(row, {"312": dict(row), "519": None}, dt.date(2024, 6, 1))
+    assert "519 not in the store" in cmp.text
+
+
+def test_a_question_ends_a_sentence_once() -> None:
+    from riskoff.diagnosis.engine import _sentence_end
+
+    assert _sentence_end("why did the S&P 500 fall 9%?") == "why did the S&P 500 fall 9%?"
+    assert _sentence_end("gold fell") == "gold fell."

@@ -302,9 +302,15 @@ def _move_text(row: Mapping[str, float], cls: str) -> str:
 
 
 def compare_references(
-    row: Mapping[str, float], references: Mapping[str, Mapping[str, float] | None]
+    row: Mapping[str, float],
+    references: Mapping[str, Mapping[str, float] | None],
+    day: dt.date | None = None,
 ) -> Comparison:
-    """How today compares with 312 and 519 across asset classes."""
+    """How today compares with 312 and 519 across asset classes.
+
+    A reference missing from ``references`` is named as such: one that came after ``day``
+    was not known then (it is never compared), one before it is not in the store.
+    """
     today = _vector(row)
     sims: dict[str, float | None] = {}
     for name, ref in references.items():
@@ -339,7 +345,18 @@ def compare_references(
             "A new 312 or a new 519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19."
         )
     else:
-        sim = f"similarity {s312 or 0.0:.2f} to 312, {s519 or 0.0:.2f} to 519"
+        sims_text = []
+        for name in ("312", "519"):
+            value = sims.get(REFERENCE_DAYS[name].isoformat())
+            if value is not None:
+                sims_text.append(f"{value:.2f} to {name}")
+            elif day is not None and REFERENCE_DAYS[name] > day:
+                sims_text.append(
+                    f"{name} ({REFERENCE_DAYS[name].isoformat()}) had not happened yet"
+                )
+            else:
+                sims_text.append(f"{name} not in the store")
+        sim = "similarity " + ", ".join(sims_text)
         head = {
             "312": "More like 312 (the 2020-03-12 dash for cash)",
             "519": "More like 519 (the 2021-05-19 crypto-only crash)",
@@ -350,6 +367,11 @@ def compare_references(
 
 
 # --- verdict --------------------------------------------------------------------------------
+
+
+def _sentence_end(text: str) -> str:
+    """End a sentence once: evidence that is a question keeps its question mark."""
+    return text if text.endswith(("?", ".", "!")) else text + "."
 
 
 def _selloff_sentence(day_text: str, row: Mapping[str, float], sell: Selloff, us_open: bool) -> str:
@@ -439,12 +461,12 @@ def _verdict(
     )
     con = [e.text for e in p.against[:1] if e.text]
     if con:
-        parts.append(f"Against it: {con[0]}.")
+        parts.append(f"Against it: {_sentence_end(con[0])}")
     if r is not p:
         rcon = [e.text for e in r.against[:1] if e.text]
         parts.append(
             f"Runner-up: {r.headline} ({r.score:.2f})"
-            + (f"; against it: {rcon[0]}." if rcon else ".")
+            + (f"; against it: {_sentence_end(rcon[0])}" if rcon else ".")
         )
     parts.append(versus.text)
     backdrop = _backdrop(row, sell)
@@ -508,7 +530,7 @@ def diagnose_row(
     us_open = is_open(row, "us_equities")
     missing_all = _dedupe([*_missing_classes(row), *sorted(set(missing))])
     refs = references or {"312": None, "519": None}
-    versus = compare_references(row, refs)
+    versus = compare_references(row, refs, date)
     day_text = date.isoformat() if not window_mode else f"{start.isoformat()} to {date.isoformat()}"
     if window_mode:
         day_text = f"The window {day_text}"
