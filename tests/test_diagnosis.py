@@ -514,7 +514,9 @@ def test_a_reference_after_the_day_is_said_to_be_unknown_not_compared() -> None:
 
     from riskoff.diagnosis.engine import compare_references
 
-    row = {"move.us_equities": -0.05, "open.us_equities": 1.0}
+    row: dict[str, float] = {}
+    for cls, sig in (("us_equities", -4.0), ("gold", -2.0), ("usd", 2.0), ("btc", -3.0)):
+        row |= {f"move.{cls}": sig / 100, f"sigma.{cls}": sig, f"open.{cls}": 1.0}
     cmp = compare_references(row, {"312": dict(row), "519": None}, dt.date(2020, 6, 1))
     assert "519 (2021-05-19) had not happened yet" in cmp.text
     assert "0.00 to 519" not in cmp.text
