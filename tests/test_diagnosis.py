@@ -529,3 +529,13 @@ def test_a_question_ends_a_sentence_once() -> None:
 
     assert _sentence_end("why did the S&P 500 fall 9%?") == "why did the S&P 500 fall 9%?"
     assert _sentence_end("gold fell") == "gold fell."
+
+
+@pytest.mark.parametrize(
+    ("code", "name"), [(0.0, "the fed funds target"), (1.0, "IOER"), (2.0, "IORB")]
+)
+def test_funding_sentences_name_the_benchmark_of_the_day(code: float, name: str) -> None:
+    from riskoff.diagnosis.text import render_template
+
+    text = render_template("SOFR {s|bp} over {b|bench}", {"s": 5.0, "b": code})
+    assert text == f"SOFR +5 bp over {name}"

@@ -15,6 +15,7 @@ Templates name values in braces with a format: ``{move.gold|pct}``, ``{sigma.gol
 | pctile  | a fraction 0..1            | ``97th pct``  |
 | int     | a count                    | ``4``         |
 | name    | a class id (a label)       | ``Nikkei 225``|
+| bench   | ``funding.benchmark_id``   | ``IOER``      |
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from riskoff.diagnosis.classes import CLASS_NAMES
 __all__ = ["fmt_bp", "fmt_num", "fmt_pct", "fmt_sigma", "fmt_value", "render_template"]
 
 MINUS = "\u2212"
+# the policy-rate benchmark SOFR is measured against (``funding.benchmark_id``)
+BENCHMARKS = {0: "the fed funds target", 1: "IOER", 2: "IORB"}
 _TOKEN = re.compile(r"\{([A-Za-z0-9_.:^=-]+)(?:\|([a-z]+))?\}")
 
 
@@ -80,7 +83,7 @@ def _ordinal(n: int) -> str:
 def fmt_value(x: float, how: str) -> str:
     """Format ``x`` the way a template asked."""
     if math.isnan(x):
-        return "n/a"
+        return "the policy rate" if how == "bench" else "n/a"
     if how == "pct":
         return fmt_pct(x)
     if how == "pctabs":
@@ -97,6 +100,8 @@ def fmt_value(x: float, how: str) -> str:
         return f"{_ordinal(min(100, max(0, round(x * 100))))} percentile"
     if how == "int":
         return f"{x:.0f}"
+    if how == "bench":
+        return BENCHMARKS.get(round(x), "the policy rate")
     return fmt_num(x)
 
 
