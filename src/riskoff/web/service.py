@@ -187,7 +187,8 @@ class Service:
                 if g.panel is None:
                     from riskoff import pipeline
 
-                    g.panel = pipeline.load_panel(self.settings)
+                    # the on-disk cache shared with the CLI (keyed by store version)
+                    g.panel, _ = pipeline.panel_and_features(self.settings)
         return g.panel
 
     def last_day(self, gen: Generation | None = None) -> dt.date:
