@@ -141,3 +141,14 @@ def test_cli_bad_date_is_one_line_exit_2(
     assert code == 2
     assert err.count("\n") == 1
     assert "after the last data" in err
+
+
+def test_a_weekend_scores_no_suspect_whose_signature_markets_were_closed(
+    loaded_settings: Settings, panel: Any
+) -> None:
+    # a Sunday: only crypto traded, so no equity-market signature can be observed
+    d = pipeline.diagnose("2024-08-04", settings=loaded_settings, panel=panel, with_analogs=False)
+    scores = {s["id"]: s["score"] for s in d.to_dict()["suspects"]}
+    assert scores["leverage"] == 0.0
+    assert scores["bank_stress"] == 0.0
+    assert max(scores, key=lambda k: scores[k]) == "crypto"

@@ -183,7 +183,10 @@ def _score_one(
     w_avail = w_all = net = 0.0
     gate = -1.0
     need = 1.0
-    has_key = key_seen = False
+    # whether a suspect has a signature is a property of its definition, not of the day:
+    # when every key check is closed or missing, the signature is unobserved (score 0)
+    has_key = any(c.key for c in suspect.checks)
+    key_seen = False
     for check in suspect.checks:
         ev = _evidence(
             check,
@@ -197,8 +200,6 @@ def _score_one(
         if ev is None:
             continue
         w_all += check.weight
-        if check.key:
-            has_key = True
         if not ev.available:
             missing.extend(check.sources or (check.indicator,))
             listed.append(ev)
