@@ -45,8 +45,13 @@ class Contribution:
     analog: float
 
     def text(self) -> str:
-        """e.g. ``S&P 500 -7.9/-6.8`` (query value / analog value)."""
-        return f"{self.label} {self.query:+.1f}/{self.analog:+.1f}"
+        """e.g. ``S&P 500 −7.9σ vs −6.8σ`` (the query's value, then the analog's)."""
+        if self.feature.startswith("breadth."):  # counts of asset classes
+            return f"{self.label} {self.query:.0f} vs {self.analog:.0f}"
+        unit = "σ" if "sigma" in self.feature or self.feature.startswith("longrun.") else ""
+        q = f"{self.query:+.1f}".replace("-", "\u2212")
+        a = f"{self.analog:+.1f}".replace("-", "\u2212")
+        return f"{self.label} {q}{unit} vs {a}{unit}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view."""
@@ -257,7 +262,7 @@ class AnalogReport:
             ("Nearest single days", self.nearest_days),
         ):
             t = Table(title=title, title_justify="left", expand=True)
-            t.add_column("analog (window · what made it close: query/analog)", ratio=1)
+            t.add_column("analog (window · what made it close: this day vs the analog)", ratio=1)
             for h in ("sim", "S&P +1w", "S&P +1m", "S&P +3m"):
                 t.add_column(h, justify="right", no_wrap=True)
             for a in items:
