@@ -153,10 +153,25 @@ def update(
     ] = None,
     symbols: Annotated[
         list[str] | None,
-        typer.Option(help="Only these symbols or names (comma-separated, or repeat the option)."),
+        typer.Option(
+            help="Only these symbols or names (comma-separated, or repeat the option); "
+            "fetched whether due or not."
+        ),
     ] = None,
+    fetch_all: Annotated[
+        bool,
+        typer.Option("--all", help="Fetch every series, also those that cannot have news yet."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List the series skipped as not due yet.")
+    ] = False,
 ) -> None:
-    """Fetch new observations from the live providers (FRED, Yahoo, Coinbase), incrementally."""
+    """Fetch new observations from the live providers (FRED, Yahoo, Coinbase), incrementally.
+
+    A series is asked for only when its next observation could have been published (its
+    frequency and publication lag say when), when it is not stored yet, or when its last
+    fetch is a week old (late revisions); the others are skipped as not due.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
@@ -180,7 +195,13 @@ def update(
         def tick(res: Any) -> None:
             progress.update(task, advance=1, description=res.symbol)
 
-        result = pipeline.update(providers=provider, symbols=symbols, on_plan=plan, on_result=tick)
+        result = pipeline.update(
+            providers=provider,
+            symbols=symbols,
+            on_plan=plan,
+            on_result=tick,
+            fetch_all=fetch_all,
+        )
     failed = result.failed
     changed = [r for r in result.results if r.ok and result.changed(r.symbol)]
     table = Table(title=f"Updated {len(result.results)} series")
@@ -200,11 +221,24 @@ def update(
     if changed or failed:
         out.print(table)
     total = result.report.total_changed if result.report else 0
+    skipped = result.skipped
+    if skipped and verbose:
+        later = Table(title=f"Not due yet: {len(skipped)} series")
+        later.add_column("symbol")
+        later.add_column("due on")
+        for sym, day in sorted(skipped.items(), key=lambda kv: (kv[1], kv[0])):
+            later.add_row(sym, day.isoformat())
+        out.print(later)
     out.print(
         f"{len(result.results)} series checked, {len(changed)} with new data "
         f"({total:,} rows new or changed), {len(failed)} failed, "
-        f"{result.requests:,} requests"
+        f"{result.requests:,} requests, {len(skipped)} skipped as not due yet"
     )
+    if skipped and not verbose:
+        out.print(
+            f"[dim]{len(skipped)} series cannot have news yet and were not asked for "
+            "(-v lists them; --all fetches everything).[/]"
+        )
     if failed:
         raise typer.Exit(1)
 

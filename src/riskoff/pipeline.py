@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskoff.config import Settings
 from riskoff.errors import DataFileError
+from riskoff.providers.schedule import RECHECK_DAYS
 
 if TYPE_CHECKING:
     from riskoff.catalog import Catalog, SeriesInfo
@@ -123,11 +124,14 @@ REVISION_DAYS = 7
 
 @dataclass
 class UpdateResult:
-    """What ``update`` did: the store load (``None`` when nothing was fetched) and one
-    fetch result per series, failures included."""
+    """What ``update`` did: the store load (``None`` when nothing was fetched), one fetch
+    result per series asked for, failures included, and the series skipped as not due."""
 
     report: LoadReport | None
     results: list[FetchResult] = field(default_factory=list)
+    skipped: dict[str, dt.date] = field(default_factory=dict)
+    """Series not asked for because they cannot have news yet: symbol -> the first day
+    each is due (see ``riskoff.providers.schedule``)."""
 
     @property
     def failed(self) -> list[FetchResult]:
@@ -156,13 +160,20 @@ def update(
     today: dt.date | None = None,
     fred_limiter: TokenBucket | None = None,
     retry: RetryPolicy | None = None,
+    fetch_all: bool = False,
+    recheck_days: int = RECHECK_DAYS,
 ) -> UpdateResult:
     """Fetch what is new from the live providers and write it in one transaction.
 
-    Every catalogue series with a live source (``fred:``, ``yahoo:``, ``coinbase:``) is
-    fetched from its last stored date minus ``revision_days`` (its full history when it is
-    not stored yet), providers in parallel. The series that succeed are written together
-    in one transaction; the ones that fail are reported in the result and left untouched.
+    Every catalogue series with a live source (``fred:``, ``yahoo:``, ``coinbase:``) that
+    is due is fetched from its last stored date minus ``revision_days`` (its full history
+    when it is not stored yet), providers in parallel. A series is due when its next
+    observation could have been published by ``today``, when it is not stored yet, or
+    when its last fetch is ``recheck_days`` old (``riskoff.providers.schedule``); the
+    others are skipped and listed in ``UpdateResult.skipped``. ``symbols`` and
+    ``fetch_all`` fetch every series named or matched, due or not. The series that
+    succeed are written together in one transaction; the ones that fail are reported in
+    the result and left untouched.
 
     Args:
         providers: comma-separated ``--provider`` names (``fred,yahoo,crypto``).
@@ -175,6 +186,8 @@ def update(
         today: the last day to ask for (default: today, UTC).
         fred_limiter: a token bucket replacing the process-wide FRED limiter.
         retry: the retry policy (default: 5 tries, backoff from 0.5 s).
+        fetch_all: fetch every matching series, due or not (``riskoff update --all``).
+        recheck_days: fetch a stored series at least this often, due or not (revisions).
 
     Raises:
         InputError: an unknown provider or symbol, or a symbol with no live source.
@@ -182,6 +195,7 @@ def update(
     """
     from riskoff.errors import InputError, ProviderUnavailable
     from riskoff.providers.registry import LIVE_PREFIXES, is_live, prefixes_for_groups
+    from riskoff.providers.schedule import due_date
     from riskoff.providers.update import FetchTask, all_unreachable, fetch_many
 
     s = settings or Settings.from_env()
@@ -200,19 +214,38 @@ def update(
         infos = [i for i in catalog.values() if is_live(i.symbol) and i.provider in wanted]
     if not infos:
         raise InputError("nothing to update: no catalogue series matches --provider/--symbols")
-    if on_plan is not None:
-        on_plan([i.symbol for i in infos])
     # The write lock is held only for the one transaction at the end, never while the
     # network answers: readers (riskoff serve, diagnose) are blocked for milliseconds.
+    fetched: dict[str, dt.datetime] = {}
     if store is not None:
         last = store.last_dates()
+        fetched = store.fetched_at(LIVE_PREFIXES)
     elif s.store_path.exists():
         from riskoff.store import Store
 
         with Store(s.store_path, read_only=True) as reader:
             last = reader.last_dates()
+            fetched = reader.fetched_at(LIVE_PREFIXES)
     else:
         last = {}
+    skipped: dict[str, dt.date] = {}
+    if not (symbols or fetch_all):
+        ref = today or dt.datetime.now(dt.UTC).date()
+        due: list[SeriesInfo] = []
+        for info in infos:
+            when = due_date(
+                info,
+                last.get(info.symbol),
+                fetched=fetched[info.symbol].date() if info.symbol in fetched else None,
+                recheck_days=recheck_days,
+            )
+            if when is None or when <= ref:
+                due.append(info)
+            else:
+                skipped[info.symbol] = when
+        infos = due
+    if on_plan is not None:
+        on_plan([i.symbol for i in infos])
     tasks = [
         FetchTask(
             info,
@@ -260,7 +293,7 @@ def update(
         raise ProviderUnavailable(
             f"{'; '.join(down)}: no network? Load offline data with 'riskoff ingest PATH'"
         )
-    return UpdateResult(report=report, results=results)
+    return UpdateResult(report=report, results=results, skipped=skipped)
 
 
 def coverage(

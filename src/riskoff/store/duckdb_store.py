@@ -398,6 +398,26 @@ class Store:
         ).fetchall()
         return {r[0]: r[1] for r in rows}
 
+    def fetched_at(self, sources: Iterable[str] | None = None) -> dict[str, dt.datetime]:
+        """When each series was last written by a successful load (``series.updated_at``,
+        naive UTC), by symbol; with ``sources``, only series last loaded from one of them
+        (``update`` passes the live providers, so a series only ingested from a folder
+        is not counted as fetched)."""
+        if sources is None:
+            rows = self._con.execute(
+                "SELECT symbol, updated_at FROM series WHERE updated_at IS NOT NULL"
+            ).fetchall()
+        else:
+            wanted = list(sources)
+            if not wanted:
+                return {}
+            rows = self._con.execute(
+                f"""SELECT symbol, updated_at FROM series WHERE updated_at IS NOT NULL
+                    AND source IN ({", ".join("?" * len(wanted))})""",
+                wanted,
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
     def series_meta(self) -> dict[str, dict[str, str]]:
         """The ``series`` table as symbol -> column -> value."""
         cur = self._con.execute(f"SELECT {', '.join(_SERIES_COLS)}, source FROM series")
