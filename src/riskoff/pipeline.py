@@ -695,17 +695,11 @@ def report(
         raise BadDateError(f"{start}:{day} holds no day of data")
     unavailable: dict[str, str] = {}
     diag_dict: dict[str, Any] | None = None
-    run_diagnosis = globals().get("diagnose")
-    if run_diagnosis is None:
-        unavailable["diagnosis"] = "The diagnosis is not available in this build of riskoff."
-    else:
-        try:
-            diag = run_diagnosis(
-                day, window=Window(start, day), settings=s, with_analogs=False, panel=pnl
-            )
-            diag_dict = diag.to_dict()
-        except RiskoffError as exc:
-            unavailable["diagnosis"] = f"The diagnosis could not be computed: {exc}"
+    try:
+        diag = diagnose(day, window=Window(start, day), settings=s, with_analogs=False, panel=pnl)
+        diag_dict = diag.to_dict()
+    except RiskoffError as exc:
+        unavailable["diagnosis"] = f"The diagnosis could not be computed: {exc}"
     analogs_dict: dict[str, Any] | None = None
     try:
         engine = analog_engine_from(pnl, table, settings=s)
@@ -859,11 +853,10 @@ def diagnose(
     )
     if win is not None and win.start != win.end:
         diag = _window_path(diag, {**row, **extra}, table, params, win, suspects, n_days)
-    search = globals().get("analogs_for")
-    if with_analogs and search is not None:
+    if with_analogs:
         # the analog search may have too little history for this day: then no analogs
         with contextlib.suppress(RiskoffError):
-            diag = diag.with_analogs(search(end, panel=pnl, table=table, settings=s))
+            diag = diag.with_analogs(analogs_for(end, panel=pnl, table=table, settings=s))
     return diag
 
 

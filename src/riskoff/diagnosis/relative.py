@@ -24,6 +24,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
+from riskoff.diagnosis.classes import CLASSES
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -76,27 +78,7 @@ COMBO_WINDOW = 60
 COMBO_MIN_PERIODS = 40
 _SPX = "move.us_equities"
 # classes that get a long-run sigma ``lsig.<class>`` (move over the 500-day volatility)
-LONG_CLASSES: Final[tuple[str, ...]] = (
-    "us_equities",
-    "nasdaq",
-    "mag7",
-    "small_caps",
-    "banks",
-    "japan_equities",
-    "china_equities",
-    "em_equities",
-    "gold",
-    "silver",
-    "copper",
-    "oil",
-    "treasuries",
-    "long_bond",
-    "usd",
-    "yen",
-    "btc",
-    "eth",
-    "credit",
-)
+LONG_CLASSES: Final[tuple[str, ...]] = CLASSES
 
 
 def _gap_row(row: Mapping[str, float], name: str) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -217,7 +217,7 @@ class Diagnosis:
                 return s
         raise KeyError(sid)
 
-    def with_analogs(self, analogs: list[Mapping[str, Any]]) -> Diagnosis:
+    def with_analogs(self, analogs: Sequence[Mapping[str, Any]]) -> Diagnosis:
         """A copy with the analog search's results attached."""
         return replace(self, analogs=tuple(analogs))
 
