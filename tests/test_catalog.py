@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from riskoff.catalog import Catalog, parse_lag
+from riskoff.catalog import Catalog, SeriesInfo, parse_lag
 from riskoff.errors import DataFileError, UnknownSymbolError
 
 
@@ -58,4 +60,78 @@ def test_user_catalogue_extends_and_overrides(tmp_path: Path) -> None:
 def test_bad_user_catalogue(tmp_path: Path) -> None:
     (tmp_path / "catalog.toml").write_text('[[series]]\nsymbol = "x:Y"\n')
     with pytest.raises(DataFileError, match="lacks name"):
+        Catalog.default(tmp_path)
+
+
+def _info(row_holds: str, since: str = "") -> SeriesInfo:
+    return SeriesInfo(
+        symbol="x:FX",
+        name="fx",
+        asset_class="fx",
+        role="reference",
+        units="rate",
+        frequency="business-daily",
+        row_holds=row_holds,
+        row_holds_from=since,
+    )
+
+
+def _frame(days: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"date": pd.to_datetime(days), "value": np.arange(1.0, len(days) + 1.0)})
+
+
+def test_redate_previous_weekday_moves_monday_to_friday() -> None:
+    # Thu, Fri, Mon, Tue: each row holds the weekday before
+    out = _info("previous_weekday").redate(
+        _frame(["2024-08-01", "2024-08-02", "2024-08-05", "2024-08-06"])
+    )
+    assert [d.date().isoformat() for d in out["date"]] == [
+        "2024-07-31",
+        "2024-08-01",
+        "2024-08-02",
+        "2024-08-05",
+    ]
+    assert out["value"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_redate_from_a_day_keeps_earlier_rows_and_the_later_row_wins() -> None:
+    # the provider switched on Thursday: Wednesday's row holds Wednesday, Thursday's too
+    frame = _frame(["2010-08-10", "2010-08-11", "2010-08-12", "2010-08-13"])
+    out = _info("previous_weekday", "2010-08-12").redate(frame)
+    assert [d.date().isoformat() for d in out["date"]] == [
+        "2010-08-10",
+        "2010-08-11",
+        "2010-08-12",
+    ]
+    assert out["value"].tolist() == [1.0, 3.0, 4.0]
+
+
+def test_redate_weekend_rows_and_calendar_days() -> None:
+    # a Sunday row and the Monday row both hold Friday's close: Monday's wins
+    out = _info("previous_weekday").redate(_frame(["2025-08-22", "2025-08-24", "2025-08-25"]))
+    assert [d.date().isoformat() for d in out["date"]] == ["2025-08-21", "2025-08-22"]
+    assert out["value"].tolist() == [1.0, 3.0]
+    # a 00:00 UTC snapshot holds the calendar day before, weekends included
+    snap = _info("previous_day").redate(_frame(["2021-05-16", "2021-05-17"]))
+    assert [d.date().isoformat() for d in snap["date"]] == ["2021-05-15", "2021-05-16"]
+
+
+def test_redate_own_day_is_the_identity() -> None:
+    frame = _frame(["2024-08-05", "2024-08-06"])
+    assert _info("own_day").redate(frame) is frame
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('row_holds = "next_day"\n', "row_holds 'next_day' is not one of"),
+        ('row_holds = "previous_weekday"\nrow_holds_from = "2010-13-01"\n', "not a YYYY-MM-DD"),
+    ],
+)
+def test_bad_row_holds(tmp_path: Path, extra: str, message: str) -> None:
+    (tmp_path / "catalog.toml").write_text(
+        '[[series]]\nsymbol = "mine:X"\nname = "my_x"\nasset_class = "fx"\n'
+        'role = "reference"\nunits = "rate"\nfrequency = "daily"\n' + extra
+    )
+    with pytest.raises(DataFileError, match=message):
         Catalog.default(tmp_path)

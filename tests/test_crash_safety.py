@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from riskoff import pipeline
+from riskoff.catalog import Catalog
 from riskoff.config import Settings
 from riskoff.providers.folder import read_folder
 from riskoff.store import Store
@@ -31,7 +32,7 @@ def _fingerprints(store: Store) -> dict[str, tuple[int, float]]:
 
 
 def _expected(data_dir: Path, until: dt.date | None) -> dict[str, tuple[int, float]]:
-    data = read_folder(data_dir, until=until)
+    data = read_folder(data_dir, until=until, catalog=Catalog.default())
     return {
         s: (len(f), round(float(f["value"].sum()), 3)) for s, f in data.frames.items() if len(f)
     }

@@ -125,3 +125,43 @@ def test_until_on_a_full_store_cuts_it(tmp_path: Path, data_dir: Path) -> None:
         report = st.load(cut_data.frames, {}, kind="ingest", source="t", replace_after=cut)
         assert st.last_dates()["yahoo:^GSPC"] == cut
         assert report.removed["yahoo:^GSPC"] > 4000
+
+
+def test_yahoo_fx_rows_are_filed_under_the_new_york_day_they_hold(
+    loaded_store: Store, data_dir: Path
+) -> None:
+    """Yahoo dates the New York evening rate of D as D+1 (a weekday on) since 2010-08-12.
+
+    After ingest the euro's daily change must line up with the same day's dollar index
+    future (a New York close), as it does before the switch, and the value stored under D
+    must be the raw row of the next weekday (public by the end of D: point in time).
+    """
+    from riskoff.providers.folder import read_folder
+
+    wide = loaded_store.read_wide(
+        ["yahoo:EURUSD=X", "yahoo:DX-Y.NYB"], dt.date(2011, 1, 1), dt.date(2025, 12, 31)
+    ).dropna()
+    r = wide.pct_change().dropna()
+    same = r["yahoo:EURUSD=X"].corr(r["yahoo:DX-Y.NYB"])
+    before = r["yahoo:EURUSD=X"].corr(r["yahoo:DX-Y.NYB"].shift(1))
+    assert same < -0.8 < before  # raw rows give about -0.1 and -0.85
+
+    raw = read_folder(data_dir, symbols=["yahoo:EURUSD=X"]).frames["yahoo:EURUSD=X"]
+    raw_by_day = raw.set_index("date")["value"]
+    # Brexit: the Friday 2016-06-24 New York close sits in Yahoo's Monday row
+    assert _value(loaded_store, "yahoo:EURUSD=X", "2016-06-24") == pytest.approx(
+        float(raw_by_day["2016-06-27"])
+    )
+    # before the switch a row holds its own day
+    assert _value(loaded_store, "yahoo:EURUSD=X", "2008-10-10") == pytest.approx(
+        float(raw_by_day["2008-10-10"])
+    )
+    # a store cut at D holds D's rate
+    cut = read_folder(
+        data_dir,
+        symbols=["yahoo:EURUSD=X"],
+        until=dt.date(2016, 6, 24),
+        catalog=Catalog.default(),
+    ).frames["yahoo:EURUSD=X"]
+    assert cut["date"].iloc[-1].date() == dt.date(2016, 6, 24)
+    assert float(cut["value"].iloc[-1]) == pytest.approx(float(raw_by_day["2016-06-27"]))

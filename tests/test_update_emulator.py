@@ -50,7 +50,7 @@ CLIENT_RATE = 15.0  # what the client limiter sends: below the limit, with headr
 def _ingest_subset(data_dir: Path, symbols: list[str], store: Store, until: dt.date | None) -> None:
     """What ``riskoff ingest`` does, for these symbols only: stitch, then one load."""
     catalog = pipeline.load_catalog(Settings(home=Path("/nonexistent")))
-    data = read_folder(data_dir, symbols=symbols, until=until)
+    data = read_folder(data_dir, symbols=symbols, until=until, catalog=catalog)
     assert not data.errors
     infos = {s: catalog[s] for s in data.frames}
     store.load(data.frames, infos, kind="ingest", source=f"folder:{data_dir}")

@@ -6,20 +6,29 @@ override it with ``$RISKOFF_HOME/catalog.toml`` in the same format.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskoff.errors import DataFileError, UnknownSymbolError
 
-__all__ = ["Catalog", "SeriesInfo", "parse_lag"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ROW_HOLDS", "Catalog", "SeriesInfo", "parse_lag"]
 
 _LAG_RE = re.compile(r"^(\d+)([DB])$")
 _REQUIRED = ("symbol", "name", "asset_class", "role", "units", "frequency")
+ROW_HOLDS = ("own_day", "previous_weekday", "previous_day")
+"""What a provider's row dated D holds: D's own close; the close of the weekday before
+(Yahoo FX since 2010: the bar is dated by the London day that starts a few hours after
+the New York close it carries); the close of the calendar day before (a 00:00 UTC
+snapshot)."""
 
 
 def parse_lag(lag: str) -> tuple[int, str]:
@@ -46,6 +55,10 @@ class SeriesInfo:
     lag: str = "0D"
     description: str = ""
     adjusted: str = "na"
+    row_holds: str = "own_day"
+    """See :data:`ROW_HOLDS`; anything but ``own_day`` re-dates rows on the way in."""
+    row_holds_from: str = ""
+    """ISO day: rows dated before it hold their own day (the provider changed convention)."""
 
     @property
     def provider(self) -> str:
@@ -76,6 +89,30 @@ class SeriesInfo:
             "adjusted": self.adjusted,
         }
 
+    def redate(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (``date``, ``value``) with each row filed under the day it describes.
+
+        A row that holds the previous weekday's close moves to that weekday (Monday's row
+        to Friday); where two rows land on one day the later-dated one wins. This is what
+        makes a day's FX move line up with the same day's stocks, and it stays point in
+        time: the moved value was public by the end of the day it is filed under.
+        """
+        if self.row_holds == "own_day" or frame.empty:
+            return frame
+        import numpy as np
+        import pandas as pd
+
+        dates = pd.DatetimeIndex(frame["date"])
+        if self.row_holds == "previous_day":
+            back = np.ones(len(dates), dtype="int64")
+        else:  # previous_weekday: Mon -> Fri (3), Sun -> Fri (2), else 1
+            back = np.select([dates.day_of_week == 0, dates.day_of_week == 6], [3, 2], 1)
+        if self.row_holds_from:
+            back = np.where(dates >= pd.Timestamp(self.row_holds_from), back, 0)
+        out = frame.assign(date=dates - pd.to_timedelta(back, unit="D"))
+        out = out.drop_duplicates(subset="date", keep="last")
+        return out.sort_values("date", kind="stable").reset_index(drop=True)
+
 
 def _info_from_mapping(raw: Mapping[str, Any], where: str) -> SeriesInfo:
     missing = [k for k in _REQUIRED if not raw.get(k)]
@@ -91,7 +128,20 @@ def _info_from_mapping(raw: Mapping[str, Any], where: str) -> SeriesInfo:
         lag=str(raw.get("lag", "0D")),
         description=str(raw.get("description", "")),
         adjusted=str(raw.get("adjusted", "na")),
+        row_holds=str(raw.get("row_holds", "own_day")),
+        row_holds_from=str(raw.get("row_holds_from", "")),
     )
+    if info.row_holds not in ROW_HOLDS:
+        raise DataFileError(
+            f"{where}: row_holds {info.row_holds!r} is not one of {', '.join(ROW_HOLDS)}"
+        )
+    if info.row_holds_from:
+        try:
+            dt.date.fromisoformat(info.row_holds_from)
+        except ValueError:
+            raise DataFileError(
+                f"{where}: row_holds_from {info.row_holds_from!r} is not a YYYY-MM-DD day"
+            ) from None
     if ":" not in info.symbol:
         raise DataFileError(f"{where}: symbol {info.symbol!r} has no provider prefix")
     parse_lag(info.lag)

@@ -85,10 +85,10 @@ def ingest(
     from riskoff.providers.folder import read_folder
 
     folder = Path(path).expanduser()
-    data = read_folder(folder, until=until, on_symbol=on_symbol)
+    catalog = load_catalog(settings)
+    data = read_folder(folder, until=until, on_symbol=on_symbol, catalog=catalog)
     if not data.frames and data.errors:
         raise DataFileError(data.errors[0])
-    catalog = load_catalog(settings)
     infos: dict[str, SeriesInfo] = {}
     for symbol, row in data.meta.items():
         infos[symbol] = catalog.with_unknown(
@@ -271,7 +271,11 @@ def update(
         st = store or open_store(s)
         try:
             if good:
-                frames = {r.symbol: r.frame for r in good if r.frame is not None and len(r.frame)}
+                frames = {
+                    r.symbol: catalog[r.symbol].redate(r.frame)
+                    for r in good
+                    if r.frame is not None and len(r.frame)
+                }
                 names_used = sorted({r.source for r in good})
                 report = st.load(
                     frames,

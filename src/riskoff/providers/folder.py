@@ -22,7 +22,7 @@ import datetime as dt
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,8 @@ from riskoff.errors import DataFileError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from riskoff.catalog import SeriesInfo
 
 __all__ = ["FolderData", "IndexRow", "read_folder", "read_index"]
 
@@ -390,6 +392,7 @@ def read_folder(
     until: dt.date | None = None,
     symbols: Iterable[str] | None = None,
     on_symbol: Callable[[str], None] | None = None,
+    catalog: Mapping[str, SeriesInfo] | None = None,
 ) -> FolderData:
     """Stitch every symbol of a data folder into canonical frames.
 
@@ -398,9 +401,11 @@ def read_folder(
 
     Args:
         folder: a folder holding ``INDEX.csv``.
-        until: keep only observations dated on or before this day.
+        until: keep only observations dated on or before this day (after re-dating).
         symbols: only these symbols (default: all in the index).
         on_symbol: called after each symbol (for progress bars).
+        catalog: file each row under the day it describes (``SeriesInfo.redate``) for
+            the symbols it knows, before ``until`` is applied.
     """
     import pandas as pd
 
@@ -418,6 +423,8 @@ def read_folder(
         try:
             parts = [_segment(cache, r) for r in segs]
             frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            if catalog is not None and symbol in catalog:
+                frame = catalog[symbol].redate(frame)
             if until is not None:
                 frame = frame[frame["date"] <= pd.Timestamp(until)].reset_index(drop=True)
             out.frames[symbol] = frame
