@@ -6,13 +6,20 @@ right. It prints, per episode, the primary suspect on its most severe day and ov
 whole window, and the hit rates.
 
     .venv/bin/python scripts/evaluate_episodes.py [--json]
+    .venv/bin/python scripts/evaluate_episodes.py --days scripts/probe_days.csv
+
+``--days`` reads single days labelled elsewhere (``date,expected,why``; ``expected`` is a
+suspect id or ``none`` for a calm day) and reports the primary suspect of each.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -28,9 +35,13 @@ from riskoff.indicators.features import daily_features
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--days", type=Path, help="a CSV of labelled single days instead")
     a = ap.parse_args()
     s = Settings.from_env()
     pnl = pipeline.load_panel(s)
+    if a.days is not None:
+        _days(a.days, s, pnl)
+        return
     table = daily_features(pnl)
     suspects = load_suspects(s.home)
     rows = []
@@ -85,6 +96,29 @@ def main() -> None:
         w = sum(r["window_primary"] == r["label"] for r in part)
         m = len(part)
         print(f"{name}: worst day {d}/{m} primary, {t}/{m} top two; window {w}/{m}")
+
+
+def _days(path: Path, s: Settings, pnl: object) -> None:
+    rows = []
+    with path.open(newline="", encoding="utf-8") as fh:
+        for rec in csv.DictReader(fh):
+            day = dt.date.fromisoformat(rec["date"])
+            d = pipeline.diagnose(day, settings=s, with_analogs=False, panel=pnl).to_dict()
+            sell = d["selloff"]
+            got = d["verdict"]["primary"] if sell["is_selloff"] else "none"
+            rows.append(
+                {
+                    "date": rec["date"],
+                    "expected": rec["expected"],
+                    "got": got,
+                    "ok": got == rec["expected"],
+                    "severity": round(sell["severity"], 2),
+                    "top3": ", ".join(f"{x['id']} {x['score']:.2f}" for x in d["suspects"][:3]),
+                }
+            )
+    with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+        print(pd.DataFrame(rows).to_string(index=False))
+    print(f"\n{sum(r['ok'] for r in rows)}/{len(rows)} as expected")
 
 
 if __name__ == "__main__":

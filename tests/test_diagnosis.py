@@ -418,7 +418,7 @@ GOLDEN_RICH = (
     "│ ━━━━━━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━                                     │",
     "│  Crypto           │  1.00 │ ████████████████████ │ likely                                        │",
     "│  Carry unwind     │  0.03 │ █··················· │ unlikely                                      │",
-    "│  Growth scare     │  0.00 │ ···················· │ unlikely                                      │",
+    "│  Growth scare     │  0.01 │ ···················· │ unlikely                                      │",
     "│  Geopolitics      │  0.00 │ ···················· │ unlikely                                      │",
     "│  Policy shock     │  0.00 │ ···················· │ unlikely                                      │",
     "│  AI narrative     │  0.00 │ ···················· │ unlikely                                      │",
