@@ -163,6 +163,24 @@ def test_quantities_report_currency_amounts(loaded_settings: Settings, tmp_path:
     )
 
 
+def test_quantities_are_valued_at_the_price_of_the_day_asked(
+    loaded_settings: Settings, tmp_path: Path
+) -> None:
+    """A report on a past day values holdings at that day's close, not at a later one."""
+    pf = _write(tmp_path, "symbol,quantity\nspy,100\ncash,5000\n")
+    then = pipeline.stress_portfolio(
+        pf, episodes=["covid-2020"], as_of=dt.date(2022, 6, 13), settings=loaded_settings
+    ).to_dict()
+    now = pipeline.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
+    with Store(loaded_settings.store_path, read_only=True) as st:
+        spy = st.read(["yahoo:SPY"], end=dt.date(2022, 6, 13))
+    price = float(spy["value"].iloc[-1])
+    assert spy["date"].iloc[-1].date() == dt.date(2022, 6, 13)
+    assert then["portfolio"]["holdings"][0]["price"] == pytest.approx(price)
+    assert then["portfolio"]["equity"] == pytest.approx(100 * price + 5000)
+    assert now.to_dict()["portfolio"]["holdings"][0]["price"] != pytest.approx(price)
+
+
 # -- command line -------------------------------------------------------------------------
 
 

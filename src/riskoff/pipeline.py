@@ -456,6 +456,7 @@ def stress_portfolio(
     top: int = 3,
     horizon: int | None = None,
     mode: str = "loan",
+    as_of: dt.date | None = None,
     settings: Settings | None = None,
 ) -> Any:
     """Replay historical sell-offs on a portfolio (``docs/portfolio.md``).
@@ -467,6 +468,8 @@ def stress_portfolio(
         horizon: weekdays replayed after each episode's end (default 126).
         mode: ``loan`` (a fixed margin loan, positions drift) or ``daily`` (re-levered
             at every close).
+        as_of: value quantity holdings at their last price on or before this day (a
+            report on a past day); default the latest stored price.
 
     Returns:
         A ``riskoff.portfolio.StressReport``.
@@ -499,7 +502,7 @@ def stress_portfolio(
         chosen = select_episodes(load_episodes(s.home), keys)
         latest: dict[str, tuple[float, dt.date]] = {}
         if pf.basis == "quantity":
-            long = st.read(pf.symbols)
+            long = st.read(pf.symbols, end=as_of)
             for sym, grp in long.groupby("symbol", observed=True):
                 latest[str(sym)] = (float(grp["value"].iloc[-1]), grp["date"].iloc[-1].date())
         return run_stress(
@@ -733,7 +736,7 @@ def report(
         ]
         if done:
             try:
-                replay = stress_portfolio(portfolio, episodes=done, settings=s)
+                replay = stress_portfolio(portfolio, episodes=done, as_of=day, settings=s)
                 portfolio_html = replay.to_html()
             except InsufficientDataError as exc:
                 portfolio_note = f"The replay could not run: {exc}."
