@@ -102,6 +102,7 @@ class SeriesInfo:
         import numpy as np
         import pandas as pd
 
+        frame = frame.sort_values("date", kind="stable")  # "later-dated" must mean later
         dates = pd.DatetimeIndex(frame["date"])
         if self.row_holds == "previous_day":
             back = np.ones(len(dates), dtype="int64")
