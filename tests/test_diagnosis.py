@@ -539,3 +539,48 @@ def test_funding_sentences_name_the_benchmark_of_the_day(code: float, name: str)
 
     text = render_template("SOFR {s|bp} over {b|bench}", {"s": 5.0, "b": code})
     assert text == f"SOFR +5 bp over {name}"
+
+
+# --- round 6: the front end, crypto spill-over, funding that says "easy" ---------------------
+
+
+def _broad_selloff_easy_funding() -> dict[str, float]:
+    """Stocks, gold and bonds fall with the dollar up and 4 groups down 2σ, but SOFR sits
+    well under IORB and the stress index is calm: the look of a dash for cash without one."""
+    row = dash_for_cash()
+    row.update({"funding.sofr_iorb_bp": -12.0, "funding.sofr_iorb_chg5_bp": 0.0})
+    row.update({"stress.stlfsi": -0.3, "crypto.btc_sigma": -1.0, "crypto.eth_sigma": -1.0})
+    return moves(row, btc=(-0.03, -1.0), eth=(-0.03, -1.0))
+
+
+def test_broad_selling_is_no_plumbing_strain_when_funding_is_easy() -> None:
+    easy = diag(_broad_selloff_easy_funding()).suspect("liquidity")
+    unobserved = _broad_selloff_easy_funding()
+    unobserved["funding.sofr_iorb_bp"] = math.nan
+    unobserved["funding.sofr_iorb_chg5_bp"] = math.nan
+    before_sofr = diag(unobserved).suspect("liquidity")
+    plumbing = next(e for e in easy.evidence if e.indicator == "plumbing_strain")
+    assert plumbing.observed == 0.0
+    assert "No sign of a scramble for dollars" in plumbing.text
+    # without a funding reading (before SOFR), broad selling still counts
+    assert before_sofr.score > 2 * easy.score
+
+
+def test_a_front_end_repricing_is_a_rates_shock() -> None:
+    """A hot CPI print: the 2-year jumps, the 10-year barely moves, stocks fall 3σ."""
+    row = calm_row(**{"rates.d2y_bp": 18.0, "rates.d10y_bp": 5.0, "rel.d2y": 3.2})
+    moves(row, us_equities=(-0.04, -3.3), nasdaq=(-0.05, -3.0), usd=(0.014, 3.4))
+    moves(row, treasuries=(-0.05, -0.7), long_bond=(-0.02, -0.3))
+    hot = diag(row).suspect("rates_fiscal")
+    calm_front = diag({**row, "rates.d2y_bp": 0.0, "rel.d2y": 0.0}).suspect("rates_fiscal")
+    assert hot.score > calm_front.score + 0.1
+    assert any("priced a tighter Fed path" in e.text for e in hot.for_)
+    cut = diag({**row, "rates.d2y_bp": -18.0, "rel.d2y": -3.2}).suspect("rates_fiscal")
+    assert any("priced cuts" in e.text for e in cut.against)
+
+
+def test_crypto_is_not_the_story_when_three_other_groups_fell() -> None:
+    row = crypto_only()
+    moves(row, em_equities=(-0.03, -2.5), oil=(-0.06, -2.5), copper=(-0.04, -2.2))
+    spill = diag(row).suspect("crypto")
+    assert spill.score < 0.5 * diag(crypto_only()).suspect("crypto").score

@@ -93,6 +93,7 @@ def bond_led(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -
     calm quarter the 60-day yardstick of equities shrinks far more than that of bonds,
     and a 2% equity fall reads as 6σ next to a 2σ yield jump. A bond that rallied counts
     as a zero fall (stocks fell, bonds did not: strongly negative); 0 when stocks rose.
+    ``params.front`` (e.g. ``rel.d2y``) adds the 2-year yield's rise in its own sigmas.
     """
     pre = "lsig" if not math.isnan(get(row, "lsig.us_equities")) else "sigma"
     keys = [f"{pre}.long_bond", f"{pre}.treasuries"]
@@ -100,6 +101,10 @@ def bond_led(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -
         five = "lsig5" if pre == "lsig" else "sigma5"
         keys += [f"{five}.long_bond", f"{five}.treasuries"]
     bonds = [get(row, k) for k in keys]
+    if "front" in params:
+        # the 2-year's rise in its own sigmas (``rel.d2y``) read as a bond fall: a rates
+        # shock can sit at the front end (a repricing of the Fed path) with long yields calm
+        bonds.append(-get(row, str(params["front"])))
     bonds = [b for b in bonds if not math.isnan(b)]
     bond = min(bonds) if bonds else NAN
     eq = get(row, "dx.us_eq_lsig" if pre == "lsig" else "dx.us_eq_sigma")
@@ -142,16 +147,31 @@ def lowest(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> 
     return min(vals) if vals else NAN
 
 
+def _ramp01(x: float, a: float, b: float) -> float:
+    t = (x - a) / (b - a)
+    return 0.0 if t <= 0 else 1.0 if t >= 1 else t
+
+
 def _terms(row: Mapping[str, float], params: Mapping[str, Any]) -> list[float]:
-    """Each ``[feature, start, full]`` term graded 0..1 by its ramp; NaN terms dropped."""
+    """Each ``[feature, start, full]`` term graded 0..1 by its ramp; NaN terms dropped.
+
+    A term may carry an "unless" ramp, ``[feature, start, full, other, start2, full2]``:
+    its grade is multiplied by ``1 - ramp(other)``, so a reading that says the opposite
+    discounts it (broad selling is no sign of a dollar scramble when the funding market
+    shows easy money). A missing ``other`` discounts nothing.
+    """
     out = []
     for term in params["terms"]:
         feature, a, b = str(term[0]), float(term[1]), float(term[2])
         x = get(row, feature)
         if math.isnan(x):
             continue
-        t = (x - a) / (b - a)
-        out.append(0.0 if t <= 0 else 1.0 if t >= 1 else t)
+        g = _ramp01(x, a, b)
+        if len(term) == 6:
+            y = get(row, str(term[3]))
+            if not math.isnan(y):
+                g *= 1.0 - _ramp01(y, float(term[4]), float(term[5]))
+        out.append(g)
     return out
 
 
