@@ -584,3 +584,15 @@ def test_crypto_is_not_the_story_when_three_other_groups_fell() -> None:
     moves(row, em_equities=(-0.03, -2.5), oil=(-0.06, -2.5), copper=(-0.04, -2.2))
     spill = diag(row).suspect("crypto")
     assert spill.score < 0.5 * diag(crypto_only()).suspect("crypto").score
+
+
+def test_a_semiconductor_crash_is_a_concentrated_selloff_only_if_the_nasdaq_fell() -> None:
+    row = calm_row(**{"rel.smh": -5.2, "rel.ndx": -2.7})
+    moves(row, us_equities=(-0.015, -1.7), nasdaq=(-0.03, -2.6), mag7=(-0.03, -1.9))
+    crash = diag(row)
+    assert crash.selloff.is_selloff
+    assert crash.selloff.scope == "concentrated"
+    assert crash.verdict.primary == "ai_narrative"
+    rotation = diag(moves(dict(row), nasdaq=(0.002, 0.2)))
+    assert not rotation.selloff.is_selloff
+    assert rotation.selloff.severity < crash.selloff.severity

@@ -8,7 +8,12 @@ combined as independent "alarms" (``1 - prod(1 - w_i * r_i)``):
   bonds, credit, crypto) had a member fall 2σ or more (1 → 0, 5 → full);
 - the worst single price class in sigmas (2.5σ → 0, 6.5σ → full): a crash in one market
   is a sell-off even when the rest is calm;
-- turbulence percentile within all earlier days (0.95 → 0, 1.0 → full).
+- turbulence percentile within all earlier days (0.95 → 0, 1.0 → full);
+- the crowded sector crashing: semiconductors (SMH) beyond their beta to the S&P 500
+  (``rel.smh``, 3σ → 0, 6σ → full), counted only while the Nasdaq-100 fell 1σ or more.
+  A crash in the market's most crowded equity trade is a sell-off even when the index,
+  diluted by everything else, fell 1.5%; on 2015-2025 it adds three days to the 4.9% of
+  rows that were sell-offs, each a day the semiconductor trade broke (docs/suspects.md).
 
 A day is a sell-off from severity 0.3. The scope is ``cross_asset`` when, on a sell-off,
 US equities fell at least 2σ, at least four groups fell 1.5σ or more, and a safe haven
@@ -35,7 +40,9 @@ _EQ = Ramp(-1.0, -5.0)
 _GROUPS = Ramp(1.0, 5.0)
 _WORST = Ramp(-2.5, -6.5)
 _TURB = Ramp(0.95, 1.0)
-_WEIGHTS = (0.6, 0.5, 0.5, 0.25)
+_SECTOR = Ramp(-3.0, -6.0)
+_SECTOR_NDX = -1.0
+_WEIGHTS = (0.6, 0.5, 0.5, 0.25, 0.5)
 
 
 def severity(row: Mapping[str, float], dx: Derived) -> float:
@@ -43,11 +50,14 @@ def severity(row: Mapping[str, float], dx: Derived) -> float:
     v = dx.values
     eq = v.get("dx.us_eq_big", v["dx.us_eq_sigma"])
     worst = v.get("dx.worst_big", v["dx.worst_sigma"])
+    semis, ndx = get(row, "rel.smh"), sigma_of(row, "nasdaq")
+    sector_broke = not (math.isnan(semis) or math.isnan(ndx)) and ndx <= _SECTOR_NDX
     parts = [
         _EQ(eq) if not math.isnan(eq) else 0.0,
         _GROUPS(v["dx.groups_down"]),
         _WORST(worst) if not math.isnan(worst) else 0.0,
         _TURB(t) if not math.isnan(t := get(row, "turbulence.pct")) else 0.0,
+        _SECTOR(semis) if sector_broke else 0.0,
     ]
     keep = 1.0
     for w, r in zip(_WEIGHTS, parts, strict=True):
