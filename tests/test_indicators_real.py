@@ -56,6 +56,15 @@ def test_sofr_spread_in_the_panel_is_known_the_next_business_day(table: pd.DataF
     assert table.loc["2019-09-18", "funding.benchmark_id"] == 1.0
 
 
+def test_a_rate_cut_on_the_day_is_not_read_as_a_funding_squeeze(table: pd.DataFrame) -> None:
+    # IOER fell from 1.10% to 0.10% on Monday 2020-03-16. The SOFR known that day is
+    # Friday's (1.10%, published Monday), so it is set against Friday's IOER: no spread.
+    # Against Monday's rate it would read +100 bp. Tuesday holds Monday's SOFR (0.26%).
+    assert table.loc["2020-03-16", "funding.sofr_iorb_bp"] == pytest.approx(0.0, abs=1.0)
+    assert table.loc["2020-03-17", "funding.sofr_iorb_bp"] == pytest.approx(16.0, abs=1.0)
+    assert table.loc["2020-03-16", "funding.effr_iorb_bp"] == pytest.approx(0.0, abs=2.0)
+
+
 def test_net_liquidity_units_mid_2022(table: pd.DataFrame) -> None:
     nl = table.loc["2022-06-01":"2022-07-31", "netliq.level_bn"].mean()
     assert 5_300 < nl < 6_300  # about $5.8tn, in billions

@@ -332,6 +332,27 @@ def _first_alive(panel: Panel, symbols: list[str]) -> pd.Series:
     return out
 
 
+def _on_observation_day(panel: Panel, sym: str, series: pd.Series) -> pd.Series:
+    """``series`` (one value per panel day) read on the observation date behind ``sym``'s
+    level of each day, not on the day itself.
+
+    SOFR and EFFR for D are published on D+1B, so the panel's SOFR on D is the rate of the
+    business day before; the administered rate it is compared with must be that day's too.
+    Read on D, a rate decision effective on D (2020-03-16: IOER cut by 100 bp) would show
+    as a 100 bp funding squeeze that never happened.
+    """
+    age = panel.obs_age[sym] if sym in panel.obs_age.columns else None
+    if age is None:
+        return pd.Series(np.nan, index=panel.days)
+    ages = age.to_numpy(dtype=np.float64)
+    ok = ~np.isnan(ages)
+    obs = panel.days.to_numpy() - pd.to_timedelta(np.where(ok, ages, 0.0), unit="D").to_numpy()
+    pos = panel.days.searchsorted(obs, side="right") - 1
+    vals = series.to_numpy(dtype=np.float64)
+    out = np.where(ok & (pos >= 0), vals[np.maximum(pos, 0)], np.nan)
+    return pd.Series(out, index=panel.days)
+
+
 def _fresh(panel: Panel, sym: str) -> np.ndarray:
     if sym in panel.traded.columns:
         return panel.traded[sym].to_numpy(dtype=bool)
@@ -362,12 +383,19 @@ def _state_columns(panel: Panel) -> pd.DataFrame:
     bench, code = calc_policy_benchmark(
         panel.level("fred:DFEDTAR"), panel.level("fred:DFEDTARU"), panel.level("fred:IORB")
     )
-    sofr_sp = calc_spread_bp(panel.level("fred:SOFR"), bench)
+    sofr_sp = calc_spread_bp(
+        panel.level("fred:SOFR"), _on_observation_day(panel, "fred:SOFR", bench)
+    )
     cols["funding.sofr_iorb_bp"] = sofr_sp
     cols["funding.sofr_iorb_chg5_bp"] = asof_change(sofr_sp, 7)
+    effr_bench = _on_observation_day(panel, "fred:EFFR", bench)
+    dff_bench = _on_observation_day(panel, "fred:DFF", bench)
+    effr_alive = panel.level("fred:EFFR").notna()
     effr = _first_alive(panel, ["fred:EFFR", "fred:DFF"])
-    cols["funding.effr_iorb_bp"] = calc_spread_bp(effr, bench)
-    cols["funding.benchmark_id"] = code
+    cols["funding.effr_iorb_bp"] = calc_spread_bp(effr, effr_bench.where(effr_alive, dff_bench))
+    cols["funding.benchmark_id"] = _on_observation_day(panel, "fred:SOFR", code).where(
+        panel.level("fred:SOFR").notna(), code
+    )
     res_df = calc_reserves(panel.level("fred:WRESBAL"), _fresh(panel, "fred:WRESBAL"))
     cols["reserves.level_bn"] = res_df["level_bn"]
     cols["reserves.chg4w_bn"] = res_df["chg4w_bn"]
