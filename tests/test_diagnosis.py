@@ -596,3 +596,15 @@ def test_a_semiconductor_crash_is_a_concentrated_selloff_only_if_the_nasdaq_fell
     rotation = diag(moves(dict(row), nasdaq=(0.002, 0.2)))
     assert not rotation.selloff.is_selloff
     assert rotation.selloff.severity < crash.selloff.severity
+
+
+def test_oil_copper_and_yields_falling_together_argue_against_one_crowded_trade() -> None:
+    row = calm_row(**{"vol.dvix": 0.43, "turbulence.pct": 0.95})
+    moves(row, oil=(-0.14, -8.5), us_equities=(-0.023, -3.3))
+    row["dd52.oil"] = -0.02
+    alone = diag(row).suspect("leverage")
+    moves(row, copper=(-0.04, -2.2), treasuries=(0.03, 3.6))
+    macro = diag(row)
+    lev = macro.suspect("leverage")
+    assert lev.score < alone.score
+    assert any("repriced growth, not one crowded trade" in e.text for e in lev.against)
