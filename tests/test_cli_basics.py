@@ -45,6 +45,11 @@ def test_series_json_on_loaded_store(
     assert by["yahoo:^GSPC"]["first"] <= "1990-01-02"
     assert by["fred:WALCL"]["units"] == "usd_millions"
     assert by["fred:SOFR"]["asset_class"] == "funding"
+    assert by["fred:SOFR"]["lag"] == "1B"
+    # how a provider's rows are re-dated is part of what a series is
+    assert by["yahoo:JPY=X"]["row_holds"] == "previous_weekday"
+    assert by["yahoo:JPY=X"]["row_holds_from"] == "2010-08-12"
+    assert by["yahoo:^GSPC"]["row_holds"] == "own_day"
 
 
 def test_series_on_empty_home(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -87,6 +87,8 @@ class SeriesInfo:
             "frequency": self.frequency,
             "lag": self.lag,
             "adjusted": self.adjusted,
+            "row_holds": self.row_holds,
+            "row_holds_from": self.row_holds_from,
         }
 
     def redate(self, frame: pd.DataFrame) -> pd.DataFrame:

@@ -98,6 +98,15 @@ def ingest(
         raise typer.Exit(2)
 
 
+def _lag_text(r: dict[str, str]) -> str:
+    """The publication lag, plus how a provider's row is re-dated when it is."""
+    holds = {"previous_weekday": "row=prev wkday", "previous_day": "row=prev day"}
+    extra = holds.get(r.get("row_holds", ""), "")
+    if extra and r.get("row_holds_from"):
+        extra += f" from {r['row_holds_from']}"
+    return f"{r['lag']} {extra}".strip()
+
+
 @app.command()
 def series(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -123,6 +132,7 @@ def series(
         ("class", "left"),
         ("units", "left"),
         ("freq", "left"),
+        ("lag", "left"),
         ("first", "left"),
         ("last", "left"),
         ("count", "right"),
@@ -137,6 +147,7 @@ def series(
             r["asset_class"],
             r["units"],
             r["frequency"],
+            _lag_text(r),
             r["first"],
             r["last"],
             f"{r['count']:,}",

@@ -305,8 +305,9 @@ def coverage(
 ) -> list[dict[str, Any]]:
     """The catalogue with coverage: one dict per stored symbol.
 
-    Keys: symbol, name, asset_class, role, units, frequency, first, last, count, source,
-    stale_days (calendar days from the last observation to ``today``), description.
+    Keys: symbol, name, asset_class, role, units, frequency, lag, row_holds (what a
+    provider row dated D holds, and row_holds_from: since when), first, last, count,
+    source, stale_days (calendar days from the last observation to ``today``), description.
     """
     from riskoff.store import Store
 
@@ -333,6 +334,8 @@ def coverage(
                 "units": rec["units"] or "",
                 "frequency": rec["frequency"] or "",
                 "lag": rec["lag"] or "0D",
+                "row_holds": info.row_holds if info else "own_day",
+                "row_holds_from": info.row_holds_from if info else "",
                 "first": first.isoformat(),
                 "last": last.isoformat(),
                 "count": int(rec["count"]),
