@@ -106,6 +106,25 @@ def _ramp(raw: Any, where: str) -> Ramp | None:
     return Ramp(a, b)
 
 
+def _check_terms(terms: Any, where: str) -> None:
+    """``terms`` of a compound check: ``[feature, start, full]`` each, optionally followed
+    by an "unless" ramp ``other, start2, full2``."""
+    if not (isinstance(terms, Sequence) and not isinstance(terms, str) and terms):
+        raise DataFileError(f"{where}: params.terms must be a non-empty list of terms")
+    for term in terms:
+        ok = isinstance(term, Sequence) and not isinstance(term, str) and len(term) in (3, 6)
+        if ok:
+            names, nums = [term[0], *term[3:4]], [*term[1:3], *term[4:6]]
+            ok = all(isinstance(n, str) for n in names) and all(
+                isinstance(x, int | float) and not isinstance(x, bool) for x in nums
+            )
+        if not ok:
+            raise DataFileError(
+                f"{where}: a term is [feature, start, full] or "
+                f"[feature, start, full, other, start, full], got {term!r}"
+            )
+
+
 def _check(raw: Mapping[str, Any], where: str) -> Check:
     fn = raw.get("fn")
     feature = raw.get("feature")
@@ -117,6 +136,8 @@ def _check(raw: Mapping[str, Any], where: str) -> Check:
         if fn not in CHECK_FUNCTIONS:
             known = ", ".join(sorted(CHECK_FUNCTIONS))
             raise DataFileError(f"{where}: unknown check function {fn!r} (known: {known})")
+    if fn in ("any_of", "all_of"):
+        _check_terms(raw.get("params", {}).get("terms"), f"{where}: {fn}")
     indicator = str(raw.get("indicator") or feature or fn)
     supports = _ramp(raw.get("supports"), where)
     contradicts = _ramp(raw.get("contradicts"), where)

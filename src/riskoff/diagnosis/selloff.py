@@ -1,6 +1,6 @@
 """Is it a sell-off, how severe, and how wide?
 
-Severity combines four independent readings, each graded by a ramp in its own units and
+Severity combines five independent readings, each graded by a ramp in its own units and
 combined as independent "alarms" (``1 - prod(1 - w_i * r_i)``):
 
 - the US equity move in sigmas of its own trailing volatility (1σ → 0, 5σ → full);
