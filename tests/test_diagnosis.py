@@ -218,7 +218,7 @@ for = "Oil jumped {move.oil|pct}"
         pytest.param("[[suspect", "suspects.toml", id="not-toml"),
         pytest.param(
             "[[suspect]]\nid='x'\n[[suspect.checks]]\nfn='any_of'\nsupports=[0,1]\n"
-            "params={terms=[['a', 0, 1, 'b']]}\n",
+            "params={terms=[['a', 0, 1], ['a', 0, 1, 'b']]}\n",
             "a term is",
             id="bad-term",
         ),
@@ -226,6 +226,12 @@ for = "Oil jumped {move.oil|pct}"
             "[[suspect]]\nid='x'\n[[suspect.checks]]\nfn='all_of'\nsupports=[0,1]\n",
             "non-empty list",
             id="no-terms",
+        ),
+        pytest.param(
+            "[[suspect]]\nid='x'\n[[suspect.checks]]\nfn='any_of'\nsupports=[0,1]\n"
+            "params={terms=[['a', 1, 1]]}\n",
+            "a term is",
+            id="flat-term",
         ),
         pytest.param("[[suspect]]\nid='crypto'\nweights={nope=1.0}\n", "no check", id="weights"),
     ],

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from riskoff.diagnosis.derived import get, is_open
+from riskoff.diagnosis.fingerprints import Ramp
 
 __all__ = ["CHECK_FUNCTIONS", "CheckFunction", "register"]
 
@@ -147,11 +148,6 @@ def lowest(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> 
     return min(vals) if vals else NAN
 
 
-def _ramp01(x: float, a: float, b: float) -> float:
-    t = (x - a) / (b - a)
-    return 0.0 if t <= 0 else 1.0 if t >= 1 else t
-
-
 def _terms(row: Mapping[str, float], params: Mapping[str, Any]) -> list[float]:
     """Each ``[feature, start, full]`` term graded 0..1 by its ramp; NaN terms dropped.
 
@@ -166,11 +162,11 @@ def _terms(row: Mapping[str, float], params: Mapping[str, Any]) -> list[float]:
         x = get(row, feature)
         if math.isnan(x):
             continue
-        g = _ramp01(x, a, b)
+        g = Ramp(a, b)(x)
         if len(term) == 6:
             y = get(row, str(term[3]))
             if not math.isnan(y):
-                g *= 1.0 - _ramp01(y, float(term[4]), float(term[5]))
+                g *= 1.0 - Ramp(float(term[4]), float(term[5]))(y)
         out.append(g)
     return out
 

@@ -107,16 +107,18 @@ def _ramp(raw: Any, where: str) -> Ramp | None:
 
 
 def _check_terms(terms: Any, where: str) -> None:
-    """``terms`` of a compound check: ``[feature, start, full]`` each, optionally followed
-    by an "unless" ramp ``other, start2, full2``."""
+    """``terms`` of a compound check: ``[feature, start, full]`` each (start != full),
+    optionally followed by an "unless" ramp ``other, start2, full2``."""
     if not (isinstance(terms, Sequence) and not isinstance(terms, str) and terms):
         raise DataFileError(f"{where}: params.terms must be a non-empty list of terms")
     for term in terms:
         ok = isinstance(term, Sequence) and not isinstance(term, str) and len(term) in (3, 6)
         if ok:
             names, nums = [term[0], *term[3:4]], [*term[1:3], *term[4:6]]
-            ok = all(isinstance(n, str) for n in names) and all(
-                isinstance(x, int | float) and not isinstance(x, bool) for x in nums
+            ok = (
+                all(isinstance(n, str) for n in names)
+                and all(isinstance(x, int | float) and not isinstance(x, bool) for x in nums)
+                and all(nums[k] != nums[k + 1] for k in range(0, len(nums), 2))
             )
         if not ok:
             raise DataFileError(
