@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,6 +83,19 @@ def test_dash_for_cash_day(table: pd.DataFrame, panel: Panel) -> None:
     share = turbulence_contributions(panel, "2020-03-12")
     assert share.sum() == pytest.approx(1.0)
     assert len(share) >= 8
+
+
+def test_class_moves_are_the_days_own(table: pd.DataFrame, panel: Panel) -> None:
+    """Class moves come from same-day sources only. Before Yahoo's JPY=X (1996-10-30) the
+    only dollar-yen series is the weekly H.10 release (lag 7D), whose move on a day is a
+    week old: the yen is then missing, not a week late. High-yield credit is HYG's own
+    close (from 2007-04-11), not the ICE spread FRED publishes the next morning."""
+    assert pd.isna(table.loc["1990-08-06", "sigma.yen"])
+    assert pd.isna(table.loc["1998-08-31", "move.credit"])
+    hyg = panel.level("yahoo:HYG")
+    want = float(np.log(hyg.loc["2020-03-16"] / hyg.loc["2020-03-13"]))
+    assert table.loc["2020-03-16", "move.credit"] == pytest.approx(want)
+    assert want < -0.04  # HYG fell that Monday; the spread of Friday was still narrowing
 
 
 def test_weekend_carries_closed_markets(table: pd.DataFrame) -> None:

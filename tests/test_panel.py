@@ -3,6 +3,7 @@ property that a store cut at D gives the same panel and features for D."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,6 +71,24 @@ def test_returns_never_cross_a_stale_gap() -> None:
     assert np.isnan(mv.loc["2024-02-01"])  # stale: no level, no move
     assert np.isnan(mv.loc["2024-02-15"])  # first trade after the gap: no return
     assert mv.loc["2024-02-16"] == pytest.approx(np.log(91 / 90))
+
+
+def test_a_lagged_source_never_stands_for_a_class_move() -> None:
+    """The move a lagged series releases on D happened earlier: it is not D's class move."""
+    rows = [
+        ("yahoo:JPY=X", "2024-01-02", 140.0),
+        ("yahoo:JPY=X", "2024-01-03", 143.0),  # the yen fell 2.1% on Wednesday
+        ("yahoo:JPY=X", "2024-01-04", 143.0),
+    ]
+    same_day = build_panel(_long(rows), CAT, as_of=dt.date(2024, 1, 4), start=dt.date(2024, 1, 1))
+    assert same_day.class_moves["yen"].loc["2024-01-03"] == pytest.approx(-np.log(143 / 140))
+    # the same prices published a business day late: Wednesday's fall is released on
+    # Thursday, and must not be read as Thursday's move
+    late = CAT.with_entries({"yahoo:JPY=X": dataclasses.replace(CAT["yahoo:JPY=X"], lag="1B")})
+    p = build_panel(_long(rows), late, as_of=dt.date(2024, 1, 4), start=dt.date(2024, 1, 1))
+    assert p.moves["yahoo:JPY=X"].loc["2024-01-04"] == pytest.approx(np.log(143 / 140))
+    assert p.class_moves["yen"].isna().all()
+    assert p.class_open["yen"].isna().all()
 
 
 def test_weekend_rows_only_when_crypto_traded() -> None:

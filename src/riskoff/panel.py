@@ -16,7 +16,10 @@
   is no return. A day on which the market did not trade but its close is not stale has
   move 0 (it carried its close); ``traded`` says which.
 * ``class_moves`` / ``class_open``: the same per asset class (``docs/features.md``), from the
-  first available symbol of the class's fallback list on each day.
+  first available symbol of the class's fallback list on each day. Only a **same-day**
+  source (catalogue lag 0) can stand for a class: the move a lagged series releases on D
+  happened on an earlier day (a weekly H.10 dollar-yen fixing, a spread published the next
+  morning), so reading it as D's move would put yesterday's market into today's row.
 
 The calendar (``docs/calendar.md``): every weekday from ``start`` to ``as_of`` plus every
 weekend day on which crypto traded. Day D means the US close of D for US assets, the
@@ -103,11 +106,13 @@ CLASSES: tuple[ClassSpec, ...] = (
     ClassSpec("oil", (("yahoo:CL=F", "log"), ("fred:DCOILWTICO", "log"))),
     ClassSpec("treasuries", (("fred:DGS10", "neg_diff"),), price=False),
     ClassSpec("long_bond", (("fred:DGS30", "neg_diff"),), price=False),
-    ClassSpec("usd", (("yahoo:DX-Y.NYB", "log"), ("fred:DTWEXBGS", "log"))),
-    ClassSpec("yen", (("yahoo:JPY=X", "neg_log"), ("fred:DEXJPUS", "neg_log"))),
+    ClassSpec("usd", (("yahoo:DX-Y.NYB", "log"),)),
+    ClassSpec("yen", (("yahoo:JPY=X", "neg_log"),)),
     ClassSpec("btc", (("yahoo:BTC-USD", "log"), ("coinbase:BTC-USD", "log"))),
     ClassSpec("eth", (("yahoo:ETH-USD", "log"), ("coinbase:ETH-USD", "log"))),
-    ClassSpec("credit", (("fred:BAMLH0A0HYM2", "neg_diff"), ("yahoo:HYG", "log")), price=False),
+    # high-yield credit as the market prices it on the day: the HYG ETF's close (the ICE
+    # BofA spread is published the next morning; it feeds the stress index as a level)
+    ClassSpec("credit", (("yahoo:HYG", "log"),)),
 )
 """The asset classes of ``docs/features.md``, in table order."""
 
@@ -322,7 +327,8 @@ def build_panel(
     )
     moves_df = pd.DataFrame(moves, index=days, columns=symbols)
     traded_df = pd.DataFrame(traded, index=days, columns=symbols)
-    cm, co, csrc = _class_frames(levels, moves_df, traded_df)
+    same_day = {s for s in symbols if (i := catalog.get(s)) is None or parse_lag(i.lag)[0] == 0}
+    cm, co, csrc = _class_frames(levels, moves_df, traded_df, same_day)
     return Panel(
         as_of=pd.Timestamp(end),
         days=days,
@@ -338,15 +344,25 @@ def build_panel(
 
 
 def _class_frames(
-    levels: pd.DataFrame, moves: pd.DataFrame, traded: pd.DataFrame
+    levels: pd.DataFrame,
+    moves: pd.DataFrame,
+    traded: pd.DataFrame,
+    same_day: set[str] | frozenset[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Per-class moves, open flags (1/0, NaN without data) and source index per day."""
+    """Per-class moves, open flags (1/0, NaN without data) and source index per day.
+
+    ``same_day``: the symbols published by the end of their observation day (all when
+    None); any other source is skipped, its moves belong to earlier days.
+    """
     n = len(levels)
     out_m: dict[str, np.ndarray] = {}
     out_o: dict[str, np.ndarray] = {}
     out_s: dict[str, np.ndarray] = {}
     for spec in CLASSES:
-        syms = [s for s, _ in spec.symbols if s in levels.columns]
+        usable = {s for s, _ in spec.symbols if s in levels.columns}
+        if same_day is not None:
+            usable &= same_day
+        syms = [s for s, _ in spec.symbols if s in usable]
         m = np.full(n, np.nan)
         o = np.full(n, np.nan)
         srcs = np.full(n, -1.0)
@@ -364,7 +380,7 @@ def _class_frames(
             srcs = np.where(any_alive, 0.0, -1.0)
         else:
             for k, (sym, kind) in reversed(list(enumerate(spec.symbols))):
-                if sym not in levels.columns:
+                if sym not in usable:
                     continue
                 lv_ok = ~np.isnan(levels[sym].to_numpy())
                 mv = moves[sym].to_numpy()

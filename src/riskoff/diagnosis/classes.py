@@ -38,7 +38,7 @@ CLASS_NAMES: Final[dict[str, str]] = {
     "yen": "yen",
     "btc": "Bitcoin",
     "eth": "Ether",
-    "credit": "HY credit",
+    "credit": "HY credit (HYG)",
 }
 
 CLASSES: Final[tuple[str, ...]] = tuple(CLASS_NAMES)
@@ -62,7 +62,7 @@ CLASS_SOURCES: Final[dict[str, str]] = {
     "yen": "yahoo:JPY=X",
     "btc": "yahoo:BTC-USD",
     "eth": "yahoo:ETH-USD",
-    "credit": "fred:BAMLH0A0HYM2",
+    "credit": "yahoo:HYG",
 }
 
 # Groups of classes that move as one market. FX is directional, not "risk", and stays out.

@@ -381,8 +381,6 @@ def _selloff_sentence(day_text: str, row: Mapping[str, float], sell: Selloff, us
             return f"10y yield {fmt_value(get(row, 'rates.d10y_bp'), 'bp')}"
         if c == "long_bond":
             return f"30y yield {fmt_value(get(row, 'rates.d30y_bp'), 'bp')}"
-        if c == "credit":
-            return f"HY spread {fmt_value(-get(row, 'move.credit') * 100, 'bp')}"
         return f"{CLASS_NAMES[c]} {fmt_pct(get(row, f'move.{c}'))}"
 
     def listing(classes: Iterable[str], k: int) -> str:

@@ -78,8 +78,8 @@ HEATMAP_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Heatmap rows, grouped by asset class, top to bottom."""
 
-YIELD_CLASSES = frozenset({"treasuries", "long_bond", "credit"})
-"""Classes whose ``move`` is minus a change in percentage points (a yield or a spread)."""
+YIELD_CLASSES = frozenset({"treasuries", "long_bond"})
+"""Classes whose ``move`` is minus a change in percentage points (a yield)."""
 
 SUSPECT_LABELS: dict[str, str] = {
     "geopolitics": "Geopolitics",
@@ -139,8 +139,8 @@ class HeatmapData:
 
     ``sigma[i][j]`` is the move in sigmas of the class's own trailing volatility;
     ``move[i][j]`` the move itself: a simple % change for prices, a change in basis
-    points of the yield or spread for the classes in :data:`YIELD_CLASSES` (``unit``
-    says which per row; for those a *negative* sigma means yields or spreads rose).
+    points of the yield for the classes in :data:`YIELD_CLASSES` (``unit``
+    says which per row; for those a *negative* sigma means yields rose).
     """
 
     day: str

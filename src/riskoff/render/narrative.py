@@ -70,7 +70,6 @@ IN_SENTENCE: dict[str, str] = {
 YIELD_NAMES = {
     "treasuries": "the 10-year Treasury yield",
     "long_bond": "the 30-year yield",
-    "credit": "the high-yield spread",
 }
 
 SUSPECT_PHRASES: dict[str, str] = {
