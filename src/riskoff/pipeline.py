@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from riskoff.config import Settings
 from riskoff.errors import DataFileError
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from riskoff.providers.http import RetryPolicy, TokenBucket
     from riskoff.providers.update import FetchResult
     from riskoff.store import LoadReport, Store
+
+T = TypeVar("T")
 
 __all__ = [
     "IngestResult",
@@ -34,6 +36,7 @@ __all__ = [
     "ingest",
     "load_panel",
     "open_store",
+    "relative_params_of",
     "report",
     "stress_index",
     "stress_portfolio",
@@ -365,11 +368,19 @@ def load_panel(
         return panel_mod.load_panel(st, catalog, as_of, start=start)
 
 
-_CACHE_SOURCES = ("panel.py", "catalog.py", "data/catalog.toml", "indicators")
+_CACHE_SOURCES = (
+    "panel.py",
+    "catalog.py",
+    "data/catalog.toml",
+    "indicators",
+    "diagnosis/relative.py",
+    "analogs",
+)
 
 
 def _code_fingerprint(settings: Settings) -> str:
-    """A hash of the code and catalogues that shape the panel and the feature table."""
+    """A hash of the code and catalogues that shape the panel, the feature table and what
+    is derived from them and kept with them (relative-move parameters, the analog engine)."""
     import hashlib
 
     root = Path(__file__).parent
@@ -386,6 +397,44 @@ def _code_fingerprint(settings: Settings) -> str:
     return digest.hexdigest()[:16]
 
 
+def _store_stamp(path: Path) -> str:
+    """The identity of the store's files as the file system sees them (inode, size, and
+    modification and change times of the database and its write-ahead log). Any write
+    changes it; a read-only open does not."""
+    parts = []
+    for f in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = f.stat()
+        except OSError:
+            parts.append("-")
+            continue
+        parts.append(f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
+    return "|".join(parts)
+
+
+def _load_pickle(target: Path) -> tuple[Any, Any] | None:
+    import pickle
+
+    if not target.is_file():
+        return None
+    try:
+        with target.open("rb") as fh:
+            cached = pickle.load(fh)
+    except Exception:
+        target.unlink(missing_ok=True)
+        return None
+    if isinstance(cached, tuple) and len(cached) == 2:
+        return cached[0], cached[1]
+    return None
+
+
+def _atomic_write(target: Path, write: Callable[[Any], None], mode: str = "wb") -> None:
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open(mode) as fh:
+        write(fh)
+    tmp.replace(target)  # atomic: a reader sees the old file or the new one
+
+
 def panel_and_features(settings: Settings | None = None) -> tuple[Any, Any]:
     """The whole-history panel and its daily feature table, cached on disk.
 
@@ -394,6 +443,11 @@ def panel_and_features(settings: Settings | None = None) -> tuple[Any, Any]:
     lives in ``$RISKOFF_HOME/cache/``, keyed by the store's last load and a hash of the
     code that builds it; any ingest or update, or a code change, rebuilds it. A cache that
     cannot be read or written is simply rebuilt (it is never a source of truth).
+
+    Reading the last load's id means opening the database; ``cache/store.stamp`` remembers
+    it next to the store files' identity (:func:`_store_stamp`, taken *before* the id is
+    read, so a write in between can only make the stamp look older). While the files are
+    unchanged a warm start reads the cache without opening the database at all.
     """
     import pickle
 
@@ -404,31 +458,44 @@ def panel_and_features(settings: Settings | None = None) -> tuple[Any, Any]:
     s = settings or Settings.from_env()
     if not s.store_path.exists():
         raise DataFileError("the store is empty: run 'riskoff ingest PATH' first")
+    code = _code_fingerprint(s)
+    cache_dir = s.home / "cache"
+    stamp_file = cache_dir / "store.stamp"
+    stamp = _store_stamp(s.store_path)
+    try:
+        known_stamp, known_version = stamp_file.read_text("utf-8").split("\n")[:2]
+    except (OSError, ValueError):
+        known_stamp = known_version = ""
+    if known_stamp == stamp and known_version.isdigit():
+        hit = _load_pickle(cache_dir / f"features-{known_version}-{code}.pkl")
+        if hit is not None:
+            return hit
     with Store(s.store_path, read_only=True) as st:
-        key = f"{st.version()}-{_code_fingerprint(s)}"
-        cache_dir = s.home / "cache"
-        target = cache_dir / f"features-{key}.pkl"
-        if target.is_file():
-            try:
-                with target.open("rb") as fh:
-                    cached = pickle.load(fh)
-                if isinstance(cached, tuple) and len(cached) == 2:
-                    return cached[0], cached[1]
-            except Exception:
-                target.unlink(missing_ok=True)
+        version = st.version()
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            _atomic_write(stamp_file, lambda fh: fh.write(f"{stamp}\n{version}\n"), "w")
+        except OSError:
+            pass  # a read-only home still works, only slower
+        target = cache_dir / f"features-{version}-{code}.pkl"
+        hit = _load_pickle(target)
+        if hit is not None:
+            return hit
         pnl = panel_mod.load_panel(st, load_catalog(s), None)
     table = daily_features(pnl)
+    # derived once and kept with the panel, so a warm diagnosis only reads them
+    relative_params_of(pnl, table)
+    analog_engine_from(pnl, table, settings=s)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((pnl, table), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(target)  # atomic: a reader sees the old file or the new one
+        _atomic_write(
+            target,
+            lambda fh: pickle.dump((pnl, table), fh, protocol=pickle.HIGHEST_PROTOCOL),
+        )
         for old in cache_dir.glob("features-*.pkl"):
             if old != target:
                 old.unlink(missing_ok=True)
     except OSError:
-        pass  # a read-only home still works, only slower
+        pass
     return pnl, table
 
 
@@ -548,16 +615,45 @@ def analog_engine(settings: Settings | None = None, *, as_of: dt.date | None = N
     return analog_engine_from(pnl, daily_features(pnl), settings=s)
 
 
+def _memo(panel: Any, table: Any, key: str, build: Callable[[], T]) -> T:
+    """``build()``, kept in ``panel.cache`` when ``table`` is the panel's own daily feature
+    table (and so saved with it in the on-disk cache); recomputed for any other table."""
+    from riskoff.indicators.features import DAILY_CACHE_KEY
+
+    if table is not panel.cache.get(DAILY_CACHE_KEY):
+        return build()
+    if key not in panel.cache:
+        panel.cache[key] = build()
+    out: T = panel.cache[key]
+    return out
+
+
+def relative_params_of(panel: Any, table: Any) -> Any:
+    """``riskoff.diagnosis.relative.relative_params`` of the panel's daily feature table."""
+    from riskoff.diagnosis.relative import relative_params
+
+    return _memo(panel, table, "relative_params", lambda: relative_params(table))
+
+
 def analog_engine_from(panel: Any, table: Any, *, settings: Settings | None = None) -> Any:
-    """An analog engine from an already built panel and daily feature table."""
+    """An analog engine from an already built panel and daily feature table (kept with the
+    panel for the episode catalogue it was built with)."""
+    import hashlib
+
     from riskoff.analogs.episodes import load_episodes
     from riskoff.analogs.forward import FORWARD_SYMBOLS
     from riskoff.analogs.search import AnalogEngine
 
     s = settings or Settings.from_env()
+    episodes = load_episodes(s.home)
     cols = [c for c in FORWARD_SYMBOLS if c in panel.levels.columns]
-    closes = panel.levels[cols].where(panel.traded[cols].astype(bool))
-    return AnalogEngine(table, closes, load_episodes(s.home))
+
+    def build() -> Any:
+        closes = panel.levels[cols].where(panel.traded[cols].astype(bool))
+        return AnalogEngine(table, closes, episodes)
+
+    catalogue = hashlib.sha256(repr(episodes.episodes).encode()).hexdigest()[:16]
+    return _memo(panel, table, f"analog_engine-{catalogue}", build)
 
 
 def engine_last_day(engine: Any) -> dt.date | None:
@@ -806,7 +902,7 @@ def diagnose(
 
     from riskoff.dates import Window, parse_date, parse_window
     from riskoff.diagnosis import REFERENCE_DAYS, diagnose_row, load_suspects
-    from riskoff.diagnosis.relative import relative_params, relative_values
+    from riskoff.diagnosis.relative import relative_values
     from riskoff.errors import BadDateError, RiskoffError
     from riskoff.indicators.features import daily_features, window_features
 
@@ -832,7 +928,7 @@ def diagnose(
         raise BadDateError(f"{start} is before the first data in the store ({first})")
     if table is None:
         table = daily_features(pnl)
-    params = relative_params(table)
+    params = relative_params_of(pnl, table)
     if win is not None and win.start != win.end:
         row = window_features(pnl, win)
         if not row:

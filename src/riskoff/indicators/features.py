@@ -35,6 +35,7 @@ from riskoff.indicators.stats import asof_change, calc_causal_percentile
 from riskoff.panel import CLASSES, Panel
 
 __all__ = [
+    "DAILY_CACHE_KEY",
     "MATRIX_MIN_CLASSES",
     "daily_features",
     "kernel_moves",
@@ -450,9 +451,13 @@ def _state_columns(panel: Panel) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------------------
 # public entry points
+DAILY_CACHE_KEY = "_daily"
+"""Where :func:`daily_features` keeps the panel's table in ``Panel.cache``."""
+
+
 def daily_features(panel: Panel) -> pd.DataFrame:
     """The feature table: index = the panel's days, columns of ``docs/features.md``."""
-    key = "_daily"
+    key = DAILY_CACHE_KEY
     if key not in panel.cache:
         pos = np.arange(len(panel.days))
         mb = pd.DataFrame(_move_block(panel, pos, pos), index=panel.days)
