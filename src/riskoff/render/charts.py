@@ -295,7 +295,7 @@ def _move_text(m: float | None, unit: str) -> str:
         return "n/a"
     sign = MINUS if m < 0 else "+"
     if unit == "bp":
-        return f"yield or spread {sign}{abs(m):.0f} bp"
+        return f"yield {sign}{abs(m):.0f} bp"
     return f"{sign}{abs(m):.1f}%"
 
 
