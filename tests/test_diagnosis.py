@@ -362,6 +362,19 @@ def test_versus_without_reference_days_says_so() -> None:
     assert "Cannot say" in d.verdict.text
 
 
+def test_versus_before_the_reference_days_says_they_had_not_happened() -> None:
+    from riskoff.diagnosis.engine import compare_references
+
+    row = crypto_only()
+    early = compare_references(row, {"312": None, "519": None}, dt.date(1990, 8, 6))
+    assert early.closer == "unavailable"
+    assert "neither 312 (2020-03-12) nor 519 (2021-05-19) had happened yet" in early.text
+    assert "store" not in early.text
+    between = compare_references(row, {"312": None, "519": None}, dt.date(2020, 6, 1))
+    assert "519 (2021-05-19) had not happened yet" in between.text
+    assert "does not hold 312" in between.text
+
+
 def test_backdrop_when_markets_fall_and_the_economy_looks_fine() -> None:
     d = diag(dash_for_cash())
     assert (

@@ -342,9 +342,19 @@ def compare_references(
         parts.append(f"{CLASS_NAMES[c]} {_move_text(row, c)}" + (f" ({refs})" if refs else ""))
     detail = "; ".join(parts) if parts else "no comparable markets traded"
     if closer == "unavailable":
-        text = (
-            "A new 312 or a new 519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19."
-        )
+        future = [n for n in ("312", "519") if day is not None and REFERENCE_DAYS[n] > day]
+        if len(future) == 2:
+            why = f"on {day} neither 312 (2020-03-12) nor 519 (2021-05-19) had happened yet"
+        elif future:
+            (n,) = future
+            other = "519" if n == "312" else "312"
+            why = (
+                f"{n} ({REFERENCE_DAYS[n].isoformat()}) had not happened yet and the store "
+                f"does not hold {other} ({REFERENCE_DAYS[other].isoformat()})"
+            )
+        else:
+            why = "the store holds neither 2020-03-12 nor 2021-05-19"
+        text = f"A new 312 or a new 519? Cannot say: {why}."
     else:
         sims_text = []
         for name in ("312", "519"):
