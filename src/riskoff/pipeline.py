@@ -495,7 +495,7 @@ def panel_and_features(settings: Settings | None = None) -> tuple[Any, Any]:
             if old != target:
                 old.unlink(missing_ok=True)
     except OSError:
-        pass
+        pass  # a read-only home still works, only slower
     return pnl, table
 
 
@@ -1018,4 +1018,10 @@ def scan(
     first, last = pnl.days[0].date(), pnl.as_of.date()
     if a > last or b < first:
         raise BadDateError(f"{a}:{b} is outside the data in the store ({first} to {last})")
-    return scan_table(table, suspects=load_suspects(s.home), start=a, end=b)
+    return scan_table(
+        table,
+        suspects=load_suspects(s.home),
+        start=a,
+        end=b,
+        params=relative_params_of(pnl, table),
+    )

@@ -586,14 +586,17 @@ def scan_table(
     suspects: Sequence[Suspect],
     start: dt.date | None = None,
     end: dt.date | None = None,
+    params: pd.DataFrame | None = None,
 ) -> list[ScanRow]:
     """Scan the rows ``start..end`` of a daily feature table (pass the whole table: the
-    relative moves need the history before ``start``)."""
+    relative moves need the history before ``start``). ``params``: the table's
+    ``relative_params`` when already computed."""
     import pandas as pd
 
     from riskoff.diagnosis.relative import relative_params, relative_values
 
-    params = relative_params(table)
+    if params is None:
+        params = relative_params(table)
     if start is not None or end is not None:
         lo = pd.Timestamp(start) if start else table.index[0]
         hi = pd.Timestamp(end) if end else table.index[-1]
