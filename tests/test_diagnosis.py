@@ -638,3 +638,15 @@ def test_oil_copper_and_yields_falling_together_argue_against_one_crowded_trade(
     lev = macro.suspect("leverage")
     assert lev.score < alone.score
     assert any("repriced growth, not one crowded trade" in e.text for e in lev.against)
+
+
+def test_a_tighter_fed_path_argues_against_a_dash_for_cash() -> None:
+    """A scramble for cash sends money into bills: the 2-year falls. A 2-year that jumps
+    while everything else is sold is a hawkish repricing, and liquidity hears it."""
+    row = dash_for_cash()
+    hawkish = diag({**row, "rates.d2y_bp": 15.0, "rel.d2y": 2.5}).suspect("liquidity")
+    flat = diag(row).suspect("liquidity")
+    against = [e for e in hawkish.against if e.indicator == "rates.d2y_bp"]
+    assert against and "tighter Fed path" in against[0].text
+    assert hawkish.score < flat.score
+    assert not any(e.indicator == "rates.d2y_bp" for e in flat.against)

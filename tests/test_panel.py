@@ -91,6 +91,25 @@ def test_a_lagged_source_never_stands_for_a_class_move() -> None:
     assert p.class_open["yen"].isna().all()
 
 
+def test_a_window_reads_strain_gauges_at_their_worst_day() -> None:
+    """A funding squeeze inside a window is evidence about it even after it eased."""
+    rows = [("fred:IORB", f"2024-01-{d:02d}", 5.40) for d in range(2, 13)]
+    sofr = {2: 5.31, 3: 5.31, 4: 5.31, 5: 5.31, 8: 5.31, 9: 5.90, 10: 5.45, 11: 5.32, 12: 5.31}
+    rows += [("fred:SOFR", f"2024-01-{d:02d}", v) for d, v in sofr.items()]
+    rows += [("yahoo:^GSPC", f"2024-01-{d:02d}", 100.0) for d in sofr]
+    p = build_panel(_long(rows), CAT, as_of=dt.date(2024, 1, 15), start=dt.date(2024, 1, 1))
+    table = daily_features(p)
+    # SOFR is published a business day late: Tuesday's 5.90 enters on Wednesday
+    assert table.loc["2024-01-10", "funding.sofr_iorb_bp"] == pytest.approx(50.0)
+    assert table.loc["2024-01-12", "funding.sofr_iorb_bp"] == pytest.approx(-8.0)
+    week = window_features(p, Window(dt.date(2024, 1, 8), dt.date(2024, 1, 12)))
+    assert week["funding.sofr_iorb_bp"] == pytest.approx(50.0)
+    assert week["funding.benchmark_id"] == 2  # IORB, read on the same day as the peak
+    # a window that ends before the squeeze is published does not see it
+    early = window_features(p, Window(dt.date(2024, 1, 8), dt.date(2024, 1, 9)))
+    assert early["funding.sofr_iorb_bp"] == pytest.approx(-9.0)
+
+
 def test_weekend_rows_only_when_crypto_traded() -> None:
     rows = [
         ("yahoo:^GSPC", "2024-01-05", 100.0),

@@ -468,6 +468,19 @@ def daily_features(panel: Panel) -> pd.DataFrame:
     return out
 
 
+WINDOW_PEAK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "funding.sofr_iorb_bp": ("funding.benchmark_id",),
+    "funding.sofr_iorb_chg5_bp": (),
+    "funding.effr_iorb_bp": (),
+    "stress.stlfsi": (),
+    "stress.ofr_fsi": (),
+}
+"""Strain gauges a window reads at their worst day rather than its last: a funding squeeze
+or a stress spike inside the window is evidence about the window even once it has eased
+(2019-09-17: SOFR 315 bp over IOER, back to 15 bp by the window's Friday). The columns
+listed with each are read on the same day, so a sentence names the right benchmark."""
+
+
 def window_features(panel: Panel, window: Window) -> dict[str, float]:
     """The feature row for a multi-day window: moves, sigmas and everything derived from
     them over the window (sigma against the volatility before the window starts); state
@@ -478,7 +491,17 @@ def window_features(panel: Panel, window: Window) -> dict[str, float]:
     if b < a or a >= len(days):
         return {}
     mb = _move_block(panel, np.array([a]), np.array([b]))
-    row = daily_features(panel).iloc[b].to_dict()
+    table = daily_features(panel)
+    row = table.iloc[b].to_dict()
     for k, v in mb.items():
         row[k] = v[0]
+    span = table.iloc[a : b + 1]
+    for col, companions in WINDOW_PEAK_COLUMNS.items():
+        vals = span[col].to_numpy(dtype=np.float64)
+        if np.isnan(vals).all():
+            continue
+        at = int(np.nanargmax(vals))
+        row[col] = float(vals[at])
+        for c in companions:
+            row[c] = span[c].iloc[at]
     return {str(k): float(v) for k, v in row.items()}
