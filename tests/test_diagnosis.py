@@ -650,3 +650,16 @@ def test_a_tighter_fed_path_argues_against_a_dash_for_cash() -> None:
     assert against and "tighter Fed path" in against[0].text
     assert hawkish.score < flat.score
     assert not any(e.indicator == "rates.d2y_bp" for e in flat.against)
+
+
+def test_a_growth_scare_is_about_america_only_if_risk_currencies_beat_the_dollar() -> None:
+    """In a global unwind the dollar index falls against the euro and the yen (funding
+    currencies) while commodity currencies fall: no argument against a growth scare."""
+    row = calm_row(**{"rates.d10y_bp": -12.0})
+    moves(row, us_equities=(-0.04, -3.5), oil=(-0.05, -2.5), copper=(-0.03, -2.2))
+    moves(row, treasuries=(0.01, 2.0), usd=(-0.012, -3.0), aud=(-0.012, -1.8))
+    funding_unwind = diag(row).suspect("growth_scare")
+    assert not any("about America" in e.text for e in funding_unwind.against)
+    us_made = diag(moves(dict(row), aud=(0.012, 2.5))).suspect("growth_scare")
+    assert any("about America" in e.text for e in us_made.against)
+    assert us_made.score < funding_unwind.score
