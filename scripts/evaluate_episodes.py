@@ -9,7 +9,10 @@ whole window, and the hit rates.
     .venv/bin/python scripts/evaluate_episodes.py --days scripts/probe_days.csv
 
 ``--days`` reads single days labelled elsewhere (``date,expected,why``; ``expected`` is a
-suspect id or ``none`` for a calm day) and reports the primary suspect of each.
+suspect id or ``none`` for a calm day; a ``date`` written ``START:END`` is a window) and
+reports the primary suspect of each.
+
+    .venv/bin/python scripts/evaluate_episodes.py --days scripts/probe_windows.csv
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import pandas as pd
 from riskoff import pipeline
 from riskoff.analogs.episodes import load_episodes
 from riskoff.config import Settings
-from riskoff.dates import Window
+from riskoff.dates import Window, parse_window
 from riskoff.diagnosis import load_suspects, scan_table
 from riskoff.errors import RiskoffError
 from riskoff.indicators.features import daily_features
@@ -102,23 +105,33 @@ def _days(path: Path, s: Settings, pnl: object) -> None:
     rows = []
     with path.open(newline="", encoding="utf-8") as fh:
         for rec in csv.DictReader(fh):
-            day = dt.date.fromisoformat(rec["date"])
-            d = pipeline.diagnose(day, settings=s, with_analogs=False, panel=pnl).to_dict()
+            window = parse_window(rec["date"]) if ":" in rec["date"] else None
+            day = window.end if window else dt.date.fromisoformat(rec["date"])
+            d = pipeline.diagnose(
+                day, window=window, settings=s, with_analogs=False, panel=pnl
+            ).to_dict()
             sell = d["selloff"]
-            got = d["verdict"]["primary"] if sell["is_selloff"] else "none"
+            named = d["verdict"]["primary"]
+            got = named if sell["is_selloff"] else "none"
             rows.append(
                 {
                     "date": rec["date"],
                     "expected": rec["expected"],
                     "got": got,
                     "ok": got == rec["expected"],
+                    "named": named == rec["expected"] and rec["expected"] != "none",
                     "severity": round(sell["severity"], 2),
                     "top3": ", ".join(f"{x['id']} {x['score']:.2f}" for x in d["suspects"][:3]),
                 }
             )
     with pd.option_context("display.width", 200, "display.max_colwidth", 80):
         print(pd.DataFrame(rows).to_string(index=False))
-    print(f"\n{sum(r['ok'] for r in rows)}/{len(rows)} as expected")
+    events = [r for r in rows if r["expected"] != "none"]
+    print(
+        f"\n{sum(r['ok'] for r in rows)}/{len(rows)} as expected; on the {len(events)} "
+        f"events, the verdict names the expected suspect on {sum(r['named'] for r in events)}"
+        " (whether or not the day is a sell-off)"
+    )
 
 
 if __name__ == "__main__":

@@ -647,7 +647,8 @@ def test_a_tighter_fed_path_argues_against_a_dash_for_cash() -> None:
     hawkish = diag({**row, "rates.d2y_bp": 15.0, "rel.d2y": 2.5}).suspect("liquidity")
     flat = diag(row).suspect("liquidity")
     against = [e for e in hawkish.against if e.indicator == "rates.d2y_bp"]
-    assert against and "tighter Fed path" in against[0].text
+    assert against
+    assert "tighter Fed path" in against[0].text
     assert hawkish.score < flat.score
     assert not any(e.indicator == "rates.d2y_bp" for e in flat.against)
 

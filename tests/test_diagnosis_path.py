@@ -59,7 +59,27 @@ def test_a_crash_then_a_rescue_rally_keeps_the_crash_signature() -> None:
     assert "the worst day, 2030-01-14" in d.verdict.text
     doc = d.to_dict()
     assert doc["window"] == {"start": "2030-01-14", "end": "2030-01-15"}
-    assert doc["selloff"] == whole.to_dict()["selloff"]
+    # the window rebounded, but it held a sell-off: the worst session sets its severity,
+    # while what fell and rose is still read end to end
+    e2e = whole.to_dict()["selloff"]
+    assert not e2e["is_selloff"]
+    assert doc["selloff"]["is_selloff"]
+    assert doc["selloff"]["severity"] == pytest.approx(scored[0].severity, abs=0.005)
+    assert doc["selloff"]["scope"] == "concentrated"
+    assert (doc["selloff"]["falling"], doc["selloff"]["rising"]) == (e2e["falling"], e2e["rising"])
+    assert f"end to end severity {e2e['severity']:.2f}; its worst day, 2030-01-14" in d.verdict.text
+
+
+def test_a_window_worse_end_to_end_than_any_day_keeps_its_own_reading() -> None:
+    suspects = load_suspects()
+    slow = dash_for_cash()  # the window's net move: a dash for cash
+    days = [(D1, calm_row(**{"turbulence.pct": 0.96})), (D2, calm_row())]
+    scored = score_days(days, suspects=suspects)
+    assert max(d.severity for d in scored) < 0.3
+    whole = diagnose_row(slow, suspects=suspects, date=D2, start=D1, n_days=2)
+    d = diagnose_path(whole, slow, scored, suspects=suspects, worst=None, n_days=2)
+    assert d.to_dict()["selloff"] == whole.to_dict()["selloff"]
+    assert "end to end severity" not in d.verdict.text
 
 
 def test_a_crypto_crash_day_enters_with_its_own_severity() -> None:

@@ -61,6 +61,20 @@ def test_312_is_cross_asset_and_519_concentrated(loaded_settings: Settings, pane
     assert any("Bitcoin fell −13.8%" in e.text for e in crypto.for_)
 
 
+def test_a_crypto_crash_week_that_stocks_shrugged_off_is_a_selloff(
+    loaded_settings: Settings, panel: Any
+) -> None:
+    """FTX, 2022-11-07 to 11-14: Bitcoin fell 21% while the S&P 500 rallied on a
+    soft CPI print. End to end the window is mild; its worst session was a sell-off."""
+    d = _diag("2022-11-14", loaded_settings, panel, "2022-11-07:2022-11-14")
+    assert d.selloff.is_selloff, d.verdict.text
+    assert d.selloff.scope == "concentrated"
+    assert "btc" in d.selloff.falling
+    assert "us_equities" not in d.selloff.falling
+    assert d.verdict.primary == "crypto"
+    assert "end to end severity" in d.verdict.text
+
+
 @pytest.mark.parametrize("day", ["2019-07-03", "2021-08-20"])
 def test_calm_days_are_not_selloffs(day: str, loaded_settings: Settings, panel: Any) -> None:
     d = _diag(day, loaded_settings, panel)

@@ -94,8 +94,11 @@ def diagnose_path(
     ``rel.*`` values) along its path: ``scored`` are the window's days (:func:`score_days`).
 
     ``worst`` is the day engine's full diagnosis of the worst day (the most severe of
-    the days); its evidence is added, dated, to each suspect's. Selloff, references,
-    missing data and analogs stay those of the end-to-end window.
+    the days); its evidence is added, dated, to each suspect's. References, missing data
+    and analogs stay those of the end-to-end window, and so does the sell-off reading
+    unless the worst day was a worse sell-off than the window end to end (a crash that
+    rebounded inside the window): then the severity is the worst day's, while scope and
+    the falling and rising classes are still read from the window's own moves.
     """
     if not scored:
         return whole
@@ -122,12 +125,20 @@ def diagnose_path(
     sell = assess_selloff(row, dx)
     versus = whole.verdict.versus
     day_text = f"The window {whole.start.isoformat()} to {whole.date.isoformat()}"
+    if worst_day.severity >= SELLOFF_THRESHOLD and worst_day.severity > sell.severity:
+        # a crash that rebounded inside the window (the FTX week, 519's twelve days) is
+        # still a sell-off of the window: its worst session says how bad
+        day_text += (
+            f" (end to end severity {sell.severity:.2f}; its worst day, "
+            f"{worst_day.date.isoformat()})"
+        )
+        sell = assess_selloff(row, dx, floor=worst_day.severity)
     missing = list(_dedupe([*_missing_classes(row), *whole.missing]))
     verdict = _verdict(day_text, full, sell, scores, versus, is_open(row, "us_equities"), missing)
     heads = {s.id: s.headline for s in suspects}
     path_text = _path_sentence(worst_day, scored, heads)
     verdict = replace(verdict, text=f"{verdict.text} {path_text}")
-    return replace(whole, suspects=tuple(scores), verdict=verdict)
+    return replace(whole, selloff=sell, suspects=tuple(scores), verdict=verdict)
 
 
 def _path_sentence(

@@ -79,9 +79,13 @@ def _scope(row: Mapping[str, float], dx: Derived, is_selloff: bool) -> Scope:
     return "concentrated"
 
 
-def assess_selloff(row: Mapping[str, float], dx: Derived) -> Selloff:
-    """Severity, scope, and the classes that fell and rose (by 1σ or more)."""
-    sev = severity(row, dx)
+def assess_selloff(row: Mapping[str, float], dx: Derived, *, floor: float = 0.0) -> Selloff:
+    """Severity, scope, and the classes that fell and rose (by 1σ or more).
+
+    ``floor``: a severity the reading cannot fall below (a window whose worst session was
+    a sell-off is one, even when it rebounded by its end); scope and the classes that
+    fell and rose are still read from ``row``."""
+    sev = max(severity(row, dx), floor)
     is_sell = sev >= SELLOFF_THRESHOLD
     falling: list[tuple[float, str]] = []
     rising: list[tuple[float, str]] = []
