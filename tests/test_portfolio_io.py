@@ -105,3 +105,53 @@ def test_file_errors(catalog: Catalog, tmp_path: Path) -> None:
     bad.write_bytes(b"symbol,weight\n\xff\xfe,1\n")
     with pytest.raises(PortfolioError, match="not a UTF-8"):
         read_portfolio(bad, catalog)
+
+
+def test_interest_rows_and_their_defaults(catalog: Catalog) -> None:
+    pf = parse_portfolio(
+        "symbol,weight\nspy,1\nleverage,2\nloan_spread,0.015\ncash_haircut,0.0025\n", catalog
+    )
+    assert (pf.loan_spread, pf.cash_haircut, pf.interest) == (0.015, 0.0025, True)
+    terms = pf.interest_terms()
+    assert terms.on
+    assert (terms.loan_spread, terms.cash_haircut) == (0.015, 0.0025)
+    assert pf.to_dict()["loan_spread"] == 0.015
+
+    plain = parse_portfolio("symbol,quantity\nspy,10\ncash,500\n", catalog)
+    assert (plain.loan_spread, plain.cash_haircut, plain.interest) == (0.01, 0.0, True)
+
+    off = parse_portfolio("symbol,weight\nspy,1\nInterest,0\n", catalog)
+    assert not off.interest
+    assert not off.interest_terms().on
+    assert off.interest_terms().disabled_by == "the file's interest,0 row"
+    assert off.interest_terms(disabled_by="--no-interest").disabled_by == "--no-interest"
+    assert not plain.interest_terms(disabled_by="--no-interest").on
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        pytest.param(
+            "loan_spread,1\n",
+            r"p.csv: loan_spread 1 must be a decimal rate a year between 0 and 0.2 "
+            r"\(write 0.01 for 1% a year\)$",
+            id="percent-not-decimal",
+        ),
+        pytest.param(
+            "cash_haircut,0.5\n", r"cash_haircut 0.5 .* \(write 0.005 for 0.5% a year\)$", id="half"
+        ),
+        pytest.param(
+            "loan_spread,-0.01\n", r"loan_spread -0.01 must be .* between 0 and 0.2$", id="negative"
+        ),
+        pytest.param("loan_spread,500\n", r"between 0 and 0.2$", id="absurd"),
+        pytest.param(
+            "loan_spread,0.01\nloan_spread,0.02\n", "loan_spread is given twice", id="twice"
+        ),
+        pytest.param("interest,2\n", r"interest 2 must be 1 \(.*\) or 0 \(turn it off\)", id="two"),
+    ],
+)
+def test_bad_interest_rows(catalog: Catalog, rows: str, match: str) -> None:
+    with pytest.raises(PortfolioError, match=match) as info:
+        parse_portfolio(f"symbol,weight\nspy,1\n{rows}", catalog, source="p.csv")
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith("p.csv")

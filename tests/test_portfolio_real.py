@@ -66,9 +66,10 @@ def test_spy_over_covid_has_spys_own_drawdown(
 def test_two_times_leverage_on_spy(
     loaded_settings: Settings, loaded_store: Store, tmp_path: Path, mode: str
 ) -> None:
+    """Without interest (``interest=False``, riskoff 0.1's numbers) the closed forms hold."""
     pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\nmaintenance_margin,0.25\n")
     report = pipeline.stress_portfolio(
-        pf, episodes=["covid-2020"], mode=mode, settings=loaded_settings
+        pf, episodes=["covid-2020"], mode=mode, settings=loaded_settings, interest=False
     )
     (ep,) = report.episodes
     spy = _spy(loaded_store, COVID_START, ep.until).to_numpy()
@@ -87,6 +88,81 @@ def test_two_times_leverage_on_spy(
         assert (got is None) == (first is None)
         if first is not None:
             assert got == ep.path.dates[first].date()
+
+
+def _known_rate(store: Store, symbol: str, days: pd.DatetimeIndex) -> np.ndarray:
+    """The rate (decimal a year) known at each day's close, computed here independently:
+    each observation is public one business day after its date."""
+    obs = store.read([symbol], days[0].date() - dt.timedelta(days=40), days[-1].date())
+    dates = obs["date"].to_numpy().astype("datetime64[D]")
+    public = np.busday_offset(dates, 1, roll="backward")
+    pos = np.searchsorted(public, days.to_numpy().astype("datetime64[D]"), side="right") - 1
+    assert (pos >= 0).all()
+    return np.asarray(obs["value"].to_numpy()[pos] / 100.0)
+
+
+def test_a_two_times_loan_pays_fed_funds_plus_the_spread_over_2008(
+    loaded_settings: Settings, loaded_store: Store, tmp_path: Path
+) -> None:
+    """Lehman, 2× SPY on a fixed loan: with interest the loan grows at the effective fed
+    funds rate known at each close plus 1%, actual/360, so equity is lower at every close
+    after the base than without interest, and exactly 2 × P/P₀ − ∏(1 + step)."""
+    pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\n")
+    kw = {"episodes": ["lehman-2008"], "settings": loaded_settings}
+    (ep,) = pipeline.stress_portfolio(pf, **kw).episodes  # type: ignore[arg-type]
+    (plain,) = pipeline.stress_portfolio(pf, interest=False, **kw).episodes  # type: ignore[arg-type]
+    assert list(ep.path.dates) == list(plain.path.dates)
+    assert (ep.path.equity[1:] < plain.path.equity[1:]).all()
+    assert ep.stats.final_equity < plain.stats.final_equity
+    assert ep.stats.max_drawdown > plain.stats.max_drawdown
+
+    days = ep.path.dates
+    spy = _spy(loaded_store, dt.date(2008, 9, 15), ep.until).to_numpy()
+    rate = _known_rate(loaded_store, "fred:EFFR", days)
+    gaps = np.diff(days.to_numpy()).astype("timedelta64[D]").astype(int)
+    loan = np.concatenate([[1.0], np.cumprod(1 + (rate[:-1] + 0.01) * gaps / 360)])
+    np.testing.assert_allclose(ep.path.equity, 2 * spy / spy[0] - loan, rtol=1e-12)
+    doc = ep.to_dict()["interest"]
+    assert doc["modelled"] is True
+    assert doc["sources"] == ["fred:EFFR"]
+    assert doc["within_replay"] == pytest.approx(1 - loan[-1], abs=1e-6)
+    # fed funds fell from 2% to near zero after Lehman: about 0.8% of equity in six months
+    assert -0.012 < doc["within_replay"] < -0.005
+
+
+def test_before_2000_the_rate_is_dff(loaded_settings: Settings, tmp_path: Path) -> None:
+    """The Gulf War of 1990: EFFR starts in 2000-07, DFF stands in; fed funds was 6-8%, so
+    a 2× loan costs some 6% of equity over the replay, and it deepens the drawdown."""
+    pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\n")
+    kw = {"episodes": ["gulf-war-1990"], "settings": loaded_settings}
+    (ep,) = pipeline.stress_portfolio(pf, **kw).episodes  # type: ignore[arg-type]
+    (plain,) = pipeline.stress_portfolio(pf, interest=False, **kw).episodes  # type: ignore[arg-type]
+    acc = ep.path.accrual
+    assert acc.modelled
+    assert acc.sources == ("fred:DFF",)
+    assert acc.mean_policy is not None
+    assert 0.06 < acc.mean_policy < 0.085
+    assert -0.08 < ep.stats.interest_replay < -0.04
+    assert ep.stats.max_drawdown > plain.stats.max_drawdown + 0.01
+
+
+def test_the_policy_rate_is_read_point_in_time(loaded_store: Store) -> None:
+    """The rate known on D is the one published by D (a business day late), and reading
+    further never changes what was known on an earlier day."""
+    from riskoff.catalog import Catalog
+    from riskoff.pipeline import _policy_rate_reader
+
+    read = _policy_rate_reader(loaded_store, Catalog.default())
+    short = read(dt.date(2008, 1, 2), dt.date(2008, 1, 25))
+    longer = read(dt.date(2008, 1, 2), dt.date(2008, 3, 31))
+    pd.testing.assert_frame_equal(short, longer.loc[short.index])
+    effr = loaded_store.read(["fred:EFFR"], dt.date(2008, 1, 17), dt.date(2008, 1, 23))
+    by_day = dict(zip(effr["date"].dt.date, effr["value"], strict=True))
+    # the emergency cut of Tuesday 2008-01-22 is public on the 23rd; Monday the 21st was a
+    # holiday, so on the 22nd the latest published rate is Friday the 18th's
+    assert short.loc["2008-01-22", "fred:EFFR"] == by_day[dt.date(2008, 1, 18)]
+    assert short.loc["2008-01-23", "fred:EFFR"] == by_day[dt.date(2008, 1, 22)]
+    assert by_day[dt.date(2008, 1, 22)] < by_day[dt.date(2008, 1, 18)] - 0.4
 
 
 def test_sixty_forty_contributions_and_output(loaded_settings: Settings, tmp_path: Path) -> None:
@@ -199,6 +275,43 @@ def test_cli_stress_json(
     code, out, _ = run_cli(["stress", str(pf), "--episodes", "svb-2023"], capsys)
     assert code == 0
     assert "svb-2023" in out
+
+
+def test_cli_no_interest_gives_the_numbers_without_interest(
+    loaded_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SVB 2023 at 5%: a 2× loan's interest is in the JSON and the table; --no-interest and
+    an ``interest,0`` row both give the replay without it."""
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\n")
+    args = ["stress", str(pf), "--episodes", "svb-2023", "--json"]
+    docs = []
+    for extra in ([], ["--no-interest"]):
+        code, out, err = run_cli([*args, *extra], capsys)
+        assert code == 0, err
+        docs.append(json.loads(out))
+    on, off = docs
+    assert on["portfolio"]["interest"]["on"] is True
+    assert off["portfolio"]["interest"]["disabled_by"] == "--no-interest"
+    e_on, e_off = on["episodes"][0], off["episodes"][0]
+    assert e_off["interest"]["modelled"] is False
+    assert "turned off" in e_off["interest"]["reason"]
+    assert e_off["interest"]["within_replay"] == 0.0
+    # fed funds was about 4.6-5.3%: over some 136 weekdays the loan costs about 3%
+    assert -0.04 < e_on["interest"]["within_replay"] < -0.025
+    assert e_on["final_equity"] == pytest.approx(
+        e_off["final_equity"] + e_on["interest"]["within_replay"], abs=1e-6
+    )
+    row = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\ninterest,0\n", "off.csv")
+    code, out, _ = run_cli(["stress", str(row), "--episodes", "svb-2023", "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)["episodes"][0]["path"] == e_off["path"]
+    code, out, _ = run_cli(["stress", str(pf), "--episodes", "svb-2023"], capsys)
+    assert code == 0
+    assert "Interest: the cash balance accrues at the effective fed funds rate" in out
 
 
 @pytest.mark.parametrize(

@@ -273,6 +273,14 @@ def stress_portfolio_cmd(
         str,
         typer.Option(help="loan: a fixed margin loan (default); daily: re-levered each close."),
     ] = "loan",
+    interest: Annotated[
+        bool,
+        typer.Option(
+            "--interest/--no-interest",
+            help="Interest on the cash balance at fed funds (+ loan_spread on a loan); "
+            "--no-interest turns it off.",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Replay historical sell-offs on a portfolio: drawdown, recovery, margin, cash needed."""
@@ -280,7 +288,13 @@ def stress_portfolio_cmd(
 
     keys = [k for k in episodes.split(",") if k.strip()] if episodes is not None else None
     report = pipeline.stress_portfolio(
-        portfolio, episodes=keys, like=like, top=top, horizon=horizon, mode=leverage_mode
+        portfolio,
+        episodes=keys,
+        like=like,
+        top=top,
+        horizon=horizon,
+        mode=leverage_mode,
+        interest=interest,
     )
     if as_json:
         _print_json(report.to_dict())

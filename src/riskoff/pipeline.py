@@ -528,6 +528,7 @@ def stress_portfolio(
     mode: str = "loan",
     as_of: dt.date | None = None,
     settings: Settings | None = None,
+    interest: bool = True,
 ) -> Any:
     """Replay historical sell-offs on a portfolio (``docs/portfolio.md``).
 
@@ -540,6 +541,10 @@ def stress_portfolio(
             at every close).
         as_of: value quantity holdings at their last price on or before this day (a
             report on a past day); default the latest stored price.
+        interest: ``False`` turns off interest on the cash balance (the file's
+            ``interest`` row does the same); by default the balance accrues at the
+            effective fed funds rate known at each close, plus the file's ``loan_spread``
+            on a loan.
 
     Returns:
         A ``riskoff.portfolio.StressReport``.
@@ -583,7 +588,30 @@ def stress_portfolio(
             horizon=DEFAULT_HORIZON if horizon is None else horizon,
             mode="daily" if mode == "daily" else "loan",
             like=day,
+            read_rates=_policy_rate_reader(st, catalog),
+            interest=interest,
         )
+
+
+def _policy_rate_reader(store: Store, catalog: Catalog) -> Callable[[dt.date, dt.date], Any]:
+    """``(start, end) -> frame``: the policy rates (``fred:EFFR``, ``fred:DFF``) as the
+    point-in-time panel knows them at the end of each weekday from ``start`` to ``end``:
+    re-dated to their release day (both are published a business day late) and carried
+    no longer than the panel's staleness limit. Nothing released after ``end`` is read."""
+    import pandas as pd
+
+    from riskoff.panel import build_panel
+    from riskoff.portfolio.interest import POLICY_RATES
+
+    def read(start: dt.date, end: dt.date) -> pd.DataFrame:
+        # a month of seed so a rate released before ``start`` is known on ``start``
+        long = store.read(POLICY_RATES, start - dt.timedelta(days=31), end)
+        if long.empty:
+            return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+        levels = build_panel(long, catalog, as_of=end, start=start).levels
+        return levels[[s for s in POLICY_RATES if s in levels.columns]]
+
+    return read
 
 
 def _analog_episode_ids(day: dt.date, top: int, settings: Settings) -> list[str]:

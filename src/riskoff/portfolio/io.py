@@ -14,6 +14,12 @@ one row per holding, and a few reserved rows::
   ``leverage × weight`` of equity, financed by borrowing.
 * ``maintenance_margin``: the equity / gross exposure below which the broker calls for
   margin (default 0.25, the FINRA Rule 4210 minimum for long stock).
+* ``loan_spread``: what a negative cash balance (the loan) pays over the policy rate, a
+  decimal a year (default 0.01 = 1% a year, an assumption to set to one's broker's).
+* ``cash_haircut``: what a positive cash balance earns below the policy rate, a decimal a
+  year (default 0).
+* ``interest``: 1 (default) charges and pays interest on the cash balance, 0 turns it off
+  (the numbers of riskoff 0.1).
 
 Weights are fractions of equity and, with ``cash``, must sum to 1 (within 0.001): a file
 that does not add up is rejected rather than silently normalised. A file uses weights or
@@ -32,6 +38,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from riskoff.errors import PortfolioError, UnknownSymbolError
+from riskoff.portfolio.interest import (
+    DEFAULT_CASH_HAIRCUT,
+    DEFAULT_LOAN_SPREAD,
+    MAX_SPREAD,
+    InterestTerms,
+)
 
 if TYPE_CHECKING:
     from riskoff.catalog import Catalog, SeriesInfo
@@ -62,7 +74,7 @@ INVESTABLE_CLASSES = frozenset(
 
 _PRICE_UNITS = ("price_usd", "index", "points_of_par")
 _CASH = "cash"
-_SETTINGS = ("leverage", "maintenance_margin")
+_SETTINGS = ("leverage", "maintenance_margin", "loan_spread", "cash_haircut", "interest")
 _NUMBER_COLUMNS = ("weight", "quantity")
 _IGNORED_COLUMNS = ("note", "notes", "comment", "name", "description")
 
@@ -97,6 +109,9 @@ class Portfolio:
         leverage: gross exposure / equity, ≥ 0.
         maintenance_margin: equity / gross exposure below which margin is called.
         source: where the portfolio came from (a path or ``<text>``).
+        loan_spread: decimal a year a negative cash balance pays over the policy rate.
+        cash_haircut: decimal a year a positive cash balance earns below the policy rate.
+        interest: whether the cash balance accrues interest at all.
     """
 
     holdings: tuple[Holding, ...]
@@ -106,6 +121,9 @@ class Portfolio:
     maintenance_margin: float = DEFAULT_MAINTENANCE_MARGIN
     source: str = "<text>"
     notes: tuple[str, ...] = field(default=())
+    loan_spread: float = DEFAULT_LOAN_SPREAD
+    cash_haircut: float = DEFAULT_CASH_HAIRCUT
+    interest: bool = True
 
     @property
     def symbols(self) -> list[str]:
@@ -133,6 +151,14 @@ class Portfolio:
             return None
         return self.cash + sum(h.amount * prices[h.symbol] for h in self.holdings)
 
+    def interest_terms(self, *, disabled_by: str | None = None) -> InterestTerms:
+        """How this portfolio's cash balance accrues (``disabled_by`` turns it off)."""
+        if disabled_by is None and not self.interest:
+            disabled_by = "the file's interest,0 row"
+        return InterestTerms(
+            loan_spread=self.loan_spread, cash_haircut=self.cash_haircut, disabled_by=disabled_by
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON view of the file as read (valuation is added by the stress report)."""
         return {
@@ -141,6 +167,9 @@ class Portfolio:
             "cash": self.cash,
             "leverage": self.leverage,
             "maintenance_margin": self.maintenance_margin,
+            "loan_spread": self.loan_spread,
+            "cash_haircut": self.cash_haircut,
+            "interest": self.interest,
             "holdings": [
                 {
                     "symbol": h.symbol,
@@ -324,6 +353,22 @@ def parse_portfolio(
         raise PortfolioError(
             f"{where}: maintenance_margin {margin:g} must be a fraction between 0 and 1"
         )
+    for key in ("loan_spread", "cash_haircut"):
+        rate = settings.get(key, 0.0)
+        if not 0 <= rate <= MAX_SPREAD:
+            hint = (
+                f" (write {rate / 100:g} for {rate:g}% a year)" if MAX_SPREAD < rate <= 100 else ""
+            )
+            raise PortfolioError(
+                f"{where}: {key} {rate:g} must be a decimal rate a year between 0 and "
+                f"{MAX_SPREAD:g}{hint}"
+            )
+    interest = settings.get("interest", 1.0)
+    if interest not in (0.0, 1.0):
+        raise PortfolioError(
+            f"{where}: interest {interest:g} must be 1 (charge and pay interest on the cash "
+            "balance, the default) or 0 (turn it off)"
+        )
     if basis == "weight":
         gross = leverage * (1.0 - cash_value)
         if gross > 0 and 1.0 / gross < margin:
@@ -339,6 +384,9 @@ def parse_portfolio(
         leverage=leverage,
         maintenance_margin=margin,
         source=source,
+        loan_spread=settings.get("loan_spread", DEFAULT_LOAN_SPREAD),
+        cash_haircut=settings.get("cash_haircut", DEFAULT_CASH_HAIRCUT),
+        interest=interest == 1.0,
     )
 
 

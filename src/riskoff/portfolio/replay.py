@@ -10,15 +10,23 @@ Conventions (``docs/portfolio.md`` says the same in prose):
   market was closed, its level is carried (value unchanged); its next return is measured
   from its last real close. No return is ever computed across, or invented for, a gap.
 * **Buy and hold.** Quantities are fixed at the base: positions drift with prices, nothing
-  is rebalanced. With ``mode="loan"`` leverage is a fixed loan: the cash balance is
-  ``1 − Σ exposure`` (negative means borrowed, no interest), so leverage rises as prices
-  fall, which is what brings a margin call. With ``mode="daily"`` the account is instead
-  re-levered at every close to its starting gross exposure (a leveraged-ETF style
-  account): each day's equity return is ``gross × basket return`` and compounds.
+  is rebalanced. With ``mode="loan"`` leverage is a fixed loan: the cash balance starts at
+  ``1 − Σ exposure`` (negative means borrowed) and only accrues interest, so leverage rises
+  as prices fall, which is what brings a margin call. With ``mode="daily"`` the account is
+  instead re-levered at every close to its starting gross exposure (a leveraged-ETF style
+  account): each day's equity return is ``gross × basket return`` plus the interest on the
+  balance ``(1 − gross) × equity`` held since the previous close, and compounds.
+* **Interest** (:mod:`riskoff.portfolio.interest`). The balance held after a close accrues
+  at the policy rate known at that close (the effective fed funds rate, published a
+  business day late), actual/360 over the calendar days to the next row; a loan pays the
+  rate plus ``loan_spread``, cash earns it less ``cash_haircut``. In loan mode the balance
+  is ``b₀ × ∏(1 + step)``; in daily mode each growth factor is
+  ``1 + gross × r + (1 − gross) × step``. Where no rate is known nothing accrues and the
+  path says so (``accrual.modelled``); no rate is invented.
 * **Units.** Equity is a fraction of the starting equity (1 at the base); so are the gross
   exposure, contributions, cash needed and dry powder.
-* **Point in time.** The frame is cut at ``until`` before anything else: nothing after the
-  replay's last day is read.
+* **Point in time.** The price and rate frames are cut at ``until`` before anything else:
+  nothing after the replay's last day is read.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from riskoff.errors import InsufficientDataError
+from riskoff.portfolio.interest import Accrual, InterestTerms, accrue
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -124,6 +133,10 @@ class ReplayPath:
         truncated_at: set when a holding's data stopped before ``until`` (the replay
             ends there).
         mode: ``loan`` or ``daily``.
+        interest: net interest accrued on the cash balance from the base to each close,
+            fraction of starting equity (+ earned, − paid); zeros when none accrued.
+        accrual: the rates behind ``interest`` and whether they were known (see
+            :class:`~riskoff.portfolio.interest.Accrual`).
     """
 
     dates: pd.DatetimeIndex
@@ -137,6 +150,19 @@ class ReplayPath:
     end_pos: int
     truncated_at: dt.date | None
     mode: LeverageMode
+    interest: FloatArray
+    accrual: Accrual
+
+    @property
+    def balance_growth(self) -> FloatArray:
+        """What one unit of cash kept in the account from the base is worth at each close.
+
+        In loan mode it shrinks the loan (or adds to the cash), so it accrues at the
+        balance's own rate; in daily mode re-levering would spend it, so it stays 1.
+        """
+        if self.mode == "loan":
+            return np.asarray(np.cumprod(1.0 + self.accrual.step), dtype=np.float64)
+        return np.ones(len(self.equity))
 
 
 def replay_path(
@@ -148,6 +174,8 @@ def replay_path(
     until: dt.date,
     mode: LeverageMode = "loan",
     stale_days: int = STALE_DAYS,
+    rates: pd.DataFrame | None = None,
+    interest: InterestTerms | None = None,
 ) -> ReplayPath:
     """Replay the holdings over ``start..until``.
 
@@ -161,7 +189,12 @@ def replay_path(
         until: the replay's last day (``end`` plus the recovery horizon).
         mode: ``loan`` (fixed loan, positions drift) or ``daily`` (re-levered at every
             close); identical without leverage and cash.
-        stale_days: how old a base price may be.
+        stale_days: how old a base price may be (and a policy rate).
+        rates: the policy rate as known at the end of each day, percent a year, one
+            column per series in order of preference (``fred:EFFR``, ``fred:DFF``); rows
+            after ``until`` are ignored unread. ``None``: no rate is known, so interest is
+            not modelled and the path says so.
+        interest: spread, haircut, on or off (default: the default spread, on).
 
     Raises:
         InsufficientDataError: no base price for a holding, or no day to replay.
@@ -220,20 +253,37 @@ def replay_path(
     returns = np.where(traded, step, np.nan)
     returns[0] = np.nan
 
+    dates = pd.DatetimeIndex(observed.index)
+    if rates is not None:
+        rates = rates.loc[rates.index <= pd.Timestamp(until)]
+    balance0 = 1.0 - g
+    accrual = accrue(
+        dates,
+        rates,
+        balance=balance0,
+        terms=interest or InterestTerms(),
+        stale_days=stale_days,
+    )
+    accrued = accrual.step
     if mode == "loan":
-        equity = basket_value + (1.0 - g)
+        # a fixed loan (or cash) that only accrues: b_t = b_0 × ∏(1 + step)
+        balance = balance0 * np.cumprod(1.0 + accrued)
+        equity = basket_value + balance
         gross = basket_value
+        earned = balance - balance0
     else:
         r = np.zeros(len(rel))
         r[1:] = basket[1:] / basket[:-1] - 1.0
-        growth = np.maximum(1.0 + g * r, 0.0)
+        growth = np.maximum(1.0 + g * r + balance0 * accrued, 0.0)
         growth[0] = 1.0
         equity = np.cumprod(growth)
         gross = np.empty(len(rel))
         gross[0] = g
         gross[1:] = g * equity[:-1] * (1.0 + r[1:])
+        # each close re-levers: the balance since the previous close is (1 − g) × equity
+        earned = np.zeros(len(rel))
+        earned[1:] = np.cumsum(balance0 * equity[:-1] * accrued[1:]) + 0.0  # no −0.0
 
-    dates = pd.DatetimeIndex(observed.index)
     end_pos = int(np.searchsorted(dates.to_numpy(), np.datetime64(end, "ns"), side="right")) - 1
     return ReplayPath(
         dates=dates,
@@ -247,6 +297,8 @@ def replay_path(
         end_pos=end_pos,
         truncated_at=truncated_at,
         mode=mode,
+        interest=np.asarray(earned, dtype=np.float64),
+        accrual=accrual,
     )
 
 
@@ -288,14 +340,19 @@ class ReplayStats:
             actually available).
         worst_day, worst_return: the episode day with the lowest equity return.
         worst_holdings: each holding's return on that day (``None`` = market closed).
-        contributions: each holding's share of the drawdown; they sum to ``max_drawdown``
-            (positive = lost money).
+        contributions: each holding's share of the drawdown; with ``interest_share`` they
+            sum to ``max_drawdown`` (positive = lost money).
         margin_call: the first close on which equity / gross < maintenance margin.
         wiped_out: the first close on which equity ≤ 0.
         cash_needed: the smallest cash top-up at the start that keeps every close of the
-            episode at or above maintenance (0 when no margin call would come).
+            episode at or above maintenance (0 when no margin call would come). In loan
+            mode the top-up shrinks the loan, so it grows at the loan's rate.
         dry_powder: see :class:`DryPowder`.
         final_equity: equity on the replay's last day.
+        interest_episode: net interest on the cash balance from the base to the
+            episode's last day (+ earned, − paid).
+        interest_replay: the same to the replay's last day.
+        interest_share: the interest's share of the drawdown (positive = it deepened it).
     """
 
     max_drawdown: float
@@ -313,6 +370,9 @@ class ReplayStats:
     cash_needed: float
     dry_powder: DryPowder
     final_equity: float
+    interest_episode: float = 0.0
+    interest_replay: float = 0.0
+    interest_share: float = 0.0
 
 
 def _first(mask: BoolArray) -> int | None:
@@ -347,17 +407,23 @@ def measure_replay(path: ReplayPath, *, maintenance_margin: float) -> ReplayStat
     }
 
     moved = path.values[trough] - path.values[peak]
+    # the interest accrued from peak to trough is part of the fall; the holdings share the rest
+    share = 0.0
+    if mdd > 0:
+        share = float(path.interest[peak] - path.interest[trough]) / float(eq[peak]) + 0.0
     if path.mode == "loan":
         contrib = -moved / eq[peak]
     else:
         total = float(moved.sum())
-        contrib = mdd * moved / total if total != 0 else np.zeros_like(moved)
+        contrib = (mdd - share) * moved / total if total != 0 else np.zeros_like(moved)
     contributions = {k: float(v) for k, v in zip(path.labels, contrib, strict=True)}
 
     shortfall = maintenance_margin * path.gross[:n_ep] - eq[:n_ep]
     call = _first(shortfall > 1e-12)
     wiped = _first(eq[:n_ep] <= 0)
-    cash_needed = max(0.0, float(shortfall.max()))
+    # c kept in the account is worth c × growth_t at close t: the smallest c that covers
+    # every shortfall is the largest shortfall in base money
+    cash_needed = max(0.0, float((shortfall / path.balance_growth[:n_ep]).max()))
 
     last = len(eq) - 1
     powder = max(0.0, float(path.gross[0] - path.gross[trough]))
@@ -386,6 +452,9 @@ def measure_replay(path: ReplayPath, *, maintenance_margin: float) -> ReplayStat
         cash_needed=cash_needed,
         dry_powder=dry,
         final_equity=float(eq[last]),
+        interest_episode=float(path.interest[path.end_pos]),
+        interest_replay=float(path.interest[last]),
+        interest_share=share,
     )
 
 
@@ -399,9 +468,19 @@ def replay(
     maintenance_margin: float,
     mode: LeverageMode = "loan",
     stale_days: int = STALE_DAYS,
+    rates: pd.DataFrame | None = None,
+    interest: InterestTerms | None = None,
 ) -> tuple[ReplayPath, ReplayStats]:
     """:func:`replay_path` then :func:`measure_replay`."""
     path = replay_path(
-        prices, exposure, start=start, end=end, until=until, mode=mode, stale_days=stale_days
+        prices,
+        exposure,
+        start=start,
+        end=end,
+        until=until,
+        mode=mode,
+        stale_days=stale_days,
+        rates=rates,
+        interest=interest,
     )
     return path, measure_replay(path, maintenance_margin=maintenance_margin)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from riskoff.portfolio.interest import DAY_COUNT, POLICY_RATES, InterestTerms
 from riskoff.portfolio.replay import LeverageMode, ReplayPath, ReplayStats
 
 __all__ = ["EpisodeReplay", "HoldingValue", "SkippedEpisode", "StressReport"]
@@ -101,6 +102,38 @@ class EpisodeReplay:
             return f"{s.recovery_days} days"
         return f"not recovered within {s.days_after_trough} days"
 
+    @property
+    def interest_text(self) -> str:
+        """The table's interest cell: net interest within the episode (− = paid), ``off``,
+        ``n/a`` when no rate was known, ``(partial)`` when one was known only part of the
+        time."""
+        a = self.path.accrual
+        if not a.terms.on:
+            return "off"
+        if not a.modelled and not a.sources:
+            return "n/a"
+        v = self.stats.interest_episode
+        # two decimals: a week's interest on a small loan is a few hundredths of a percent
+        text = f"{v * 100:+.2f}%" if v != 0 else "0"
+        return text if a.modelled else f"{text} (partial)"
+
+    def _interest_dict(self) -> dict[str, Any]:
+        s = self.stats
+        a = self.path.accrual
+        return {
+            "modelled": a.modelled,
+            "reason": a.reason,
+            "within_episode": _r(s.interest_episode),
+            "within_episode_amount": self._amount(s.interest_episode),
+            "within_replay": _r(s.interest_replay),
+            "within_replay_amount": self._amount(s.interest_replay),
+            "drawdown_share": _r(s.interest_share),
+            "sign": "+ earned on cash, - paid on the loan",
+            "policy_rate_mean": _r(a.mean_policy),
+            "sources": list(a.sources),
+            "days_without_rate": a.days_without_rate,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """JSON view (one item of ``episodes``)."""
         s = self.stats
@@ -144,6 +177,7 @@ class EpisodeReplay:
                 "end": dp.end.isoformat(),
             },
             "final_equity": _r(s.final_equity),
+            "interest": self._interest_dict(),
             "proxies": dict(self.proxies),
             "path": {
                 "dates": [d.date().isoformat() for d in p.dates],
@@ -189,6 +223,7 @@ class StressReport:
     equity_amount: float | None = None
     like: dt.date | None = None
     notes: tuple[str, ...] = field(default=())
+    interest: InterestTerms = field(default_factory=InterestTerms)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``riskoff stress --json``."""
@@ -203,6 +238,17 @@ class StressReport:
                 "gross_exposure": _r(self.gross_exposure),
                 "leverage_mode": self.mode,
                 "holdings": [h.to_dict() for h in self.holdings],
+                "interest": {
+                    "on": self.interest.on,
+                    "disabled_by": self.interest.disabled_by,
+                    "policy_rates": list(POLICY_RATES),
+                    "loan_spread": self.interest.loan_spread,
+                    "cash_haircut": self.interest.cash_haircut,
+                    "day_count": f"actual/{DAY_COUNT}",
+                    "rule": "the cash balance held after a close accrues at the policy rate "
+                    "known at that close, over the calendar days to the next close; a loan "
+                    "pays it plus loan_spread, cash earns it less cash_haircut (not below 0)",
+                },
             },
             "like": _d(self.like),
             "horizon_weekdays": self.horizon,
@@ -221,6 +267,7 @@ class StressReport:
         "worst day",
         "margin call",
         "cash needed",
+        "interest",
         "dry powder → return",
     )
 
@@ -247,17 +294,25 @@ class StressReport:
                     f"{_pct(s.worst_return, sign=True)} {s.worst_day.isoformat()}",
                     call,
                     _pct(s.cash_needed) if s.cash_needed > 0 else "0",
+                    e.interest_text,
                     powder,
                 ]
             )
         return rows
 
+    def _contribution_head(self) -> list[str]:
+        """The contributions table's columns: the holdings, then the interest when on."""
+        return [h.symbol for h in self.holdings] + (["interest"] if self.interest.on else [])
+
     def _contribution_rows(self) -> list[list[str]]:
         labels = [h.symbol for h in self.holdings]
-        return [
-            [e.id, *(_pct(e.stats.contributions.get(k), sign=True) for k in labels)]
-            for e in self.episodes
-        ]
+        rows = []
+        for e in self.episodes:
+            row = [e.id, *(_pct(e.stats.contributions.get(k), sign=True) for k in labels)]
+            if self.interest.on:
+                row.append(_pct(e.stats.interest_share, sign=True))
+            rows.append(row)
+        return rows
 
     def _summary(self) -> str:
         mix = ", ".join(f"{h.symbol} {_pct(h.weight)}" for h in self.holdings)
@@ -280,8 +335,12 @@ class StressReport:
             "Dry powder: the cash that would have restored the starting exposure at the "
             "trough close, and what that purchase returned by the replay's last day "
             "(perfect timing: an upper bound).",
+            self._interest_note(),
         ]
         for e in self.episodes:
+            a = e.path.accrual
+            if a.terms.on and not a.modelled:
+                out.append(f"{e.id}: interest not modelled: {a.reason}")
             if e.proxies:
                 subs = ", ".join(f"{k} → {v}" for k, v in e.proxies.items())
                 out.append(f"{e.id}: no history, replayed with proxies {subs}")
@@ -289,6 +348,22 @@ class StressReport:
         out += [f"skipped {s.id}: {s.reason}" for s in self.skipped]
         out += list(self.notes)
         return out
+
+    def _interest_note(self) -> str:
+        t = self.interest
+        if not t.on:
+            return (
+                f"Interest is turned off ({t.disabled_by}): the cash balance and the loan "
+                "accrue nothing."
+            )
+        return (
+            "Interest: the cash balance accrues at the effective fed funds rate known at "
+            f"each close ({' else '.join(POLICY_RATES)}, published a business day late), "
+            f"actual/{DAY_COUNT} over the calendar days to the next close; a loan pays it "
+            f"plus {t.loan_spread * 100:.2f}% a year (loan_spread, an assumption), cash earns "
+            f"it less {t.cash_haircut * 100:.2f}%. The interest column is the net interest "
+            "within the episode (negative = paid)."
+        )
 
     def __rich__(self) -> Any:
         from rich.console import Group
@@ -302,7 +377,7 @@ class StressReport:
         for h in self._HEAD:
             t.add_column(
                 h,
-                justify="right" if h in ("max DD", "cash needed") else "left",
+                justify="right" if h in ("max DD", "cash needed", "interest") else "left",
                 no_wrap=h in ("episode", "trough"),
             )
         for row in self._rows():
@@ -314,8 +389,8 @@ class StressReport:
                 title_justify="left",
             )
             c.add_column("episode")
-            for hv in self.holdings:
-                c.add_column(hv.symbol, justify="right")
+            for label in self._contribution_head():
+                c.add_column(label, justify="right")
             for row in self._contribution_rows():
                 c.add_row(*row)
             parts.append(c)
@@ -332,7 +407,7 @@ class StressReport:
             + f"<td>{ep.sparkline_svg()}</td></tr>"
             for row, ep in zip(self._rows(), self.episodes, strict=True)
         )
-        cols = ("episode", *(hv.symbol for hv in self.holdings))
+        cols = ("episode", *self._contribution_head())
         chead = "".join(f"<th>{e(c)}</th>" for c in cols)
         cbody = "".join(
             "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>"

@@ -2,7 +2,9 @@
 
 This module knows portfolios, episodes and proxies, but not the store: prices come
 through ``read_prices(symbols, start, end) -> wide frame`` (the store's ``read_wide``
-in production, a dict of frames in tests). ``pipeline.stress_portfolio`` wires it.
+in production, a dict of frames in tests), and the policy rate for interest on the cash
+balance through ``read_rates(start, end) -> frame`` (the point-in-time panel's levels of
+``fred:EFFR`` and ``fred:DFF`` in production). ``pipeline.stress_portfolio`` wires both.
 """
 
 from __future__ import annotations
@@ -14,16 +16,23 @@ import pandas as pd
 
 from riskoff.analogs.episodes import Episode, EpisodeCatalog
 from riskoff.errors import InputError, InsufficientDataError, PortfolioError
+from riskoff.portfolio.interest import POLICY_RATES
 from riskoff.portfolio.io import Portfolio
 from riskoff.portfolio.proxies import choose_series, proxy_chain
 from riskoff.portfolio.replay import DEFAULT_HORIZON, LeverageMode, replay, replay_until
 from riskoff.portfolio.results import EpisodeReplay, HoldingValue, SkippedEpisode, StressReport
 
-__all__ = ["PriceReader", "select_episodes", "stress"]
+__all__ = ["PriceReader", "RateReader", "select_episodes", "stress"]
 
 PriceReader = Callable[[Sequence[str], dt.date, dt.date], pd.DataFrame]
 """``(symbols, start, end) -> wide frame`` of observed closes (DatetimeIndex, one column
 per symbol that has data, NaN where nothing was observed)."""
+
+RateReader = Callable[[dt.date, dt.date], pd.DataFrame]
+"""``(start, end) -> frame`` of the policy rate as known at the end of each day from
+``start`` to ``end`` (DatetimeIndex; columns among :data:`POLICY_RATES`, in that order of
+preference; percent a year; NaN where nothing current was published). Nothing released
+after ``end`` may be in it."""
 
 _LOOKBACK_DAYS = 30  # calendar days read before an episode to find every base price
 
@@ -79,6 +88,8 @@ def stress(
     horizon: int = DEFAULT_HORIZON,
     mode: LeverageMode = "loan",
     like: dt.date | None = None,
+    read_rates: RateReader | None = None,
+    interest: bool = True,
 ) -> StressReport:
     """Replay ``portfolio`` through each episode.
 
@@ -90,6 +101,9 @@ def stress(
         horizon: weekdays after each episode's end that the replay continues.
         mode: ``loan`` (a fixed margin loan) or ``daily`` (re-levered every close).
         like: the day whose analogs chose the episodes (shown in the report).
+        read_rates: where the policy rate comes from (see :data:`RateReader`); ``None``:
+            nowhere, so interest is not modelled and each replay says so.
+        interest: ``False`` turns interest off whatever the file says (``--no-interest``).
 
     Raises:
         PortfolioError: the portfolio cannot be valued or breaches maintenance at once.
@@ -98,6 +112,7 @@ def stress(
     if horizon < 0:
         raise InputError(f"horizon {horizon} must be 0 or more weekdays")
     weights, cash, equity = _valuation(portfolio, latest)
+    terms = portfolio.interest_terms(disabled_by=None if interest else "--no-interest")
     lev = portfolio.leverage
     exposure = {s: lev * w for s, w in weights.items()}
     gross = sum(exposure.values())
@@ -148,6 +163,10 @@ def stress(
             skipped.append(SkippedEpisode(ep.id, ep.name, reason))
             continue
         frame = pd.DataFrame({s: wide[c] for s, c in columns.items()}, index=wide.index)
+        rates = None
+        if read_rates is not None and terms.on:
+            got = read_rates(ep.start - dt.timedelta(days=_LOOKBACK_DAYS), until)
+            rates = got.reindex(columns=[c for c in POLICY_RATES if c in got.columns])
         try:
             path, stats = replay(
                 frame,
@@ -157,6 +176,8 @@ def stress(
                 until=until,
                 maintenance_margin=portfolio.maintenance_margin,
                 mode=mode,
+                rates=rates,
+                interest=terms,
             )
         except InsufficientDataError as exc:
             skipped.append(SkippedEpisode(ep.id, ep.name, str(exc)))
@@ -198,4 +219,5 @@ def stress(
         skipped=tuple(skipped),
         equity_amount=equity,
         like=like,
+        interest=terms,
     )
