@@ -706,7 +706,7 @@ def analogs(date: str | dt.date, *, top: int = 5, settings: Settings | None = No
     if day < DEFAULT_START:
         raise InsufficientDataError(f"{day} is before riskoff's history (from {DEFAULT_START})")
     # an engine over the whole store answers a search for ``day`` exactly like one built
-    # from a store cut at ``day`` (tests/test_analogs_real.py), so the cached one serves
+    # from a store cut at ``day`` (tests/integration/test_analogs_real.py), so the cached one serves
     engine = analog_engine(settings)
     last = engine_last_day(engine)
     if last is not None and day > last:

@@ -3,7 +3,7 @@
 Every function here is pure: plain dicts (the ``diagnose --json`` shape, feature rows)
 and the chart data of :mod:`riskoff.render.chartdata` in, strings out. A sentence is
 only written when its numbers exist; a missing number is said, not guessed. The golden
-tests (``tests/test_report_narrative.py``) pin the exact wording at fixed inputs.
+tests (``tests/unit/render/test_report_narrative.py``) pin the exact wording at fixed inputs.
 """
 
 from __future__ import annotations

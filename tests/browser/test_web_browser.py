@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from riskoff.config import Settings
-from tests.browser import ARTIFACTS, headless_chromium, severe_console_errors
+from tests.browser.driver import ARTIFACTS, headless_chromium, severe_console_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 

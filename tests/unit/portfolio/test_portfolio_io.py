@@ -10,7 +10,7 @@ from riskoff.catalog import Catalog
 from riskoff.errors import PortfolioError
 from riskoff.portfolio.io import parse_portfolio, read_portfolio
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 
 from riskoff.config import Settings
 from riskoff.render.html import plotly_js
-from tests.browser import ARTIFACTS, headless_chromium, severe_console_errors
+from tests.browser.driver import ARTIFACTS, headless_chromium, severe_console_errors
 
 DAY = "2020-03-12"
 MAX_BYTES = 8 * 1024 * 1024

@@ -14,7 +14,7 @@ from riskoff.diagnosis.path import (
     diagnose_path,
     score_days,
 )
-from tests.test_diagnosis import calm_row, crypto_only, dash_for_cash
+from tests.unit.diagnosis.test_diagnosis import calm_row, crypto_only, dash_for_cash
 
 D0 = dt.date(2030, 1, 13)
 D1 = dt.date(2030, 1, 14)

@@ -18,7 +18,7 @@ import pytest
 from riskoff.config import Settings
 from riskoff.render.html import ReportInput, build_report, coverage_rows, render_html
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DAY = dt.date(2024, 3, 15)
 EVIL = "<script>alert('x')</script>"
 
