@@ -1,5 +1,5 @@
 """The DuckDB store: every observation riskoff has, with its metadata and a load log."""
 
-from riskoff.store.duckdb_store import LoadReport, Store
+from riskoff.store.duckdb_store import LoadReport, Store, StoreIdentity
 
-__all__ = ["LoadReport", "Store"]
+__all__ = ["LoadReport", "Store", "StoreIdentity"]

@@ -2,7 +2,9 @@
 
 Tables
 ------
-``meta``          key/value, holds ``schema_version``
+``meta``          key/value: ``schema_version``, ``store_id`` (a random uuid4 written when
+                  the store is created) and ``data_version`` (bumped by every committed
+                  load that changed data); together they are :attr:`Store.identity`
 ``series``        one row per symbol: catalogue metadata plus where it came from
 ``observations``  (symbol, date, value, source, loaded_at), primary key (symbol, date)
 ``load_log``      one row per load (ingest or update): when, what, how many rows, outcome
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +31,9 @@ if TYPE_CHECKING:
 
     from riskoff.catalog import SeriesInfo
 
-__all__ = ["SCHEMA_VERSION", "LoadReport", "Store"]
+__all__ = ["SCHEMA_VERSION", "LoadReport", "Store", "StoreIdentity"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Migration k brings a store from version k-1 to version k. Append, never edit.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -51,7 +54,36 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             kind VARCHAR, source VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
             symbols INTEGER, rows_written BIGINT, status VARCHAR, message VARCHAR)""",
     ),
+    # 2: the store's identity (store_id, data_version) lives in meta; its values are
+    # written by Store._migrate, since a legacy store keeps its derived identity.
+    2: (),
 }
+
+# uuid5 namespace of the identity derived for a store written before schema version 2.
+_LEGACY_NAMESPACE = uuid.UUID("5b0f3c1e-8a53-4c7e-9a1e-2f4b6d7c8e90")
+
+
+@dataclass(frozen=True)
+class StoreIdentity:
+    """Which store, at which state of its data: the key of every cache built on it.
+
+    ``store_id`` is a random uuid4 written when the store file is created, so a store
+    deleted and recreated at the same path is a different store. ``version`` grows by
+    one with every committed load that changed data (an observation inserted, changed
+    or removed, or a series' metadata changed); loading identical data leaves it alone.
+
+    A store written before schema version 2 has no stored identity until its next
+    read-write open; until then it reads as a *derived* identity: ``store_id`` is a
+    uuid5 of the first load's start time and source (stable for that file, different
+    for a recreated one) and ``version`` is the last load-log id. The migration writes
+    exactly these values, so a cache keyed on the derived identity stays valid.
+    A file with no riskoff tables at all (opened read-only) reads as
+    ``StoreIdentity("", 0)``: it holds nothing.
+    """
+
+    store_id: str
+    version: int
+
 
 _SERIES_COLS = (
     "symbol",
@@ -182,6 +214,12 @@ class Store:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for stmt in _MIGRATIONS[version]:
                     self._con.execute(stmt)
+            if current < 2:
+                ident = self._derived_identity()
+                self._con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('store_id', ?), ('data_version', ?)",
+                    [ident.store_id, str(ident.version)],
+                )
             self._con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
@@ -189,6 +227,50 @@ class Store:
         except Exception:
             self._con.execute("ROLLBACK")
             raise
+
+    def _has_table(self, name: str) -> bool:
+        return bool(
+            self._con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+            ).fetchall()[0][0]
+        )
+
+    def _derived_identity(self) -> StoreIdentity:
+        """The identity of a store with none stored: new (uuid4) if it holds no load,
+        else derived from its first load (see :class:`StoreIdentity`)."""
+        if self._has_table("load_log"):
+            first = self._con.execute(
+                "SELECT started_at, source FROM load_log ORDER BY id LIMIT 1"
+            ).fetchall()
+            if first:
+                last = self._con.execute("SELECT max(id) FROM load_log").fetchall()[0][0]
+                key = f"{first[0][0].isoformat() if first[0][0] else ''}|{first[0][1] or ''}"
+                return StoreIdentity(str(uuid.uuid5(_LEGACY_NAMESPACE, key)), int(last))
+        return StoreIdentity(str(uuid.uuid4()), 0)
+
+    @property
+    def identity(self) -> StoreIdentity:
+        """This store's :class:`StoreIdentity` (read fresh from the file on every call)."""
+        if self._has_table("meta"):
+            rows = dict(
+                self._con.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('store_id', 'data_version')"
+                ).fetchall()
+            )
+            if "store_id" in rows and "data_version" in rows:
+                return StoreIdentity(str(rows["store_id"]), int(rows["data_version"]))
+        if not self._has_table("load_log"):
+            # No riskoff tables at all (an empty or foreign DuckDB file, read-only):
+            # nothing is stored, so every such file is the same empty store.
+            return StoreIdentity("", 0)
+        return self._derived_identity()
+
+    def _bump_version(self) -> None:
+        """Inside a load's transaction: the data changed, so the version grows by one."""
+        self._con.execute(
+            """UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR)
+               WHERE key = 'data_version'"""
+        )
 
     @property
     def schema_version(self) -> int:
@@ -277,6 +359,8 @@ class Store:
                             VALUES ({", ".join("?" * len(_SERIES_COLS))}, ?, ?)""",
                         [*values, (sources or {}).get(symbol, source), started],
                     )
+            if report.total_changed or report.removed:
+                self._bump_version()
             con.execute(
                 """INSERT INTO load_log (kind, source, started_at, finished_at, symbols,
                    rows_written, status, message) VALUES (?, ?, ?, ?, ?, ?, 'ok', '')""",
