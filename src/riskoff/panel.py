@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from riskoff.catalog import Catalog, SeriesInfo, parse_lag
+from riskoff.knowledge.universe import universe
 
 if TYPE_CHECKING:
     from riskoff.store import Store
@@ -85,36 +86,11 @@ class ClassSpec:
     price: bool = True
 
 
-CLASSES: tuple[ClassSpec, ...] = (
-    ClassSpec("us_equities", (("yahoo:^GSPC", "log"),)),
-    ClassSpec("nasdaq", (("yahoo:^NDX", "log"), ("fred:NASDAQCOM", "log"))),
-    ClassSpec(
-        "mag7",
-        tuple(
-            (f"yahoo:{t}", "basket")
-            for t in ("AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA")
-        ),
-    ),
-    ClassSpec("small_caps", (("yahoo:IWM", "log"),)),
-    ClassSpec("banks", (("yahoo:XLF", "log"),)),
-    ClassSpec("japan_equities", (("yahoo:^N225", "log"),)),
-    ClassSpec("china_equities", (("yahoo:^HSI", "log"),)),
-    ClassSpec("em_equities", (("yahoo:EEM", "log"),)),
-    ClassSpec("gold", (("yahoo:GC=F", "log"), ("spot:XAUUSD", "log"))),
-    ClassSpec("silver", (("yahoo:SI=F", "log"), ("spot:XAGUSD", "log"))),
-    ClassSpec("copper", (("yahoo:HG=F", "log"), ("yahoo:CPER", "log"))),
-    ClassSpec("oil", (("yahoo:CL=F", "log"), ("fred:DCOILWTICO", "log"))),
-    ClassSpec("treasuries", (("fred:DGS10", "neg_diff"),), price=False),
-    ClassSpec("long_bond", (("fred:DGS30", "neg_diff"),), price=False),
-    ClassSpec("usd", (("yahoo:DX-Y.NYB", "log"),)),
-    ClassSpec("yen", (("yahoo:JPY=X", "neg_log"),)),
-    ClassSpec("btc", (("yahoo:BTC-USD", "log"), ("coinbase:BTC-USD", "log"))),
-    ClassSpec("eth", (("yahoo:ETH-USD", "log"), ("coinbase:ETH-USD", "log"))),
-    # high-yield credit as the market prices it on the day: the HYG ETF's close (the ICE
-    # BofA spread is published the next morning; it feeds the stress index as a level)
-    ClassSpec("credit", (("yahoo:HYG", "log"),)),
+CLASSES: tuple[ClassSpec, ...] = tuple(
+    ClassSpec(c.id, tuple((sym, c.kind) for sym in c.symbols), price=c.price)
+    for c in universe().classes
 )
-"""The asset classes of ``docs/features.md``, in table order."""
+"""The asset classes of ``riskoff/data/universe.toml`` (``docs/features.md``), in table order."""
 
 
 def _freq_key(frequency: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from riskoff.config import Settings
+from riskoff.diagnosis import load_suspects
 from riskoff.store import Store
 from tests.helpers import run_cli
 
@@ -83,6 +84,6 @@ def test_weekend_day_is_diagnosed_with_closed_markets_said(
     assert code == 0, err
     doc = json.loads(out)
     assert doc["date"] == "2021-05-22"
-    assert len(doc["suspects"]) == 10
+    assert {s["id"] for s in doc["suspects"]} == {s.id for s in load_suspects()}
     text = json.dumps(doc).lower()
     assert "closed" in text or "carry" in text or "weekend" in text

@@ -9,14 +9,13 @@
 See ``docs/analogs.md``.
 """
 
-from riskoff.analogs.episodes import SUSPECTS, Episode, EpisodeCatalog, Source, load_episodes
+from riskoff.analogs.episodes import Episode, EpisodeCatalog, Source, load_episodes
 from riskoff.analogs.results import Analog, AnalogReport, Contribution, Versus
 from riskoff.analogs.search import EXCLUDE_DAYS, REFERENCES, AnalogEngine
 
 __all__ = [
     "EXCLUDE_DAYS",
     "REFERENCES",
-    "SUSPECTS",
     "Analog",
     "AnalogEngine",
     "AnalogReport",

@@ -43,16 +43,14 @@ from riskoff.analogs.signature import (
     standardise,
 )
 from riskoff.errors import InsufficientDataError
+from riskoff.knowledge.universe import universe
 
 __all__ = ["EXCLUDE_DAYS", "REFERENCES", "AnalogEngine", "query_weights", "similarity"]
 
 EXCLUDE_DAYS = 10
 """Calendar days around the query (and between two nearest days) that never match."""
 
-REFERENCES: tuple[tuple[str, dt.date], ...] = (
-    ("312", dt.date(2020, 3, 12)),
-    ("519", dt.date(2021, 5, 19)),
-)
+REFERENCES: tuple[tuple[str, dt.date], ...] = tuple(universe().reference_days.items())
 """The product's two named reference days: the COVID dash for cash and China's crypto
 crackdown. They are reference points for the side-by-side, not analogs."""
 

@@ -2,35 +2,69 @@
 
 A function reads the feature row (with the ``dx.*`` values merged in) and returns one
 number, the check's ``observed`` value, which the fingerprint's ramps then grade; NaN
-means "cannot be computed". ``params`` come from the TOML check. Register a new one with
-:func:`register`.
+means "cannot be computed". ``params`` come from the TOML check.
+
+The built-ins below register themselves with :func:`register`. A plugin adds more
+through the ``riskoff.checks`` entry-point group (``name = "package.module:function"``
+in its ``pyproject.toml``); :func:`check_functions` returns the built-ins plus every
+plugin's, and refuses a plugin name that clashes with another in one line.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from functools import cache
+from importlib.metadata import entry_points
 from typing import Any
 
 from riskoff.diagnosis.derived import get, is_open
-from riskoff.diagnosis.fingerprints import Ramp
+from riskoff.errors import InputError
+from riskoff.knowledge.suspects import Ramp
 
-__all__ = ["CHECK_FUNCTIONS", "CheckFunction", "register"]
+__all__ = ["CHECK_FUNCTIONS", "ENTRY_POINT_GROUP", "CheckFunction", "check_functions", "register"]
 
 NAN = float("nan")
+ENTRY_POINT_GROUP = "riskoff.checks"
 
 CheckFunction = Callable[[Mapping[str, float], Mapping[str, Any], int], float]
 CHECK_FUNCTIONS: dict[str, CheckFunction] = {}
+"""The built-in check functions (plugins: :func:`check_functions`)."""
 
 
 def register(name: str) -> Callable[[CheckFunction], CheckFunction]:
-    """Decorator: make a check function available to fingerprints as ``fn = name``."""
+    """Decorator: make a built-in check function available to fingerprints as ``fn = name``."""
 
     def deco(f: CheckFunction) -> CheckFunction:
         CHECK_FUNCTIONS[name] = f
         return f
 
     return deco
+
+
+@cache
+def check_functions() -> Mapping[str, CheckFunction]:
+    """The built-in check functions plus those of every installed ``riskoff.checks``
+    plugin (loaded once per process). A name clash or a plugin entry that is not a
+    function is an :class:`~riskoff.errors.InputError` (one line, exit 2)."""
+    out: dict[str, CheckFunction] = dict(CHECK_FUNCTIONS)
+    origin = dict.fromkeys(CHECK_FUNCTIONS, "built-in")
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+        where = f"{ENTRY_POINT_GROUP} plugin {ep.name!r} ({ep.value})"
+        if ep.name in out:
+            raise InputError(
+                f"{where}: the check name {ep.name!r} is taken ({origin[ep.name]}); "
+                "rename the plugin's entry point"
+            )
+        try:
+            fn = ep.load()
+        except Exception as exc:  # a broken plugin is named, not a traceback
+            raise InputError(f"{where}: cannot be loaded: {type(exc).__name__}: {exc}") from None
+        if not callable(fn):
+            raise InputError(f"{where}: is not a function")
+        out[ep.name] = fn
+        origin[ep.name] = ep.value
+    return out
 
 
 def _cls_of(feature: str) -> str:

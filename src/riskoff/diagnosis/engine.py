@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from riskoff.diagnosis.checks import CHECK_FUNCTIONS
+from riskoff.diagnosis.checks import check_functions
 from riskoff.diagnosis.classes import CLASS_NAMES, CLASS_SOURCES, CLASSES
 from riskoff.diagnosis.derived import Derived, derive, get, is_open, sigma_of
 from riskoff.diagnosis.fingerprints import Check, Suspect
@@ -38,6 +38,7 @@ from riskoff.diagnosis.results import (
 )
 from riskoff.diagnosis.selloff import assess_selloff
 from riskoff.diagnosis.text import fmt_pct, fmt_sigma, fmt_value, render_template
+from riskoff.knowledge.universe import universe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,10 +54,8 @@ __all__ = [
 ]
 
 NAN = float("nan")
-REFERENCE_DAYS: dict[str, dt.date] = {
-    "312": dt.date(2020, 3, 12),
-    "519": dt.date(2021, 5, 19),
-}
+REFERENCE_DAYS: dict[str, dt.date] = dict(universe().reference_days)
+"""The two reference days of ``riskoff/data/universe.toml`` ("312" and "519")."""
 _KEY_FLOOR = 0.25
 _MIN_STRENGTH = 0.05
 # Features that describe markets which trade on weekdays only: on a day when US markets
@@ -113,7 +112,7 @@ def _closed(check: Check, row: Mapping[str, float], us_open: bool) -> bool:
 
 def _value(check: Check, row: Mapping[str, float], n_days: int) -> float:
     if check.fn:
-        return float(CHECK_FUNCTIONS[check.fn](row, check.params, n_days))
+        return float(check_functions()[check.fn](row, check.params, n_days))
     return get(row, check.feature or check.indicator)
 
 

@@ -28,8 +28,8 @@ from collections.abc import Mapping
 from riskoff._types import Scope
 from riskoff.diagnosis.classes import CLASSES, GROUPS
 from riskoff.diagnosis.derived import Derived, get, sigma_of
-from riskoff.diagnosis.fingerprints import Ramp
 from riskoff.diagnosis.results import Selloff
+from riskoff.knowledge.suspects import Ramp
 
 __all__ = ["SELLOFF_THRESHOLD", "assess_selloff", "severity"]
 

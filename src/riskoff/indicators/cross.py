@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskoff.knowledge.universe import universe
+
 __all__ = ["HAVENS", "calc_breadth", "calc_haven_failure"]
 
-HAVENS = ("gold", "treasuries", "yen")
+HAVENS = universe().havens
+"""The haven classes of ``riskoff/data/universe.toml``."""
 """The classic safe havens whose failure marks a dash for cash."""
 
 

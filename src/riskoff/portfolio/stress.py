@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from riskoff.analogs.episodes import Episode, EpisodeCatalog
 from riskoff.errors import InputError, InsufficientDataError, PortfolioError
+from riskoff.knowledge.episodes import Episode, EpisodeCatalog
 from riskoff.portfolio.interest import POLICY_RATES
 from riskoff.portfolio.io import Portfolio
 from riskoff.portfolio.proxies import choose_series, proxy_chain

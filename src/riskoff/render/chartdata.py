@@ -19,13 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskoff.knowledge.suspects import SuspectName, suspect_label
+from riskoff.knowledge.universe import universe
+
 __all__ = [
     "CLASS_LABELS",
     "HEATMAP_CLASSES",
     "PATH_ASSETS",
     "REFERENCE_DAYS",
     "ROTATION_LEGS",
-    "SUSPECT_LABELS",
     "HeatmapData",
     "LiquidityData",
     "PathsData",
@@ -41,58 +43,20 @@ __all__ = [
     "suspect_bars",
 ]
 
-REFERENCE_DAYS: dict[str, dt.date] = {"312": dt.date(2020, 3, 12), "519": dt.date(2021, 5, 19)}
+_U = universe()
+
+REFERENCE_DAYS: dict[str, dt.date] = dict(_U.reference_days)
 """The two reference days the product spec compares every query with (never used to
 score or tune anything: they only appear as comparison lines)."""
 
-CLASS_LABELS: dict[str, str] = {
-    "us_equities": "S&P 500",
-    "nasdaq": "Nasdaq-100",
-    "mag7": "Magnificent 7",
-    "small_caps": "Small caps",
-    "banks": "Financials",
-    "japan_equities": "Nikkei 225",
-    "china_equities": "Hang Seng",
-    "em_equities": "EM equities",
-    "gold": "Gold",
-    "silver": "Silver",
-    "copper": "Copper",
-    "oil": "Oil (WTI)",
-    "treasuries": "10y Treasury",
-    "long_bond": "30y Treasury",
-    "credit": "HY credit",
-    "usd": "Dollar (DXY)",
-    "yen": "Yen",
-    "btc": "Bitcoin",
-    "eth": "Ether",
-}
+CLASS_LABELS: dict[str, str] = _U.labels
 """Human labels of the feature table's asset classes."""
 
-HEATMAP_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Equities", ("us_equities", "nasdaq", "mag7", "small_caps", "banks", "japan_equities")),
-    ("World equities", ("china_equities", "em_equities")),
-    ("Metals and energy", ("gold", "silver", "copper", "oil")),
-    ("Bonds and credit", ("treasuries", "long_bond", "credit")),
-    ("Currencies", ("usd", "yen")),
-    ("Crypto", ("btc", "eth")),
-)
+HEATMAP_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = _U.heatmap_rows
 """Heatmap rows, grouped by asset class, top to bottom."""
 
-YIELD_CLASSES = frozenset({"treasuries", "long_bond"})
+YIELD_CLASSES = _U.yield_classes
 """Classes whose ``move`` is minus a change in percentage points (a yield)."""
-
-SUSPECT_LABELS: dict[str, str] = {
-    "geopolitics": "Geopolitics",
-    "policy": "Policy shock",
-    "ai_narrative": "AI narrative",
-    "liquidity": "Dollar liquidity",
-    "rates_fiscal": "Rates and fiscal",
-    "carry_unwind": "Carry unwind",
-    "crypto": "Crypto",
-    "leverage": "Leverage",
-    "bank_stress": "Bank stress",
-    "growth_scare": "Growth scare",
-}
 
 PATH_ASSETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("us_equities", "S&P 500", ("yahoo:^GSPC",)),
@@ -224,12 +188,15 @@ class SuspectBars:
     likelihood: list[str]
 
 
-def suspect_bars(diagnosis: Mapping[str, Any]) -> SuspectBars:
-    """Bars from a diagnosis in the ``diagnose --json`` shape."""
+def suspect_bars(
+    diagnosis: Mapping[str, Any], names: Mapping[str, SuspectName] | None = None
+) -> SuspectBars:
+    """Bars from a diagnosis in the ``diagnose --json`` shape; ``names``: the loaded
+    suspects' labels (default: those of ``$RISKOFF_HOME``)."""
     rows = sorted(diagnosis.get("suspects", []), key=lambda s: -float(s.get("score", 0.0) or 0.0))
     return SuspectBars(
         ids=[str(s["id"]) for s in rows],
-        labels=[SUSPECT_LABELS.get(str(s["id"]), str(s["id"])) for s in rows],
+        labels=[suspect_label(str(s["id"]), names=names) for s in rows],
         scores=[float(s.get("score", 0.0) or 0.0) for s in rows],
         likelihood=[str(s.get("label", "")) for s in rows],
     )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from riskoff.knowledge.suspects import SuspectName, suspect_label, suspect_names
 from riskoff.render import chartdata as cd
 from riskoff.render import narrative as nv
 
@@ -91,7 +92,8 @@ class ReportInput:
     ``row`` is the feature row of the day (or of the window); ``table`` the daily feature
     table up to the day; ``levels``/``traded``/``class_moves`` the panel's frames up to the
     day. ``diagnosis`` and ``analogs`` are in their ``--json`` shapes (None when this
-    build cannot compute them); ``portfolio_html`` an escaped fragment.
+    build cannot compute them); ``portfolio_html`` an escaped fragment; ``suspects`` the
+    names of the loaded suspects (default: those of the environment's ``$RISKOFF_HOME``).
     """
 
     day: dt.date
@@ -109,6 +111,13 @@ class ReportInput:
     portfolio_html: str | None = None
     portfolio_note: str | None = None
     unavailable: Mapping[str, str] = field(default_factory=dict)
+    suspects: Mapping[str, SuspectName] | None = None
+
+    @property
+    def names(self) -> Mapping[str, SuspectName]:
+        """Labels and phrases of the loaded suspects (``suspects``, or those of the
+        environment's ``$RISKOFF_HOME``)."""
+        return self.suspects if self.suspects is not None else suspect_names()
 
     @property
     def n_days(self) -> int:
@@ -208,7 +217,9 @@ def _sources(symbols: Sequence[str]) -> list[str]:
     return sorted(count, key=lambda k: (-count[k], k))
 
 
-def _suspect_cards(diag: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _suspect_cards(
+    diag: Mapping[str, Any], names: Mapping[str, SuspectName]
+) -> list[dict[str, Any]]:
     cards = []
     ranked = sorted(diag.get("suspects", []), key=lambda s: -float(s.get("score", 0.0) or 0.0))
     for k, s in enumerate(ranked):
@@ -216,10 +227,10 @@ def _suspect_cards(diag: Mapping[str, Any]) -> list[dict[str, Any]]:
         cards.append(
             {
                 "id": str(s.get("id", "")),
-                "name": cd.SUSPECT_LABELS.get(str(s.get("id", "")), str(s.get("id", ""))),
+                "name": suspect_label(str(s.get("id", "")), names=names),
                 "score": float(s.get("score", 0.0) or 0.0),
                 "label": str(s.get("label", "")),
-                "summary": nv.suspect_summary(s),
+                "summary": nv.suspect_summary(s, names),
                 "for": [str(e.get("text", "")) for e in ev if e.get("supports") is True],
                 "against": [str(e.get("text", "")) for e in ev if e.get("supports") is False],
                 "missing": [str(e.get("text", "")) for e in ev if e.get("supports") is None],
@@ -241,7 +252,9 @@ def _fmt_fwd(v: Any, unit: str) -> str:
     return nv.fmt_bp(x) if unit == "bp" else nv.fmt_pct(x)
 
 
-def _analog_tables(an: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _analog_tables(
+    an: Mapping[str, Any], names: Mapping[str, SuspectName]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rows: list[dict[str, Any]] = []
     for a in list(an.get("analogs", [])) + list(an.get("nearest_days", [])):
         fw = a.get("forward", {}) or {}
@@ -266,7 +279,9 @@ def _analog_tables(an: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[di
                 "sp_1w": _fmt_fwd(sp.get("1w"), "pct"),
                 "sp_1m": _fmt_fwd(sp.get("1m"), "pct"),
                 "sp_3m": _fmt_fwd(sp.get("3m"), "pct"),
-                "suspect": cd.SUSPECT_LABELS.get(str(a.get("suspect") or ""), ""),
+                "suspect": suspect_label(str(a.get("suspect")), names=names)
+                if a.get("suspect")
+                else "",
                 "complete": bool(a.get("complete", True)),
             }
         )
@@ -331,7 +346,7 @@ def build_report(inp: ReportInput) -> Report:
     if haven:
         text["moves"].insert(2, haven)
     if diag is not None:
-        text["headline"] = [nv.headline_sentence(diag)]
+        text["headline"] = [nv.headline_sentence(diag, inp.names)]
         text["verdict"] = [str((diag.get("verdict", {}) or {}).get("text", ""))]
         text["scope"] = [nv.scope_sentence(diag.get("selloff", {}), row)]
         vs = (diag.get("verdict", {}) or {}).get("versus_312_519", {}) or {}
@@ -353,19 +368,19 @@ def build_report(inp: ReportInput) -> Report:
     groups: dict[str, list[CoverageRow]] = {}
     for c in inp.coverage:
         groups.setdefault(c.asset_class, []).append(c)
-    analog_rows, forward_rows = _analog_tables(an) if an is not None else ([], [])
+    analog_rows, forward_rows = _analog_tables(an, inp.names) if an is not None else ([], [])
     when = day.isoformat() if inp.start == day else f"{inp.start.isoformat()} to {day.isoformat()}"
     return Report(
         inp=inp,
         title=f"Why is everything falling? riskoff report for {when}",
         heatmap=heat,
-        suspects=cd.suspect_bars(diag) if diag is not None else None,
+        suspects=cd.suspect_bars(diag, inp.names) if diag is not None else None,
         liquidity=liq,
         stress=stress,
         paths=paths,
         rotation=rot,
         text=text,
-        suspect_cards=_suspect_cards(diag) if diag is not None else [],
+        suspect_cards=_suspect_cards(diag, inp.names) if diag is not None else [],
         analog_rows=analog_rows,
         forward_rows=forward_rows,
         sources=_sources([c.symbol for c in inp.coverage]),

@@ -12,11 +12,12 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
+from riskoff.knowledge.suspects import SuspectName, suspect_label, suspect_phrase
+from riskoff.knowledge.universe import universe
 from riskoff.render.chartdata import (
     CLASS_LABELS,
     REFERENCE_DAYS,
     ROTATION_LEGS,
-    SUSPECT_LABELS,
     HeatmapData,
     PathsData,
     RotationData,
@@ -44,47 +45,10 @@ __all__ = [
 
 MINUS = "\u2212"
 
-IN_SENTENCE: dict[str, str] = {
-    "us_equities": "the S&P 500",
-    "nasdaq": "the Nasdaq-100",
-    "mag7": "the Magnificent 7",
-    "small_caps": "small caps",
-    "banks": "financials",
-    "japan_equities": "the Nikkei 225",
-    "china_equities": "the Hang Seng",
-    "em_equities": "EM equities",
-    "gold": "gold",
-    "silver": "silver",
-    "copper": "copper",
-    "oil": "oil",
-    "treasuries": "10-year Treasuries",
-    "long_bond": "30-year Treasuries",
-    "credit": "high-yield credit",
-    "usd": "the dollar",
-    "yen": "the yen",
-    "btc": "Bitcoin",
-    "eth": "Ether",
-}
+IN_SENTENCE: dict[str, str] = universe().in_sentence
 """How a class is named inside a sentence."""
 
-YIELD_NAMES = {
-    "treasuries": "the 10-year Treasury yield",
-    "long_bond": "the 30-year yield",
-}
-
-SUSPECT_PHRASES: dict[str, str] = {
-    "geopolitics": "a geopolitical flight to safety",
-    "policy": "a US policy shock",
-    "ai_narrative": "doubts about the AI trade",
-    "liquidity": "a dash for dollar liquidity",
-    "rates_fiscal": "a rates and fiscal scare",
-    "carry_unwind": "a yen carry-trade unwind",
-    "crypto": "a crypto-only crash",
-    "leverage": "a deleveraging of a crowded trade",
-    "bank_stress": "bank stress",
-    "growth_scare": "a growth scare",
-}
-"""How the headline names each suspect (the ten ids of DESIGN.md)."""
+YIELD_NAMES = universe().yield_names
 
 
 # --------------------------------------------------------------------------------------
@@ -163,8 +127,11 @@ def fmt_move(cls: str, move: float | None, sigma: float | None) -> str:
 
 # --------------------------------------------------------------------------------------
 # headline
-def headline_sentence(diagnosis: Mapping[str, Any]) -> str:
-    """The verdict in one sentence, from the diagnosis's sell-off and suspect scores."""
+def headline_sentence(
+    diagnosis: Mapping[str, Any], names: Mapping[str, SuspectName] | None = None
+) -> str:
+    """The verdict in one sentence, from the diagnosis's sell-off and suspect scores
+    (``names``: the loaded suspects' phrases; default: those of ``$RISKOFF_HOME``)."""
     sell = diagnosis.get("selloff", {}) or {}
     ranked = sorted(
         diagnosis.get("suspects", []) or [], key=lambda s: -float(s.get("score", 0.0) or 0.0)
@@ -174,7 +141,7 @@ def headline_sentence(diagnosis: Mapping[str, Any]) -> str:
 
     def name(s: Mapping[str, Any]) -> str:
         sid = str(s.get("id", ""))
-        return SUSPECT_PHRASES.get(sid, sid)
+        return suspect_phrase(sid, names=names)
 
     def score(s: Mapping[str, Any]) -> str:
         return f"{float(s.get('score', 0.0) or 0.0):.2f}"
@@ -271,7 +238,7 @@ def moves_sentences(hm: HeatmapData, *, threshold: float = 1.0, top: int = 3) ->
     return out
 
 
-HAVENS = ("gold", "treasuries", "yen")
+HAVENS = universe().havens
 
 
 def havens_sentence(hm: HeatmapData) -> str | None:
@@ -308,10 +275,12 @@ def havens_sentence(hm: HeatmapData) -> str | None:
 
 # --------------------------------------------------------------------------------------
 # suspects
-def suspect_summary(suspect: Mapping[str, Any]) -> str:
+def suspect_summary(
+    suspect: Mapping[str, Any], names: Mapping[str, SuspectName] | None = None
+) -> str:
     """``Dollar liquidity scores 0.86 (likely): 4 facts for, 1 against, 1 not computable.``"""
     sid = str(suspect.get("id", ""))
-    name = SUSPECT_LABELS.get(sid, sid)
+    name = suspect_label(sid, names=names)
     score = float(suspect.get("score", 0.0) or 0.0)
     label = str(suspect.get("label", ""))
     ev = list(suspect.get("evidence", []))

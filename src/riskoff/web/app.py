@@ -122,7 +122,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router(service))
-    app.include_router(pages_router(service, make_templates()))
+    app.include_router(pages_router(service, make_templates(service.settings.home)))
 
     assets = _assets()
 

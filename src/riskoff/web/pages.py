@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from riskoff.errors import RiskoffError
+from riskoff.knowledge.suspects import suspect_names
 from riskoff.web.sections import (
     DayReport,
     analog_sections,
@@ -33,11 +34,13 @@ __all__ = ["make_templates", "pages_router"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def make_templates() -> Jinja2Templates:
-    """The Jinja environment (autoescape on for every template)."""
+def make_templates(home: Path | None = None) -> Jinja2Templates:
+    """The Jinja environment (autoescape on for every template); suspect labels are those
+    loaded from ``home`` (the packaged suspects plus the user's ``suspects.toml``)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from riskoff.render.chartdata import CLASS_LABELS, SUSPECT_LABELS
+    from riskoff.knowledge.suspects import suspect_label
+    from riskoff.render.chartdata import CLASS_LABELS
 
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -45,7 +48,7 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["label"] = lambda sid: SUSPECT_LABELS.get(str(sid), str(sid or ""))
+    env.globals["label"] = lambda sid: suspect_label(str(sid), home) if sid else ""
     env.globals["cls"] = lambda c: CLASS_LABELS.get(str(c), str(c).replace("_", " "))
     return Jinja2Templates(env=env)
 
@@ -143,6 +146,7 @@ def pages_router(service: Service, templates: Jinja2Templates) -> APIRouter:
                 analogs=analogs,
                 episodes=episode_dicts(service.episodes()),
                 unavailable=unavailable,
+                suspects=suspect_names(service.settings.home),
             )
 
         report: DayReport = service.cached(("page.day", start, end), build)

@@ -21,6 +21,7 @@ from riskoff.web.embed import embed_figure
 if TYPE_CHECKING:
     import pandas as pd
 
+    from riskoff.knowledge.suspects import SuspectName
     from riskoff.render.html import Report
 
 __all__ = [
@@ -113,6 +114,7 @@ def day_report(
     analogs: Mapping[str, Any] | None,
     episodes: Sequence[Mapping[str, Any]],
     unavailable: Mapping[str, str] | None = None,
+    suspects: Mapping[str, SuspectName] | None = None,
 ) -> DayReport:
     """The report of ``start..end`` exactly as ``riskoff report`` builds it, from frames cut
     at the end of ``end`` (nothing published later is shown)."""
@@ -136,6 +138,7 @@ def day_report(
         episodes=episodes,
         coverage=coverage_rows(levels, panel.obs_age.loc[:ts], day=end, info=panel.info),
         unavailable=dict(unavailable or {}),
+        suspects=suspects,
     )
     rep = build_report(inp)
     charts: dict[str, Markup] = {}

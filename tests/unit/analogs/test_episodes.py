@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from riskoff.analogs.episodes import SUSPECTS, EpisodeCatalog, load_episodes
+from riskoff.analogs.episodes import EpisodeCatalog, load_episodes
+from riskoff.diagnosis import load_suspects
 from riskoff.errors import DataFileError
 
 _ONE = """
@@ -48,7 +49,7 @@ def test_packaged_catalogue_is_broad_and_valid() -> None:
     assert {"metal_crash", "oil_shock", "policy_shock"} <= cats
     assert 4 <= len(cat.major()) < len(eps)
     for e in eps:
-        assert e.suspect in SUSPECTS
+        assert e.suspect in {s.id for s in load_suspects()}
         assert e.source.author
         assert e.source.title
         assert 1990 <= e.source.year <= 2026
