@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 def bench_settings(home: str | None) -> Any:
     """Settings for a store holding the data folder: ``home`` (or ``$RISKOFF_HOME``) when
     it already has one, else a fresh temporary store ingested from the data folder."""
-    from riskoff import pipeline
+    from riskoff import usecases
     from riskoff.config import Settings
 
     env = dict(os.environ)
@@ -24,5 +24,5 @@ def bench_settings(home: str | None) -> Any:
         data = Path(env.get("RISKOFF_TEST_DATA") or REPO.parent / "shared" / "data")
         tmp = tempfile.mkdtemp(prefix="riskoff_bench_")
         s = Settings.from_env({**env, "RISKOFF_HOME": tmp})
-        pipeline.ingest(data, settings=s)
+        usecases.ingest(data, settings=s)
     return s

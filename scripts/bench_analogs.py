@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from riskoff import panel as panel_mod
-    from riskoff import pipeline
+    from riskoff import usecases
     from riskoff.analogs.search import AnalogEngine, similarity
     from riskoff.analogs.signature import robust_scale, standardise
     from riskoff.config import Settings
@@ -52,11 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(s, Settings)
     t0 = time.perf_counter()
     with Store(s.store_path, read_only=True) as st:
-        pnl = panel_mod.load_panel(st, pipeline.load_catalog(s))
+        pnl = panel_mod.load_panel(st, usecases.load_catalog(s))
     t1 = time.perf_counter()
     table = daily_features(pnl)
     t2 = time.perf_counter()
-    engine = pipeline.analog_engine_from(pnl, table, settings=s)
+    from riskoff.analogs import load_episodes
+    from riskoff.usecases.workspace import build_engine
+
+    engine = build_engine(pnl, table, load_episodes(s.home))
     assert isinstance(engine, AnalogEngine)
     t3 = time.perf_counter()
     print(f"panel {t1 - t0:.2f} s, features {t2 - t1:.2f} s, engine {(t3 - t2) * 1000:.0f} ms")

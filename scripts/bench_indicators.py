@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.catalog import Catalog
 from riskoff.config import Settings
 from riskoff.indicators.features import daily_features
@@ -95,7 +95,7 @@ def main() -> None:
         home = os.environ.get("BENCH_HOME") or tmp
         s = Settings.from_env({"RISKOFF_HOME": home})
         if not s.store_path.exists():
-            pipeline.ingest(a.data, settings=s)
+            usecases.ingest(a.data, settings=s)
         cat = Catalog.default()
         with Store(s.store_path, read_only=True) as st:
             p = load_panel(st, cat)  # warm imports and the page cache

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy  # noqa: F401
     import pandas  # noqa: F401
 
-    from riskoff import pipeline
+    from riskoff import usecases
     from riskoff.indicators.features import daily_features
     from riskoff.render.html import ReportInput, build_report, render_html
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     s = bench_settings(args.home)
     day = dt.date.fromisoformat(args.day)
-    t_panel, pnl = _median(lambda: pipeline.load_panel(s, as_of=day), args.runs)
+    t_panel, pnl = _median(lambda: usecases.load_panel(s, as_of=day), args.runs)
     rows.append({"what": "panel from the store", "median": t_panel})
 
     def features() -> Any:
@@ -75,17 +75,16 @@ def main(argv: list[str] | None = None) -> int:
 
     t_feat, table = _median(features, args.runs)
     rows.append({"what": "daily feature table", "median": t_feat})
+    ws = usecases.workspace_of(pnl, s)
     t_diag, diag = _median(
-        lambda: pipeline.diagnose(day, settings=s, with_analogs=False, panel=pnl), args.runs
+        lambda: usecases.diagnose(day, settings=s, with_analogs=False, workspace=ws), args.runs
     )
     rows.append({"what": "diagnosis", "median": t_diag})
-    t_an, _ = _median(
-        lambda: pipeline.analog_engine_from(pnl, table, settings=s).search(day, top=5), args.runs
-    )
+    t_an, _ = _median(lambda: ws.engine.search(day, top=5), args.runs)
     rows.append({"what": "analogs", "median": t_an})
 
     out = Path(tempfile.mkdtemp(prefix="riskoff_report_")) / "r.html"
-    res = pipeline.report(day, out=out, settings=s)
+    res = usecases.report(day, out=out, settings=s)
     inp = ReportInput(
         day=day,
         start=day,

@@ -15,8 +15,8 @@ requests in any sliding second. Rows:
   token bucket at ``--client-rate`` per second, retries with backoff. Compared with:
 - ``baseline``: ``sequential_baseline``: the same providers, one series after another,
   one request per series (per 300-day page on the exchange), no limiter, no retry.
-- ``full``: ``pipeline.update`` into an empty store (the fetch plus one transaction).
-- ``incremental``: ``pipeline.update`` again with nothing new (one request per series).
+- ``full``: ``usecases.update`` into an empty store (the fetch plus one transaction).
+- ``incremental``: ``usecases.update`` again with nothing new (one request per series).
 
 Each row gives the median seconds over ``--runs`` (default ``$BENCH_RUNS`` or 1, at most
 3), the requests the emulator saw, the 429s its limiter answered and the failed series.
@@ -122,13 +122,13 @@ def measure(
     in_process: bool = False,
 ) -> list[dict[str, Any]]:
     """Run the scenarios; return one row per scenario."""
-    from riskoff import pipeline
+    from riskoff import usecases
     from riskoff.config import Settings
     from riskoff.providers.http import TokenBucket
     from riskoff.providers.registry import is_live
     from riskoff.providers.update import FetchTask, fetch_many, sequential_baseline
 
-    catalog = pipeline.load_catalog(Settings(home=Path(tempfile.gettempdir())))
+    catalog = usecases.load_catalog(Settings(home=Path(tempfile.gettempdir())))
     live = [catalog[s] for s in catalog if is_live(s)]
     server: _Remote | _Local = (
         _Local(data, latency_ms, fred_limit, [i.symbol for i in live])
@@ -162,7 +162,7 @@ def measure(
                 record("fetch", time.perf_counter() - t0, sum(not r.ok for r in results))
                 for name in ("full", "incremental"):
                     t0 = time.perf_counter()
-                    result = pipeline.update(
+                    result = usecases.update(
                         settings=settings, fred_limiter=TokenBucket(client_rate)
                     )
                     record(name, time.perf_counter() - t0, len(result.failed))

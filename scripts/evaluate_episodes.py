@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.analogs.episodes import load_episodes
 from riskoff.config import Settings
 from riskoff.dates import Window, parse_window
@@ -41,9 +41,10 @@ def main() -> None:
     ap.add_argument("--days", type=Path, help="a CSV of labelled single days instead")
     a = ap.parse_args()
     s = Settings.from_env()
-    pnl = pipeline.load_panel(s)
+    pnl = usecases.load_panel(s)
+    ws = usecases.workspace_of(pnl, s)
     if a.days is not None:
-        _days(a.days, s, pnl)
+        _days(a.days, s, ws)
         return
     table = daily_features(pnl)
     suspects = load_suspects(s.home)
@@ -57,9 +58,9 @@ def main() -> None:
         if not scanned:
             continue
         worst = max(scanned, key=lambda r: r.severity)
-        day = pipeline.diagnose(worst.date, settings=s, with_analogs=False, panel=pnl)
-        win = pipeline.diagnose(
-            ep.end, window=Window(ep.start, ep.end), settings=s, with_analogs=False, panel=pnl
+        day = usecases.diagnose(worst.date, settings=s, with_analogs=False, workspace=ws)
+        win = usecases.diagnose(
+            ep.end, window=Window(ep.start, ep.end), settings=s, with_analogs=False, workspace=ws
         )
         dd, wd = day.to_dict(), win.to_dict()
         rows.append(
@@ -101,14 +102,14 @@ def main() -> None:
         print(f"{name}: worst day {d}/{m} primary, {t}/{m} top two; window {w}/{m}")
 
 
-def _days(path: Path, s: Settings, pnl: object) -> None:
+def _days(path: Path, s: Settings, ws: usecases.Workspace) -> None:
     rows = []
     with path.open(newline="", encoding="utf-8") as fh:
         for rec in csv.DictReader(fh):
             window = parse_window(rec["date"]) if ":" in rec["date"] else None
             day = window.end if window else dt.date.fromisoformat(rec["date"])
-            d = pipeline.diagnose(
-                day, window=window, settings=s, with_analogs=False, panel=pnl
+            d = usecases.diagnose(
+                day, window=window, settings=s, with_analogs=False, workspace=ws
             ).to_dict()
             sell = d["selloff"]
             named = d["verdict"]["primary"]

@@ -40,11 +40,11 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def loaded_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
     """A RISKOFF_HOME whose store holds the whole real data folder (ingested once per worker)."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
     home = tmp_path_factory.mktemp("riskoff_home")
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
-    result = pipeline.ingest(data_dir, settings=settings)
+    result = usecases.ingest(data_dir, settings=settings)
     assert not result.errors, result.errors
     return home
 
@@ -87,3 +87,11 @@ def table(panel: Any) -> Any:
     from riskoff.indicators.features import daily_features
 
     return daily_features(panel)
+
+
+@pytest.fixture(scope="session")
+def workspace(panel: Any, loaded_settings: Settings) -> Any:
+    """The workspace of :func:`panel` (feature table, relative-move parameters, engine)."""
+    from riskoff import usecases
+
+    return usecases.workspace_of(panel, loaded_settings)

@@ -46,16 +46,16 @@ _LAZY = {
     "SeriesInfo": "riskoff.catalog",
     "Settings": "riskoff.config",
     "Store": "riskoff.store",
-    "coverage": "riskoff.pipeline",
-    "ingest": "riskoff.pipeline",
-    "open_store": "riskoff.pipeline",
+    "coverage": "riskoff.usecases",
+    "ingest": "riskoff.usecases",
+    "open_store": "riskoff.usecases",
 }
 
 if TYPE_CHECKING:
     from riskoff.catalog import Catalog, SeriesInfo
     from riskoff.config import Settings
-    from riskoff.pipeline import coverage, ingest, open_store
     from riskoff.store import Store
+    from riskoff.usecases import coverage, ingest, open_store
 
 
 def __getattr__(name: str) -> Any:

@@ -11,11 +11,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from riskoff.errors import RiskoffError
+
+if TYPE_CHECKING:
+    from riskoff.usecases import CoverageRow
 
 app = typer.Typer(
     name="riskoff",
@@ -49,27 +52,34 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
-    from riskoff import pipeline
+    from riskoff import usecases
     from riskoff.dates import parse_date
-    from riskoff.providers.folder import read_index
 
     cut = parse_date(until, what="--until") if until else None
-    total = len({r.symbol for r in read_index(Path(path).expanduser())})
     err = _console(stderr=True)
-    with Progress(
+    progress = Progress(
         TextColumn("[bold]ingest[/]"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
         console=err,
         transient=True,
-    ) as progress:
-        task = progress.add_task("", total=total)
+    )
+    task = progress.add_task("", total=None)
 
-        def tick(symbol: str) -> None:
-            progress.update(task, advance=1, description=symbol)
+    def plan(symbols: list[str]) -> None:
+        # shown only once the folder's index is read: a bad folder prints one line
+        progress.update(task, total=len(symbols))
+        progress.start()
 
-        result = pipeline.ingest(path, until=cut, on_symbol=tick)
+    def tick(symbol: str) -> None:
+        progress.update(task, advance=1, description=symbol)
+
+    try:
+        result = usecases.ingest(path, until=cut, on_plan=plan, on_symbol=tick)
+    finally:
+        if progress.live.is_started:
+            progress.stop()
     table = Table(title=f"Loaded {len(result.report.rows_in)} symbols from {path}")
     table.add_column("symbol")
     table.add_column("rows", justify="right")
@@ -98,7 +108,7 @@ def ingest(
         raise typer.Exit(2)
 
 
-def _lag_text(r: dict[str, str]) -> str:
+def _lag_text(r: CoverageRow) -> str:
     """The publication lag, plus how a provider's row is re-dated when it is."""
     holds = {"previous_weekday": "row=prev wkday", "previous_day": "row=prev day"}
     extra = holds.get(r.get("row_holds", ""), "")
@@ -112,9 +122,9 @@ def series(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """The catalogue with coverage: first and last date, count, source and staleness."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
-    rows = pipeline.coverage()
+    rows = usecases.coverage()
     if as_json:
         _print_json(rows)
         return
@@ -122,7 +132,7 @@ def series(
 
     if not rows:
         _console(stderr=True).print(
-            "The store is empty: run 'riskoff ingest PATH' or 'riskoff update' first."
+            usecases.EMPTY_STORE[0].upper() + usecases.EMPTY_STORE[1:] + "."
         )
         return
     table = Table(title=f"{len(rows)} series in the store")
@@ -186,7 +196,7 @@ def update(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
-    from riskoff import pipeline
+    from riskoff import usecases
 
     err = _console(stderr=True)
     with Progress(
@@ -206,7 +216,7 @@ def update(
         def tick(res: Any) -> None:
             progress.update(task, advance=1, description=res.symbol)
 
-        result = pipeline.update(
+        result = usecases.update(
             providers=provider,
             symbols=symbols,
             on_plan=plan,
@@ -284,10 +294,10 @@ def stress_portfolio_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Replay historical sell-offs on a portfolio: drawdown, recovery, margin, cash needed."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
     keys = [k for k in episodes.split(",") if k.strip()] if episodes is not None else None
-    report = pipeline.stress_portfolio(
+    report = usecases.stress_portfolio(
         portfolio,
         episodes=keys,
         like=like,
@@ -314,9 +324,9 @@ def diagnose(
     ] = False,
 ) -> None:
     """Why is everything falling? Sell-off, ten suspects scored with evidence, verdict."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
-    diag = pipeline.diagnose(date, window=window)
+    diag = usecases.diagnose(date, window=window)
     if as_json:
         _print_json(diag.to_dict())
         return
@@ -332,9 +342,9 @@ def scan(
     ] = False,
 ) -> None:
     """One row per day: sell-off severity, scope, the primary suspect and its score."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
-    rows = pipeline.scan(start, end)
+    rows = usecases.scan(start, end)
     if as_csv:
         sys.stdout.write("date,severity,scope,primary,score\n")
         for r in rows:
@@ -365,9 +375,9 @@ def analogs(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Nearest historical episodes and days, and what happened next beside the base rate."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
-    report = pipeline.analogs(date, top=top)
+    report = usecases.analogs(date, top=top)
     if as_json:
         _print_json(report.to_dict())
         return
@@ -401,7 +411,7 @@ def stress_index(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV: date,stress_index,...")] = False,
 ) -> None:
     """riskoff's own daily composite stress index (CISS method, point in time)."""
-    from riskoff import pipeline
+    from riskoff import usecases
     from riskoff.dates import parse_date
 
     d0 = parse_date(start, what="--start") if start else None
@@ -410,10 +420,12 @@ def stress_index(
         from riskoff.errors import BadDateError
 
         raise BadDateError(f"--end {d1} is before --start {d0}")
-    df = pipeline.stress_index(d0, d1)
+    df = usecases.stress_index(d0, d1)
     if as_csv:
+        import pandas as pd
+
         out = df.copy()
-        out.index = out.index.strftime("%Y-%m-%d")
+        out.index = pd.DatetimeIndex(out.index).strftime("%Y-%m-%d")
         sys.stdout.write(out.to_csv(index_label="date", float_format="%.4f"))
         return
     from rich.table import Table
@@ -459,9 +471,9 @@ def report(
     ] = None,
 ) -> None:
     """One self-contained HTML page (works offline, prints well); optional PNG charts."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
-    res = pipeline.report(date, out=out, window=window, png_dir=png, portfolio=portfolio)
+    res = usecases.report(date, out=out, window=window, png_dir=png, portfolio=portfolio)
     err = _console(stderr=True)
     err.print(
         f"report for {res.day} written to {res.path} "

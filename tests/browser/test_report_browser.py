@@ -29,10 +29,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def report_312(loaded_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report of 2020-03-12 from the real-data store."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
     out = tmp_path_factory.mktemp("report") / f"report-{DAY}.html"
-    res = pipeline.report(DAY, out=out, settings=loaded_settings)
+    res = usecases.report(DAY, out=out, settings=loaded_settings)
     assert res.path == out
     return out
 
@@ -134,10 +134,10 @@ def test_early_report_without_sofr_bitcoin_or_etfs_renders_cleanly(
     the page makes the browser complain (shapes on empty axes once drew NaN paths)."""
     from selenium.webdriver.common.by import By
 
-    from riskoff import pipeline
+    from riskoff import usecases
 
     out = tmp_path / "report-1994-02-04.html"
-    pipeline.report("1994-02-04", out=out, settings=loaded_settings)
+    usecases.report("1994-02-04", out=out, settings=loaded_settings)
     html = out.read_text(encoding="utf-8")
     assert "no Bitcoin data" in html
     assert "No sector or factor series is available for this period." in html

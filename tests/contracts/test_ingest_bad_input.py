@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.config import Settings
 from riskoff.errors import DataFileError, StoreError
 from riskoff.providers.folder import read_folder, read_index
@@ -24,7 +24,7 @@ def _settings(home: Path) -> Settings:
 def _loaded(home: Path, tmp_path: Path) -> tuple[int, int]:
     """A store that already holds test:GOOD; returns its checksum."""
     folder = write_folder(tmp_path / "seed", [GOOD_ROW], {"good.csv": GOOD_CSV})
-    pipeline.ingest(folder, settings=_settings(home))
+    usecases.ingest(folder, settings=_settings(home))
     with Store(_settings(home).store_path, read_only=True) as st:
         return st.checksum()
 
@@ -101,7 +101,7 @@ def test_good_symbols_still_load_beside_a_bad_one(tmp_path: Path) -> None:
         [GOOD_ROW, "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,"],
         {"good.csv": GOOD_CSV, "bad.csv": "date,value\n2020-01-01,x\n"},
     )
-    result = pipeline.ingest(folder, settings=_settings(tmp_path / "home"))
+    result = usecases.ingest(folder, settings=_settings(tmp_path / "home"))
     assert list(result.report.rows_in) == ["test:GOOD"]
     assert len(result.errors) == 1
     assert result.errors[0].startswith("test:BAD: bad.csv line 2")
@@ -116,7 +116,7 @@ def test_exception_mid_load_leaves_store_exactly_as_before(tmp_path: Path) -> No
     first = write_folder(
         tmp_path / "a", rows, {"good.csv": GOOD_CSV, "two.csv": "date,value\n2020-01-01,5\n"}
     )
-    pipeline.ingest(first, settings=_settings(home))
+    usecases.ingest(first, settings=_settings(home))
     with Store(_settings(home).store_path, read_only=True) as st:
         before = st.read()
         log_before = len(st.load_log())
@@ -129,7 +129,7 @@ def test_exception_mid_load_leaves_store_exactly_as_before(tmp_path: Path) -> No
         },
     )
     with pytest.raises(StoreError, match="injected failure"):
-        pipeline.ingest(changed, settings=_settings(home), fail_after=1)
+        usecases.ingest(changed, settings=_settings(home), fail_after=1)
     with Store(_settings(home).store_path, read_only=True) as st:
         after = st.read()
         assert len(st.load_log()) == log_before

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.analogs import AnalogEngine, AnalogReport
 from riskoff.config import Settings
 from tests.helpers import run_cli
@@ -24,7 +24,7 @@ FEB_MAR_2020 = (dt.date(2020, 2, 1), dt.date(2020, 3, 31))
 @pytest.fixture(scope="module")
 def full_engine(loaded_settings: Settings) -> AnalogEngine:
     """One engine over the whole store (what the benchmark times)."""
-    engine = pipeline.analog_engine(loaded_settings)
+    engine = usecases.analog_engine(loaded_settings)
     assert isinstance(engine, AnalogEngine)
     return engine
 
@@ -88,7 +88,7 @@ def test_point_in_time_store_read_up_to_the_day(
     full_engine: AnalogEngine, loaded_settings: Settings, day: dt.date
 ) -> None:
     """Analogs and forward moves from the store read up to D equal those from everything."""
-    cut = pipeline.analog_engine(loaded_settings, as_of=day).search(day, top=5)
+    cut = usecases.analog_engine(loaded_settings, as_of=day).search(day, top=5)
     _same(full_engine.search(day, top=5), cut)
 
 
@@ -99,8 +99,8 @@ def test_point_in_time_store_cut_by_ingest_until(
     """A store loaded with ``ingest --until D`` answers exactly like the full store."""
     day = dt.date(2019, 6, 14)
     cut_settings = Settings.from_env({"RISKOFF_HOME": str(tmp_path / "cut")})
-    pipeline.ingest(data_dir, until=day, settings=cut_settings)
-    rep = pipeline.analogs(day, top=5, settings=cut_settings)
+    usecases.ingest(data_dir, until=day, settings=cut_settings)
+    rep = usecases.analogs(day, top=5, settings=cut_settings)
     _same(full_engine.search(day, top=5), rep)
     # analogs within three months of D: their forward moves stop at D and say so
     recent = [a for a in (*rep.analogs, *rep.nearest_days) if (day - a.day).days < 95]
@@ -110,7 +110,7 @@ def test_point_in_time_store_cut_by_ingest_until(
 
 
 def test_analogs_for_diagnose_block(full_engine: AnalogEngine, loaded_settings: Settings) -> None:
-    brief = pipeline.analogs_for("2020-03-12", top=3, settings=loaded_settings)
+    brief = usecases.analogs_for("2020-03-12", top=3, settings=loaded_settings)
     assert len(brief) == 3
     assert all(set(b) == {"episode", "name", "similarity"} for b in brief)
     assert brief == full_engine.search(dt.date(2020, 3, 12), top=3).brief()

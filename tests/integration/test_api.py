@@ -89,12 +89,12 @@ def test_diagnose_window_is_the_cli_json(
 
 
 def test_analogs_match_the_pipeline(client: TestClient, loaded_settings: Settings) -> None:
-    from riskoff import pipeline
+    from riskoff import usecases
 
     r = client.get("/api/analogs/2020-03-12", params={"top": 3})
     assert r.status_code == 200, r.text
     want = json.loads(
-        json.dumps(pipeline.analogs("2020-03-12", top=3, settings=loaded_settings).to_dict())
+        json.dumps(usecases.analogs("2020-03-12", top=3, settings=loaded_settings).to_dict())
     )
     assert r.json() == want
     assert len(r.json()["analogs"]) <= 3
@@ -104,12 +104,12 @@ def test_analogs_match_the_pipeline(client: TestClient, loaded_settings: Setting
 def test_stress_index_matches_the_pipeline(client: TestClient, loaded_settings: Settings) -> None:
     import datetime as dt
 
-    from riskoff import pipeline
+    from riskoff import usecases
 
     r = client.get("/api/stress-index", params={"start": "2020-02-20", "end": "2020-04-10"})
     assert r.status_code == 200, r.text
     rows = r.json()
-    df = pipeline.stress_index(dt.date(2020, 2, 20), dt.date(2020, 4, 10), settings=loaded_settings)
+    df = usecases.stress_index(dt.date(2020, 2, 20), dt.date(2020, 4, 10), settings=loaded_settings)
     assert [x["date"] for x in rows] == [d.strftime("%Y-%m-%d") for d in df.index]
     for row, (_, want) in zip(rows, df.iterrows(), strict=True):
         for col, v in want.items():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.catalog import Catalog
 from riskoff.config import Settings
 from riskoff.providers.folder import read_folder
@@ -43,7 +43,7 @@ def test_sigkill_during_ingest_keeps_old_or_new(tmp_path: Path, data_dir: Path) 
     rng = random.Random(seed)
     home = tmp_path / "home"
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
-    pipeline.ingest(data_dir, until=OLD_CUT, settings=settings)
+    usecases.ingest(data_dir, until=OLD_CUT, settings=settings)
     old = _expected(data_dir, OLD_CUT)
     new = _expected(data_dir, None)
     env = {**os.environ, "RISKOFF_HOME": str(home)}
@@ -72,7 +72,7 @@ def test_sigkill_during_ingest_keeps_old_or_new(tmp_path: Path, data_dir: Path) 
         states = {"old" if got.get(s) == old.get(s) else "new" for s in got}
         assert len(states) == 1, f"a half-written load after {kills} (seed {seed})"
     # the next run completes and yields exactly the new data
-    result = pipeline.ingest(data_dir, settings=settings)
+    result = usecases.ingest(data_dir, settings=settings)
     assert not result.errors
     with Store(settings.store_path, read_only=True) as st:
         assert _fingerprints(st) == new

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.config import Settings
 from riskoff.dates import parse_window
 from riskoff.diagnosis import load_suspects
@@ -19,8 +19,10 @@ from tests.helpers import run_cli
 pytestmark = pytest.mark.integration
 
 
-def _diag(day: str, settings: Settings, panel: Any, window: str | None = None) -> Any:
-    return pipeline.diagnose(day, window=window, settings=settings, panel=panel, with_analogs=False)
+def _diag(day: str, settings: Settings, workspace: Any, window: str | None = None) -> Any:
+    return usecases.diagnose(
+        day, window=window, settings=settings, workspace=workspace, with_analogs=False
+    )
 
 
 @pytest.mark.parametrize(
@@ -37,9 +39,9 @@ def _diag(day: str, settings: Settings, panel: Any, window: str | None = None) -
     ],
 )
 def test_development_events(
-    day: str, window: str | None, expected: set[str], loaded_settings: Settings, panel: Any
+    day: str, window: str | None, expected: set[str], loaded_settings: Settings, workspace: Any
 ) -> None:
-    d = _diag(day, loaded_settings, panel, window)
+    d = _diag(day, loaded_settings, workspace, window)
     assert d.selloff.is_selloff, d.verdict.text
     assert d.verdict.primary in expected, d.verdict.text
     assert d.primary.label in ("likely", "possible")
@@ -48,14 +50,14 @@ def test_development_events(
         assert d.to_dict()["window"] == {"start": str(w.start), "end": str(w.end)}
 
 
-def test_312_is_cross_asset_and_519_concentrated(loaded_settings: Settings, panel: Any) -> None:
-    d312 = _diag("2020-03-12", loaded_settings, panel)
+def test_312_is_cross_asset_and_519_concentrated(loaded_settings: Settings, workspace: Any) -> None:
+    d312 = _diag("2020-03-12", loaded_settings, workspace)
     assert d312.selloff.scope == "cross_asset"
     assert d312.selloff.severity > 0.8
     assert {"us_equities", "gold", "btc"} <= set(d312.selloff.falling)
     assert "usd" in d312.selloff.rising
     assert d312.verdict.versus.closer == "312"
-    d519 = _diag("2021-05-19", loaded_settings, panel)
+    d519 = _diag("2021-05-19", loaded_settings, workspace)
     assert d519.selloff.scope == "concentrated"
     assert d519.verdict.versus.closer == "519"
     crypto = d519.suspect("crypto")
@@ -63,11 +65,11 @@ def test_312_is_cross_asset_and_519_concentrated(loaded_settings: Settings, pane
 
 
 def test_a_crypto_crash_week_that_stocks_shrugged_off_is_a_selloff(
-    loaded_settings: Settings, panel: Any
+    loaded_settings: Settings, workspace: Any
 ) -> None:
     """FTX, 2022-11-07 to 11-14: Bitcoin fell 21% while the S&P 500 rallied on a
     soft CPI print. End to end the window is mild; its worst session was a sell-off."""
-    d = _diag("2022-11-14", loaded_settings, panel, "2022-11-07:2022-11-14")
+    d = _diag("2022-11-14", loaded_settings, workspace, "2022-11-07:2022-11-14")
     assert d.selloff.is_selloff, d.verdict.text
     assert d.selloff.scope == "concentrated"
     assert "btc" in d.selloff.falling
@@ -77,15 +79,15 @@ def test_a_crypto_crash_week_that_stocks_shrugged_off_is_a_selloff(
 
 
 @pytest.mark.parametrize("day", ["2019-07-03", "2021-08-20"])
-def test_calm_days_are_not_selloffs(day: str, loaded_settings: Settings, panel: Any) -> None:
-    d = _diag(day, loaded_settings, panel)
+def test_calm_days_are_not_selloffs(day: str, loaded_settings: Settings, workspace: Any) -> None:
+    d = _diag(day, loaded_settings, workspace)
     assert not d.selloff.is_selloff
     assert d.selloff.scope == "none"
     assert {s.id for s in d.suspects} == {s.id for s in load_suspects()}
 
 
-def test_missing_data_before_sofr_and_bitcoin(loaded_settings: Settings, panel: Any) -> None:
-    d = _diag("2008-10-10", loaded_settings, panel)
+def test_missing_data_before_sofr_and_bitcoin(loaded_settings: Settings, workspace: Any) -> None:
+    d = _diag("2008-10-10", loaded_settings, workspace)
     assert "yahoo:BTC-USD" in d.missing
     crypto = d.suspect("crypto")
     assert crypto.score == 0.0
@@ -96,20 +98,20 @@ def test_missing_data_before_sofr_and_bitcoin(loaded_settings: Settings, panel: 
 
 
 def test_weekend_is_valid_and_says_markets_were_closed(
-    loaded_settings: Settings, panel: Any
+    loaded_settings: Settings, workspace: Any
 ) -> None:
-    d = _diag("2021-05-22", loaded_settings, panel)  # a Saturday
+    d = _diag("2021-05-22", loaded_settings, workspace)  # a Saturday
     assert "markets were closed" in d.verdict.text
     assert set(d.selloff.falling) <= {"btc", "eth"}
 
 
-def test_dates_outside_the_data_are_bad_dates(loaded_settings: Settings, panel: Any) -> None:
+def test_dates_outside_the_data_are_bad_dates(loaded_settings: Settings, workspace: Any) -> None:
     with pytest.raises(BadDateError, match="after the last data"):
-        _diag("2099-01-01", loaded_settings, panel)
+        _diag("2099-01-01", loaded_settings, workspace)
     with pytest.raises(BadDateError, match="before the first data"):
-        _diag("1950-01-03", loaded_settings, panel)
+        _diag("1950-01-03", loaded_settings, workspace)
     with pytest.raises(BadDateError, match="outside the window"):
-        _diag("2020-01-01", loaded_settings, panel, "2020-03-09:2020-03-19")
+        _diag("2020-01-01", loaded_settings, workspace, "2020-03-09:2020-03-19")
 
 
 def _scores(d: Any) -> dict[str, Any]:
@@ -125,12 +127,12 @@ def _scores(d: Any) -> dict[str, Any]:
 @pytest.mark.slow
 @pytest.mark.parametrize("day", ["2020-03-12", "2024-08-05"])
 def test_point_in_time_store_cut_at_the_day_gives_the_same_scores(
-    day: str, data_dir: Path, tmp_path: Path, loaded_settings: Settings, panel: Any
+    day: str, data_dir: Path, tmp_path: Path, loaded_settings: Settings, workspace: Any
 ) -> None:
     cut = Settings.from_env({"RISKOFF_HOME": str(tmp_path / "home")})
-    pipeline.ingest(data_dir, until=dt.date.fromisoformat(day), settings=cut)
-    full = _diag(day, loaded_settings, panel)
-    at_d = pipeline.diagnose(day, settings=cut, with_analogs=False)
+    usecases.ingest(data_dir, until=dt.date.fromisoformat(day), settings=cut)
+    full = _diag(day, loaded_settings, workspace)
+    at_d = usecases.diagnose(day, settings=cut, with_analogs=False)
     assert _scores(at_d) == _scores(full)
 
 
@@ -159,10 +161,12 @@ def test_cli_bad_date_is_one_line_exit_2(
 
 
 def test_a_weekend_scores_no_suspect_whose_signature_markets_were_closed(
-    loaded_settings: Settings, panel: Any
+    loaded_settings: Settings, workspace: Any
 ) -> None:
     # a Sunday: only crypto traded, so no equity-market signature can be observed
-    d = pipeline.diagnose("2024-08-04", settings=loaded_settings, panel=panel, with_analogs=False)
+    d = usecases.diagnose(
+        "2024-08-04", settings=loaded_settings, workspace=workspace, with_analogs=False
+    )
     scores = {s["id"]: s["score"] for s in d.to_dict()["suspects"]}
     assert scores["leverage"] == 0.0
     assert scores["bank_stress"] == 0.0

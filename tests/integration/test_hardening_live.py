@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.config import Settings
 from riskoff.providers.folder import read_folder
 from riskoff.store import Store
@@ -176,11 +176,11 @@ def test_canary_key_reaches_no_report_api_store_or_log(
     assert settings.fred_api_key == canary
     assert canary not in repr(settings)
     caplog.set_level(logging.DEBUG)
-    result = pipeline.update(symbols=SYMBOLS, settings=settings)
+    result = usecases.update(symbols=SYMBOLS, settings=settings)
     assert not [r for r in result.results if not r.ok]
     assert emu.requests_with_key() if hasattr(emu, "requests_with_key") else True
     out = tmp_path / "r.html"
-    pipeline.report(None, out=out, settings=settings)
+    usecases.report(None, out=out, settings=settings)
     client = TestClient(create_app(settings))
     bodies = [
         client.get(u).text

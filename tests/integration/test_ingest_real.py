@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.catalog import Catalog
 from riskoff.config import Settings
 from riskoff.providers.folder import read_index
@@ -104,7 +104,7 @@ def test_ingest_twice_changes_nothing(tmp_path: Path, data_dir: Path) -> None:
 def test_until_keeps_nothing_after_the_day(tmp_path: Path, data_dir: Path) -> None:
     settings = Settings.from_env({"RISKOFF_HOME": str(tmp_path)})
     cut = dt.date(2020, 3, 12)
-    result = pipeline.ingest(data_dir, until=cut, settings=settings)
+    result = usecases.ingest(data_dir, until=cut, settings=settings)
     assert not result.errors
     with Store(settings.store_path, read_only=True) as st:
         last = max(st.last_dates().values())

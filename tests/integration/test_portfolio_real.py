@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.config import Settings
 from riskoff.store import Store
 from tests.helpers import run_cli
@@ -41,7 +41,7 @@ def test_spy_over_covid_has_spys_own_drawdown(
 ) -> None:
     """yahoo:SPY (not ^GSPC): it is what one holds, dividends included in its adjusted close."""
     pf = _write(tmp_path, "symbol,weight\nyahoo:SPY,1\n")
-    report = pipeline.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
+    report = usecases.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
     (ep,) = report.episodes
     assert ep.proxies == {}
     spy = _spy(loaded_store, COVID_START, COVID_END).to_numpy()
@@ -68,7 +68,7 @@ def test_two_times_leverage_on_spy(
 ) -> None:
     """Without interest (``interest=False``, riskoff 0.1's numbers) the closed forms hold."""
     pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\nmaintenance_margin,0.25\n")
-    report = pipeline.stress_portfolio(
+    report = usecases.stress_portfolio(
         pf, episodes=["covid-2020"], mode=mode, settings=loaded_settings, interest=False
     )
     (ep,) = report.episodes
@@ -109,8 +109,8 @@ def test_a_two_times_loan_pays_fed_funds_plus_the_spread_over_2008(
     after the base than without interest, and exactly 2 × P/P₀ − ∏(1 + step)."""
     pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\n")
     kw = {"episodes": ["lehman-2008"], "settings": loaded_settings}
-    (ep,) = pipeline.stress_portfolio(pf, **kw).episodes  # type: ignore[arg-type]
-    (plain,) = pipeline.stress_portfolio(pf, interest=False, **kw).episodes  # type: ignore[arg-type]
+    (ep,) = usecases.stress_portfolio(pf, **kw).episodes  # type: ignore[arg-type]
+    (plain,) = usecases.stress_portfolio(pf, interest=False, **kw).episodes  # type: ignore[arg-type]
     assert list(ep.path.dates) == list(plain.path.dates)
     assert (ep.path.equity[1:] < plain.path.equity[1:]).all()
     assert ep.stats.final_equity < plain.stats.final_equity
@@ -135,8 +135,8 @@ def test_before_2000_the_rate_is_dff(loaded_settings: Settings, tmp_path: Path) 
     a 2× loan costs some 6% of equity over the replay, and it deepens the drawdown."""
     pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\n")
     kw = {"episodes": ["gulf-war-1990"], "settings": loaded_settings}
-    (ep,) = pipeline.stress_portfolio(pf, **kw).episodes  # type: ignore[arg-type]
-    (plain,) = pipeline.stress_portfolio(pf, interest=False, **kw).episodes  # type: ignore[arg-type]
+    (ep,) = usecases.stress_portfolio(pf, **kw).episodes  # type: ignore[arg-type]
+    (plain,) = usecases.stress_portfolio(pf, interest=False, **kw).episodes  # type: ignore[arg-type]
     acc = ep.path.accrual
     assert acc.modelled
     assert acc.sources == ("fred:DFF",)
@@ -150,7 +150,7 @@ def test_the_policy_rate_is_read_point_in_time(loaded_store: Store) -> None:
     """The rate known on D is the one published by D (a business day late), and reading
     further never changes what was known on an earlier day."""
     from riskoff.catalog import Catalog
-    from riskoff.pipeline import _policy_rate_reader
+    from riskoff.usecases.portfolio import policy_rate_reader as _policy_rate_reader
 
     read = _policy_rate_reader(loaded_store, Catalog.default())
     short = read(dt.date(2008, 1, 2), dt.date(2008, 1, 25))
@@ -167,7 +167,7 @@ def test_the_policy_rate_is_read_point_in_time(loaded_store: Store) -> None:
 
 def test_sixty_forty_contributions_and_output(loaded_settings: Settings, tmp_path: Path) -> None:
     pf = _write(tmp_path, "symbol,weight\nspy,0.6\nief,0.4\n")
-    report = pipeline.stress_portfolio(pf, settings=loaded_settings)
+    report = usecases.stress_portfolio(pf, settings=loaded_settings)
     ids = [e.id for e in report.episodes]
     assert "covid-2020" in ids
     assert {s.id for s in report.skipped} == {"ltcm-russia-1998"}  # no Treasury ETF then
@@ -207,7 +207,7 @@ def test_a_holding_without_history_uses_its_proxy(
     loaded_settings: Settings, tmp_path: Path
 ) -> None:
     pf = _write(tmp_path, "symbol,weight\nbtc,0.5\nspy,0.5\n")
-    report = pipeline.stress_portfolio(
+    report = usecases.stress_portfolio(
         pf, episodes=["lehman-2008", "covid-2020"], settings=loaded_settings
     )
     assert [s.id for s in report.skipped] == ["lehman-2008"]
@@ -221,13 +221,13 @@ def test_a_holding_without_history_uses_its_proxy(
     assert np.isnan(covid.path.returns[pos, covid.path.labels.index("yahoo:SPY")])
 
     gld = _write(tmp_path, "symbol,weight\ngld,1\n", "gld.csv")
-    rep = pipeline.stress_portfolio(gld, episodes=["ltcm-russia-1998"], settings=loaded_settings)
+    rep = usecases.stress_portfolio(gld, episodes=["ltcm-russia-1998"], settings=loaded_settings)
     assert rep.episodes[0].proxies["yahoo:GLD"] in ("yahoo:GC=F", "spot:XAUUSD")
 
 
 def test_quantities_report_currency_amounts(loaded_settings: Settings, tmp_path: Path) -> None:
     pf = _write(tmp_path, "symbol,quantity\nspy,100\ncash,5000\nleverage,2\n")
-    report = pipeline.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
+    report = usecases.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
     doc = report.to_dict()
     assert doc["portfolio"]["equity"] > 5000
     h = doc["portfolio"]["holdings"][0]
@@ -244,10 +244,10 @@ def test_quantities_are_valued_at_the_price_of_the_day_asked(
 ) -> None:
     """A report on a past day values holdings at that day's close, not at a later one."""
     pf = _write(tmp_path, "symbol,quantity\nspy,100\ncash,5000\n")
-    then = pipeline.stress_portfolio(
+    then = usecases.stress_portfolio(
         pf, episodes=["covid-2020"], as_of=dt.date(2022, 6, 13), settings=loaded_settings
     ).to_dict()
-    now = pipeline.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
+    now = usecases.stress_portfolio(pf, episodes=["covid-2020"], settings=loaded_settings)
     with Store(loaded_settings.store_path, read_only=True) as st:
         spy = st.read(["yahoo:SPY"], end=dt.date(2022, 6, 13))
     price = float(spy["value"].iloc[-1])
@@ -386,7 +386,7 @@ def test_like_replays_the_nearest_analog_episodes(
     loaded_settings: Settings, tmp_path: Path
 ) -> None:
     pf = _write(tmp_path, "symbol,weight\nspy,1\n")
-    report = pipeline.stress_portfolio(pf, like="2024-08-05", top=2, settings=loaded_settings)
+    report = usecases.stress_portfolio(pf, like="2024-08-05", top=2, settings=loaded_settings)
     assert report.like == dt.date(2024, 8, 5)
     ids = [e.id for e in report.episodes] + [s.id for s in report.skipped]
     assert 1 <= len(ids) <= 2

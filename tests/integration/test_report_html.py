@@ -132,10 +132,10 @@ def test_report_command_rejects_an_unwritable_path(tmp_path: Path) -> None:
 @pytest.mark.integration
 @pytest.mark.slow
 def test_window_report_with_png_charts(loaded_settings: Settings, tmp_path: Path) -> None:
-    from riskoff import pipeline
+    from riskoff import usecases
 
     out = tmp_path / "window.html"
-    res = pipeline.report(
+    res = usecases.report(
         None,
         out=out,
         window="2020-03-09:2020-03-13",
@@ -164,11 +164,11 @@ def test_window_report_with_png_charts(loaded_settings: Settings, tmp_path: Path
 def test_report_outside_the_data_is_bad_input(
     loaded_settings: Settings, tmp_path: Path, day: str
 ) -> None:
-    from riskoff import pipeline
+    from riskoff import usecases
     from riskoff.errors import BadDateError
 
     with pytest.raises(BadDateError, match=r"(before the first|after the last)"):
-        pipeline.report(day, out=tmp_path / "r.html", settings=loaded_settings)
+        usecases.report(day, out=tmp_path / "r.html", settings=loaded_settings)
     assert not (tmp_path / "r.html").exists()
 
 
@@ -177,15 +177,15 @@ def test_report_outside_the_data_is_bad_input(
 def test_report_is_point_in_time(loaded_settings: Settings, data_dir: Path, tmp_path: Path) -> None:
     """The page of 2020-03-12 from the whole store equals the page from a store that
     holds nothing after 2020-03-12 (only the generation stamp differs)."""
-    from riskoff import pipeline
+    from riskoff import usecases
 
     cut_home = tmp_path / "cut"
     cut = Settings.from_env({"RISKOFF_HOME": str(cut_home)})
-    pipeline.ingest(data_dir, until=dt.date(2020, 3, 12), settings=cut)
+    usecases.ingest(data_dir, until=dt.date(2020, 3, 12), settings=cut)
     pages = []
     for settings, name in ((loaded_settings, "full.html"), (cut, "cut.html")):
         out = tmp_path / name
-        pipeline.report("2020-03-12", out=out, settings=settings)
+        usecases.report("2020-03-12", out=out, settings=settings)
         pages.append(re.sub(r"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC", "", out.read_text()))
     assert "519: −0.3%" not in pages[0]  # the later reference day's moves are not shown
     if pages[0] != pages[1]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.config import Settings
 from tests.helpers import run_cli
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 def test_scan_2015_2025_cross_asset_is_rare_and_includes_312(loaded_settings: Settings) -> None:
     t0 = time.perf_counter()
-    rows = pipeline.scan("2015-01-01", "2025-12-31", settings=loaded_settings)
+    rows = usecases.scan("2015-01-01", "2025-12-31", settings=loaded_settings)
     elapsed = time.perf_counter() - t0
     assert elapsed < 120
     assert len(rows) > 2700

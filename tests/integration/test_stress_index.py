@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.cli import app
 from riskoff.config import Settings
 from riskoff.indicators.stress import SEGMENTS, stress_components
@@ -76,6 +76,6 @@ def test_cli_csv(loaded_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
     assert lines[0].split(",")[:2] == ["date", "stress_index"]
     assert lines[1].startswith("2020-03-02")
     assert lines[-1].startswith("2020-03-20")
-    df = pipeline.stress_index(settings=loaded_settings)
+    df = usecases.stress_index(settings=loaded_settings)
     assert "stress_index" in df.columns
     assert df.index.is_monotonic_increasing

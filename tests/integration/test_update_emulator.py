@@ -25,7 +25,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.config import Settings
 from riskoff.errors import InputError, ProviderUnavailable, StoreError, UnknownSymbolError
 from riskoff.providers.folder import read_folder
@@ -49,17 +49,17 @@ CLIENT_RATE = 15.0  # what the client limiter sends: below the limit, with headr
 
 def _ingest_subset(data_dir: Path, symbols: list[str], store: Store, until: dt.date | None) -> None:
     """What ``riskoff ingest`` does, for these symbols only: stitch, then one load."""
-    catalog = pipeline.load_catalog(Settings(home=Path("/nonexistent")))
+    catalog = usecases.load_catalog(Settings(home=Path("/nonexistent")))
     data = read_folder(data_dir, symbols=symbols, until=until, catalog=catalog)
     assert not data.errors
     infos = {s: catalog[s] for s in data.frames}
     store.load(data.frames, infos, kind="ingest", source=f"folder:{data_dir}")
 
 
-def _update(settings: Settings, symbols: list[str], **kw: Any) -> pipeline.UpdateResult:
+def _update(settings: Settings, symbols: list[str], **kw: Any) -> usecases.UpdateResult:
     kw.setdefault("fred_limiter", TokenBucket(CLIENT_RATE))
     kw.setdefault("retry", FAST)
-    return pipeline.update(symbols=symbols, settings=settings, **kw)
+    return usecases.update(symbols=symbols, settings=settings, **kw)
 
 
 def _fingerprint(path: Path, symbol: str) -> tuple[int, float]:
@@ -177,7 +177,7 @@ def test_update_fetches_from_the_last_date_minus_the_revision_window(
     result = _update(settings, FAULT_SET)
     assert not result.failed
     for r in result.results:
-        assert r.start == SEED_CUT - dt.timedelta(days=pipeline.REVISION_DAYS) or (
+        assert r.start == SEED_CUT - dt.timedelta(days=usecases.REVISION_DAYS) or (
             r.start is not None and r.start < SEED_CUT
         )
         assert r.requests == 1
@@ -337,11 +337,11 @@ def test_shared_limiter_keeps_fred_below_the_limit(tmp_path: Path, data_dir: Pat
 
 @pytest.mark.slow
 def test_whole_catalogue_with_latency_has_no_429(tmp_path: Path, data_dir: Path) -> None:
-    catalog = pipeline.load_catalog(Settings(home=tmp_path))
+    catalog = usecases.load_catalog(Settings(home=tmp_path))
     live = [s for s in catalog if is_live(s)]
     with Emulator(data_dir, latency_ms=50, fred_limit=EMU_FRED_LIMIT, preload=live) as emu:
         t0 = time.monotonic()
-        result = pipeline.update(
+        result = usecases.update(
             settings=emu.settings(tmp_path), fred_limiter=TokenBucket(CLIENT_RATE), retry=FAST
         )
         seconds = time.monotonic() - t0
@@ -381,7 +381,7 @@ def test_no_network_fails_fast_with_an_ingest_hint(tmp_path: Path) -> None:
     settings = Settings.from_env(_offline_env(tmp_path))
     t0 = time.monotonic()
     with pytest.raises(ProviderUnavailable, match="riskoff ingest") as info:
-        pipeline.update(settings=settings)
+        usecases.update(settings=settings)
     assert time.monotonic() - t0 < 10
     assert "unreachable" in str(info.value)
     with Store(settings.store_path, read_only=True) as st:
@@ -390,7 +390,7 @@ def test_no_network_fails_fast_with_an_ingest_hint(tmp_path: Path) -> None:
 
 def test_an_unreachable_provider_is_found_by_one_series(tmp_path: Path) -> None:
     settings = Settings.from_env(_offline_env(tmp_path))
-    catalog = pipeline.load_catalog(settings)
+    catalog = usecases.load_catalog(settings)
     tasks = [FetchTask(catalog[s]) for s in catalog if is_live(s)]
     results = fetch_many(tasks, settings, fred_limiter=TokenBucket(1000), retry=FAST)
     assert len(results) == len(tasks)
@@ -424,13 +424,13 @@ def test_cli_no_network_is_one_line(tmp_path: Path) -> None:
 def test_update_input_errors(tmp_path: Path) -> None:
     settings = Settings.from_env(_offline_env(tmp_path))
     with pytest.raises(InputError, match="unknown provider"):
-        pipeline.update(providers="fred,bloomberg", settings=settings)
+        usecases.update(providers="fred,bloomberg", settings=settings)
     with pytest.raises(InputError, match="no live provider"):
-        pipeline.update(symbols=["ofr:FSI"], settings=settings)
+        usecases.update(symbols=["ofr:FSI"], settings=settings)
     with pytest.raises(UnknownSymbolError):
-        pipeline.update(symbols=["fred:NOPE_NOT_A_SERIES"], settings=settings)
+        usecases.update(symbols=["fred:NOPE_NOT_A_SERIES"], settings=settings)
     with pytest.raises(InputError, match="nothing to update"):
-        pipeline.update(providers="crypto", symbols=["fred:SOFR"], settings=settings)
+        usecases.update(providers="crypto", symbols=["fred:SOFR"], settings=settings)
 
 
 # -- the command line --------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The diagnosis: is it a sell-off, which suspects fit, and the verdict.
 
 Pure functions over rows of the feature table (``docs/features.md``); no I/O except
-reading the fingerprint TOML files. ``riskoff.pipeline`` wires it to the store.
+reading the fingerprint TOML files. ``riskoff.usecases`` wires it to the store.
 """
 
 from __future__ import annotations

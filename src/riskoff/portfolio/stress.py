@@ -4,7 +4,7 @@ This module knows portfolios, episodes and proxies, but not the store: prices co
 through ``read_prices(symbols, start, end) -> wide frame`` (the store's ``read_wide``
 in production, a dict of frames in tests), and the policy rate for interest on the cash
 balance through ``read_rates(start, end) -> frame`` (the point-in-time panel's levels of
-``fred:EFFR`` and ``fred:DFF`` in production). ``pipeline.stress_portfolio`` wires both.
+``fred:EFFR`` and ``fred:DFF`` in production). ``usecases.stress_portfolio`` wires both.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ workers all wait on the one shared FRED token bucket, so FRED is never asked for
 than it allows however many threads run. A series that fails becomes a
 :class:`FetchResult` with an error; it never stops the others.
 
-This module fetches and nothing else: writing to the store is ``pipeline.update``'s job.
+This module fetches and nothing else: writing to the store is ``usecases.update``'s job.
 
 :func:`sequential_baseline` is the naive loop (one series after another, no limiter, no
 retry) that the benchmark compares against.

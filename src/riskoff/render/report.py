@@ -1,6 +1,6 @@
 """Writing the report: the HTML page and, on request, one PNG per chart.
 
-``pipeline.report`` gathers the data into a :class:`~riskoff.render.html.ReportInput`
+``usecases.report`` gathers the data into a :class:`~riskoff.render.html.ReportInput`
 and calls :func:`write_report`; nothing here touches the store.
 """
 

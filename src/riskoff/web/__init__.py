@@ -1,6 +1,6 @@
 """riskoff's dashboard and JSON API (``riskoff serve``).
 
-``create_app(settings)`` builds the FastAPI app; it calls :mod:`riskoff.pipeline` for every
+``create_app(settings)`` builds the FastAPI app; it calls :mod:`riskoff.usecases` for every
 answer, so the JSON it serves is the command line's ``--json``.
 """
 

@@ -1,7 +1,8 @@
 """The JSON API: the same JSON as the command line's ``--json``, over HTTP.
 
 Every route is a thin call into :class:`riskoff.web.service.Service`, which calls the
-pipeline. Errors are ``{"error": "..."}`` (see :mod:`riskoff.web.errors`).
+use-cases (:mod:`riskoff.usecases`). Errors are ``{"error": "..."}`` (see
+:mod:`riskoff.web.errors`).
 """
 
 from __future__ import annotations

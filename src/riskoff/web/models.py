@@ -1,6 +1,6 @@
 """Response schemas of the JSON API, for ``/openapi.json``.
 
-The API returns the pipeline's own ``to_dict()`` output untouched (the JSON of the command
+The API returns the use-cases' own ``to_dict()`` output untouched (the JSON of the command
 line's ``--json``); these models document that shape. They allow extra keys, so a field
 added to a result later is served before it is documented here.
 """

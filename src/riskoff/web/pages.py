@@ -29,6 +29,8 @@ from riskoff.web.service import Service
 if TYPE_CHECKING:
     import pandas as pd
 
+    from riskoff.usecases import CoverageRow
+
 __all__ = ["make_templates", "pages_router"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -84,7 +86,10 @@ def pages_router(service: Service, templates: Jinja2Templates) -> APIRouter:
 
     def render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
         gen = service.generation()
-        base = {"first": gen.first.isoformat(), "last": service.last_day(gen).isoformat()}
+        base = {
+            "first": service.first_day(gen).isoformat(),
+            "last": service.last_day(gen).isoformat(),
+        }
         return templates.TemplateResponse(request, name, {**base, **ctx})
 
     @router.get("/", response_class=HTMLResponse)
@@ -213,7 +218,7 @@ def pages_router(service: Service, templates: Jinja2Templates) -> APIRouter:
     return router
 
 
-def _series_chart(service: Service, row: dict[str, Any]) -> Any:
+def _series_chart(service: Service, row: CoverageRow) -> Any:
     """A line chart of one stored series (its observations as stored, no fills)."""
     df = service.series_frame(row["symbol"], None, None)
     return series_section(

@@ -1,7 +1,7 @@
 """What the web app knows: short-lived read-only store access, the per-process panel, and
 an LRU of results.
 
-Every answer comes from a :mod:`riskoff.pipeline` function, so the JSON served is the JSON
+Every answer comes from a :mod:`riskoff.usecases` function, so the JSON served is the JSON
 the command line prints with ``--json``. This module only decides *when* to call them:
 
 * The store is opened read-only, briefly, and only when its files changed on disk (a
@@ -9,8 +9,10 @@ the command line prints with ``--json``. This module only decides *when* to call
   therefore never blocked for longer than one short read. When a writer holds the lock,
   opening retries for ``store_wait`` seconds, then :class:`~riskoff.errors.StoreBusyError`
   (HTTP 503).
-* The store's *generation* is the id of its newest load-log row. The panel, its feature
-  table and every cached result belong to one generation and are dropped when it changes.
+* The store's *generation* is its key (the store's identity and version) with the code
+  fingerprint (:mod:`riskoff.usecases.cache`). The workspace and every cached result
+  belong to one generation and are dropped when it changes; a store deleted and created
+  again is a new generation.
 * Results for a day are kept in an LRU keyed by ``(kind, arguments, generation)``.
 """
 
@@ -26,20 +28,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from riskoff.config import Settings
 from riskoff.dates import Window, parse_date
-from riskoff.errors import BadDateError, StoreError, UnknownSymbolError
+from riskoff.errors import BadDateError, UnknownSymbolError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from riskoff.analogs.episodes import Episode
+    from riskoff.analogs import AnalogEngine, AnalogReport, Episode
+    from riskoff.diagnosis import Diagnosis
+    from riskoff.panel import Panel
     from riskoff.store import Store
+    from riskoff.usecases import CoverageRow, Workspace
 
 __all__ = ["Generation", "LRUCache", "Service", "dumps"]
 
 T = TypeVar("T")
-
-FIRST_DAY = dt.date(1990, 1, 1)
-"""The first day riskoff diagnoses (the panel's default start)."""
 
 
 class LRUCache:
@@ -81,20 +83,18 @@ class LRUCache:
 
 @dataclass
 class Generation:
-    """One version of the store: its load-log id, its date range and the state built on it."""
+    """One version of one store: its key (the store's identity and version, with the code
+    fingerprint), and the workspace built on it."""
 
-    id: int
-    stamp: tuple[int, ...]
-    first: dt.date
-    last: dt.date
+    key: str
+    stamp: str
     symbols: frozenset[str]
-    panel: Any = None
-    engine: Any = None
+    workspace: Workspace | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 class Service:
-    """The web app's access to riskoff: cached pipeline calls over a read-only store.
+    """The web app's access to riskoff: cached use-case calls over a read-only store.
 
     Args:
         settings: where the store is.
@@ -119,17 +119,12 @@ class Service:
         self._gen_lock = threading.Lock()
 
     # -- the store ------------------------------------------------------------------------
-    def _stamp(self) -> tuple[int, ...]:
-        """Size and mtime of the store file and its WAL: changes whenever a writer writes."""
-        out: list[int] = []
-        for p in (self.settings.store_path, self.settings.store_path.with_suffix(".duckdb.wal")):
-            try:
-                st = p.stat()
-            except OSError:
-                out += [-1, -1]
-                continue
-            out += [st.st_size, st.st_mtime_ns]
-        return tuple(out)
+    def _stamp(self) -> str:
+        """The store files' identity on disk: changes whenever a writer writes, and when
+        the store is deleted and created again."""
+        from riskoff.usecases.cache import file_stamp
+
+        return file_stamp(self.settings.store_path)
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -144,6 +139,9 @@ class Service:
 
     def generation(self) -> Generation:
         """The store's current generation (re-read only when its files changed)."""
+        from riskoff.usecases.cache import code_fingerprint, store_key
+        from riskoff.usecases.common import EmptyStoreError
+
         stamp = self._stamp()
         gen = self._gen
         if gen is not None and gen.stamp == stamp:
@@ -153,69 +151,53 @@ class Service:
             if gen is not None and gen.stamp == stamp:
                 return gen
             if not self.settings.store_path.exists():
-                raise StoreError(
-                    "the store is empty: load data with 'riskoff ingest PATH' or 'riskoff update'"
-                )
+                raise EmptyStoreError()
             with self.store() as st:
-                log = st.load_log(1)
-                gen_id = int(log[0]["id"]) if log else 0
-                if gen is not None and gen.id == gen_id:
+                key = f"{store_key(st)}-{code_fingerprint(self.settings)}"
+                if gen is not None and gen.key == key:
                     gen.stamp = stamp
                     return gen
-                last_dates = st.last_dates()
-            if not last_dates:
-                raise StoreError(
-                    "the store is empty: load data with 'riskoff ingest PATH' or 'riskoff update'"
-                )
-            today = self._today()
-            new = Generation(
-                id=gen_id,
-                stamp=stamp,
-                first=FIRST_DAY,
-                last=max(min(d, today) for d in last_dates.values()),
-                symbols=frozenset(last_dates),
-            )
+                symbols = st.symbols()
+            if not symbols:
+                raise EmptyStoreError()
+            new = Generation(key=key, stamp=stamp, symbols=frozenset(symbols))
             self._gen = new
             self.cache.clear()
             return new
 
-    def panel(self, gen: Generation | None = None) -> Any:
-        """The point-in-time panel of this generation, built once (features cached on it)."""
+    def workspace(self, gen: Generation | None = None) -> Workspace:
+        """The workspace of this generation (the on-disk cache shared with the CLI)."""
         g = gen or self.generation()
-        if g.panel is None:
+        if g.workspace is None:
             with g.lock:
-                if g.panel is None:
-                    from riskoff import pipeline
+                if g.workspace is None:
+                    from riskoff.usecases.cache import load_workspace
 
-                    # the on-disk cache shared with the CLI (keyed by store version)
-                    g.panel, _ = pipeline.panel_and_features(self.settings)
-        return g.panel
+                    g.workspace = load_workspace(self.settings)
+        return g.workspace
+
+    def panel(self, gen: Generation | None = None) -> Panel:
+        """The point-in-time panel of this generation."""
+        return self.workspace(gen).panel
+
+    def first_day(self, gen: Generation | None = None) -> dt.date:
+        """The first day with data."""
+        return self.workspace(gen).first_day
 
     def last_day(self, gen: Generation | None = None) -> dt.date:
-        """The last day with data (the panel's ``as_of``; catalogue projections dated in the
-        future do not count)."""
-        import pandas as pd
-
-        as_of = pd.Timestamp(self.panel(gen).as_of).date()
-        return min(as_of, (gen or self.generation()).last)
+        """The last day that can be asked for: the panel's last day, as on the command
+        line (never today when the history ends earlier)."""
+        return self.workspace(gen).as_of
 
     def latest_day(self, gen: Generation | None = None) -> dt.date:
-        """The day the overview diagnoses: like ``riskoff report``'s default, the latest of
-        the last 30 days on which most asset classes published a close (the store's very
-        last day often holds only the first series of a day still being published)."""
-        import pandas as pd
-
-        panel = self.panel(gen)
-        last = self.last_day(gen)
-        n_open = panel.class_open.loc[: pd.Timestamp(last)].fillna(0).sum(axis=1)
-        recent = n_open.iloc[-30:]
-        full = recent[recent >= 0.8 * recent.max()] if len(recent) else recent
-        return pd.Timestamp(full.index[-1]).date() if len(full) else last
+        """The day the overview diagnoses: the latest complete day, as everywhere
+        (:meth:`riskoff.usecases.Workspace.latest_complete_day`)."""
+        return self.workspace(gen).latest_complete_day()
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[Generation], T]) -> T:
         """``compute(generation)`` through the LRU (keyed by ``key`` and the generation)."""
         gen = self.generation()
-        full = (*key, gen.id)
+        full = (*key, gen.key)
         hit, value = self.cache.get(full)
         if hit:
             out: T = value
@@ -231,10 +213,9 @@ class Service:
         gen = self.generation()
         if d > self._today():
             raise BadDateError(f"{what} {d} is in the future")
-        if d < gen.first or d > gen.last:
-            raise BadDateError(
-                f"{what} {d} is outside the stored history ({gen.first} to {gen.last})"
-            )
+        first, last = self.first_day(gen), self.last_day(gen)
+        if d < first or d > last:
+            raise BadDateError(f"{what} {d} is outside the stored history ({first} to {last})")
         return d
 
     def window(self, text: str | None, day: dt.date) -> Window | None:
@@ -250,26 +231,22 @@ class Service:
 
     def symbol(self, text: str) -> str:
         """A stored symbol, or a catalogue name resolving to one."""
-        gen = self.generation()
-        if text in gen.symbols:
-            return text
-        from riskoff import pipeline
-        from riskoff.errors import InputError
+        from riskoff.usecases.series_data import resolve_symbol
 
+        gen = self.generation()
         try:
-            info = pipeline.load_catalog(self.settings).resolve(text)
-        except InputError:
-            info = None
-        if info is not None and info.symbol in gen.symbols:
-            return info.symbol
-        raise UnknownSymbolError(f"unknown symbol {text!r}: see /api/series for the stored ones")
+            return resolve_symbol(text, gen.symbols, self.settings)
+        except UnknownSymbolError:
+            raise UnknownSymbolError(
+                f"unknown symbol {text!r}: see /api/series for the stored ones"
+            ) from None
 
     # -- answers ------------------------------------------------------------------------------
-    def coverage(self) -> list[dict[str, Any]]:
+    def coverage(self) -> list[CoverageRow]:
         """``riskoff series --json``."""
-        from riskoff import pipeline
+        from riskoff.usecases import coverage
 
-        return self.cached(("series",), lambda g: pipeline.coverage(self.settings))
+        return self.cached(("series",), lambda g: coverage(self.settings))
 
     def series_frame(self, symbol: str, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
         """One stored series between two days (long frame ``date, value``)."""
@@ -288,39 +265,22 @@ class Service:
         return self.cached(("episodes",), lambda g: load_episodes(self.settings.home).episodes)
 
     def features(self, gen: Generation | None = None) -> pd.DataFrame:
-        """The daily feature table of the panel (computed once, kept on the panel)."""
-        from riskoff.indicators.features import daily_features
+        """The daily feature table of the workspace."""
+        return self.workspace(gen).table
 
-        table: pd.DataFrame = daily_features(self.panel(gen))
-        return table
-
-    def analog_engine(self, gen: Generation | None = None) -> Any:
+    def analog_engine(self, gen: Generation | None = None) -> AnalogEngine:
         """The analog search engine over the whole store (a search uses only rows up to its
         own day, so it answers exactly like ``riskoff analogs``)."""
-        g = gen or self.generation()
-        engine = g.engine
-        if engine is None:
-            from riskoff import pipeline
+        return self.workspace(gen).engine
 
-            panel = self.panel(g)
-            with g.lock:
-                engine = g.engine
-                if engine is None:
-                    engine = pipeline.analog_engine_from(
-                        panel, self.features(g), settings=self.settings
-                    )
-                    g.engine = engine
-        return engine
-
-    def analogs(self, date: str, top: int = 5) -> Any:
+    def analogs(self, date: str, top: int = 5) -> AnalogReport:
         """``riskoff analogs DATE --top TOP``: the report object."""
-        from riskoff.errors import InputError
+        from riskoff.usecases import analogs
 
         day = self.day(date)
-        if top < 1:
-            raise InputError(f"top must be at least 1 (got {top})")
         return self.cached(
-            ("analogs", day, top), lambda g: self.analog_engine(g).search(day, top=top)
+            ("analogs", day, top),
+            lambda g: analogs(day, top=top, settings=self.settings, workspace=self.workspace(g)),
         )
 
     def analogs_json(self, date: str, top: int = 5) -> dict[str, Any]:
@@ -333,15 +293,11 @@ class Service:
 
     def stress(self) -> pd.DataFrame:
         """riskoff's stress index over the whole history (``riskoff stress-index``)."""
+        from riskoff.usecases import stress_index
 
-        def compute(g: Generation) -> pd.DataFrame:
-            from riskoff.indicators.stress import stress_components
-
-            comp = stress_components(self.panel(g))
-            comp = comp.rename(columns=lambda c: "stress_index" if c == "stress.index" else c[7:])
-            return comp.dropna(subset=["stress_index"])
-
-        return self.cached(("stress",), compute)
+        return self.cached(
+            ("stress",), lambda g: stress_index(settings=self.settings, workspace=self.workspace(g))
+        )
 
     def stress_json(self, start: str | None, end: str | None) -> list[dict[str, Any]]:
         """Rows ``{"date", "stress_index", <segment>...}`` rounded like ``--csv`` (4 decimals)."""
@@ -377,6 +333,8 @@ class Service:
 
     def series_json(self, symbol: str, start: str | None, end: str | None) -> dict[str, Any]:
         """One stored series: its catalogue row and its observations between two days."""
+        from riskoff.usecases.series_data import SeriesData
+
         sym = self.symbol(symbol)
         d0 = parse_date(start, what="start") if start else None
         d1 = parse_date(end, what="end") if end else None
@@ -385,36 +343,32 @@ class Service:
 
         def compute(g: Generation) -> dict[str, Any]:
             row = next((r for r in self.coverage() if r["symbol"] == sym), None)
-            df = self.series_frame(sym, d0, d1)
-            dates = df["date"].dt.strftime("%Y-%m-%d").tolist()
-            values = df["value"].astype("float64").tolist()
-            return {
-                "symbol": sym,
-                "name": row["name"] if row else sym,
-                "units": row["units"] if row else "",
-                "frequency": row["frequency"] if row else "",
-                "start": d0.isoformat() if d0 else None,
-                "end": d1.isoformat() if d1 else None,
-                "count": len(dates),
-                "observations": [
-                    {"date": d, "value": v} for d, v in zip(dates, values, strict=True)
-                ],
-            }
+            data = SeriesData(
+                symbol=sym,
+                name=row["name"] if row else sym,
+                units=row["units"] if row else "",
+                frequency=row["frequency"] if row else "",
+                start=d0,
+                end=d1,
+                frame=self.series_frame(sym, d0, d1),
+            )
+            return dict(data.to_dict())
 
         return self.cached(("series.json", sym, d0, d1), compute)
 
-    def diagnose(self, date: str, window: str | None = None) -> Any:
+    def diagnose(self, date: str, window: str | None = None) -> Diagnosis:
         """``riskoff diagnose DATE [--window START:END]``: the diagnosis object."""
+        from riskoff.usecases import diagnose
+
         day = self.day(date)
         win = self.window(window, day)
         key = ("diagnose", day, (win.start, win.end) if win else None)
-
-        def compute(g: Generation) -> Any:
-            from riskoff import pipeline
-
-            return pipeline.diagnose(day, window=win, settings=self.settings, panel=self.panel(g))
-
-        return self.cached(key, compute)
+        return self.cached(
+            key,
+            lambda g: diagnose(
+                day, window=win, settings=self.settings, workspace=self.workspace(g)
+            ),
+        )
 
     def diagnose_json(self, date: str, window: str | None = None) -> dict[str, Any]:
         """``riskoff diagnose DATE [--window START:END] --json``."""
@@ -432,7 +386,7 @@ class Service:
         gen = self._gen
         if gen is None or gen.stamp != self._stamp():
             return None
-        hit, value = self.cache.get((*key, gen.id))
+        hit, value = self.cache.get((*key, gen.key))
         return value if hit else None
 
     def body(self, key: tuple[Any, ...], answer: Callable[[], Any]) -> bytes:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.catalog import Catalog
 from riskoff.config import Settings
 from riskoff.dates import Window
@@ -180,7 +180,7 @@ def test_real_ingest_until_matches(
 ) -> None:
     day = dt.date(2020, 3, 12)
     s = Settings.from_env({"RISKOFF_HOME": str(tmp_path / "home")})
-    pipeline.ingest(data_dir, until=day, settings=s)
+    usecases.ingest(data_dir, until=day, settings=s)
     with Store(s.store_path, read_only=True) as store:
         cut = load_panel(store, CAT)
     assert cut.as_of == pd.Timestamp(day)

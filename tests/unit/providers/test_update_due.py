@@ -1,5 +1,5 @@
 """``riskoff update`` asks only for series that can have news: the due rule
-(``riskoff.providers.schedule``) unit by unit, then wired into ``pipeline.update``
+(``riskoff.providers.schedule``) unit by unit, then wired into ``usecases.update``
 against the local emulator."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.catalog import SeriesInfo
 from riskoff.config import Settings
 from riskoff.providers import fred as fred_module
@@ -200,7 +200,7 @@ def test_recheck_days() -> None:
     assert due_date(annual, D(2028, 1, 1), fetched=FRI, recheck_days=0) == FRI
 
 
-# -- wired into pipeline.update, against the emulator -------------------------------------
+# -- wired into usecases.update, against the emulator -------------------------------------
 
 TODAY = FRI  # the data folder's FRED cache was fetched on 2026-08-21
 FAST = RetryPolicy(attempts=4, base=0.01, cap=0.05)
@@ -208,7 +208,7 @@ FAST = RetryPolicy(attempts=4, base=0.01, cap=0.05)
 
 @pytest.fixture(scope="module")
 def fred_live() -> list[str]:
-    catalog = pipeline.load_catalog(Settings(home=Path("/nonexistent")))
+    catalog = usecases.load_catalog(Settings(home=Path("/nonexistent")))
     return [s for s in catalog if is_live(s) and s.startswith("fred:")]
 
 
@@ -239,8 +239,8 @@ def emulator(fred_emu: Emulator, updated_home: Path) -> Emulator:
     return fred_emu
 
 
-def _update(settings: Settings, **kw: object) -> pipeline.UpdateResult:
-    return pipeline.update(
+def _update(settings: Settings, **kw: object) -> usecases.UpdateResult:
+    return usecases.update(
         providers="fred",
         settings=settings,
         today=TODAY,
@@ -252,7 +252,7 @@ def _update(settings: Settings, **kw: object) -> pipeline.UpdateResult:
 
 def _expected_due(home: Path, fred_live: list[str]) -> set[str]:
     """The due series by the pure rule, from what the store holds."""
-    catalog = pipeline.load_catalog(Settings(home=home))
+    catalog = usecases.load_catalog(Settings(home=home))
     with Store(home / "riskoff.duckdb", read_only=True) as st:
         last = st.last_dates()
         fetched = st.fetched_at(["fred"])
@@ -328,7 +328,7 @@ def test_a_weekly_series_becomes_due_on_its_release_day(
     assert plans == [[r.symbol for r in monday.results]]  # the plan lists the due only
     assert all(monday.skipped[s] == dt.date(2026, 8, 27) for s in weekly)
     emulator.reset_counts()
-    thursday = pipeline.update(
+    thursday = usecases.update(
         providers="fred",
         settings=settings,
         today=dt.date(2026, 8, 27),

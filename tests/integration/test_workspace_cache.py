@@ -1,4 +1,4 @@
-"""The on-disk cache of the panel and feature table: same answers, rebuilt on any load."""
+"""The on-disk cache of workspaces: same answers, rebuilt on any load, any code change."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from riskoff import pipeline
+from riskoff import usecases
 from riskoff.config import Settings
 from riskoff.indicators.features import daily_features
 from riskoff.providers.folder import read_folder
 from riskoff.store import Store
+from riskoff.usecases.cache import load_workspace
 
 SYMBOLS = ["yahoo:^GSPC", "yahoo:GC=F", "yahoo:DX-Y.NYB", "fred:DGS10"]
 
@@ -24,33 +25,39 @@ def _home(tmp_path: Path, data_dir: Path, until: str) -> Settings:
     return settings
 
 
+def _files(settings: Settings) -> list[Path]:
+    return sorted((settings.home / "cache").glob("workspace-*.pkl"))
+
+
 def test_cache_matches_a_fresh_build_and_follows_loads(tmp_path: Path, data_dir: Path) -> None:
     settings = _home(tmp_path, data_dir, "2019-12-31")
-    _, table = pipeline.panel_and_features(settings)
-    files = list((settings.home / "cache").glob("features-*.pkl"))
+    ws = load_workspace(settings)
+    files = _files(settings)
     assert len(files) == 1
-    fresh = daily_features(pipeline.load_panel(settings))
-    pd.testing.assert_frame_equal(table, fresh)
-    _, again = pipeline.panel_and_features(settings)  # from the file
-    pd.testing.assert_frame_equal(again, table)
+    fresh = daily_features(usecases.load_panel(settings))
+    pd.testing.assert_frame_equal(ws.table, fresh)
+    again = load_workspace(settings)  # from the file
+    pd.testing.assert_frame_equal(again.table, ws.table)
+    pd.testing.assert_frame_equal(again.params, ws.params)
 
     # a new load changes the store version: the cache is rebuilt and the old file removed
     data = read_folder(data_dir, symbols=SYMBOLS, until=pd.Timestamp("2020-06-30").date())
     with Store(settings.store_path) as st:
         st.load(data.frames, {}, kind="update", source="test")
-    _, newer = pipeline.panel_and_features(settings)
-    assert newer.index[-1] > table.index[-1]
-    assert [p.name for p in (settings.home / "cache").glob("features-*.pkl")] != [files[0].name]
-    assert len(list((settings.home / "cache").glob("features-*.pkl"))) == 1
+    newer = load_workspace(settings)
+    assert newer.table.index[-1] > ws.table.index[-1]
+    assert newer.store_key != ws.store_key
+    assert [p.name for p in _files(settings)] != [files[0].name]
+    assert len(_files(settings)) == 1
 
 
 def test_corrupt_cache_is_rebuilt(tmp_path: Path, data_dir: Path) -> None:
     settings = _home(tmp_path, data_dir, "2019-12-31")
-    _, table = pipeline.panel_and_features(settings)
-    (target,) = (settings.home / "cache").glob("features-*.pkl")
+    ws = load_workspace(settings)
+    (target,) = _files(settings)
     target.write_bytes(b"not a pickle")
-    _, rebuilt = pipeline.panel_and_features(settings)
-    pd.testing.assert_frame_equal(rebuilt, table)
+    rebuilt = load_workspace(settings)
+    pd.testing.assert_frame_equal(rebuilt.table, ws.table)
 
 
 class _NoStore:
@@ -64,15 +71,14 @@ def test_warm_start_reads_the_cache_without_opening_the_database(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _home(tmp_path, data_dir, "2019-12-31")
-    _, table = pipeline.panel_and_features(settings)
+    ws = load_workspace(settings)
     with monkeypatch.context() as m:
         m.setattr("riskoff.store.Store", _NoStore)
-        pnl, again = pipeline.panel_and_features(settings)
-    pd.testing.assert_frame_equal(again, table)
+        again = load_workspace(settings)
+    pd.testing.assert_frame_equal(again.table, ws.table)
     # what a diagnosis derives from the table came with it
-    assert "relative_params" in pnl.cache
-    assert any(k.startswith("analog_engine-") for k in pnl.cache)
-    assert pipeline.relative_params_of(pnl, again) is pnl.cache["relative_params"]
+    pd.testing.assert_frame_equal(again.params, ws.params)
+    assert list(again.engine.dates) == list(ws.engine.dates)
 
     # any write moves the store's files: the stamp no longer matches, the database is
     # read again and the new data is served (never the stale cache)
@@ -82,38 +88,48 @@ def test_warm_start_reads_the_cache_without_opening_the_database(
     with monkeypatch.context() as m:
         m.setattr("riskoff.store.Store", _NoStore)
         with pytest.raises(AssertionError, match="database was opened"):
-            pipeline.panel_and_features(settings)
-    _, newer = pipeline.panel_and_features(settings)
-    assert newer.index[-1] > table.index[-1]
+            load_workspace(settings)
+    newer = load_workspace(settings)
+    assert newer.table.index[-1] > ws.table.index[-1]
 
 
 def test_a_lying_stamp_falls_back_to_the_database(tmp_path: Path, data_dir: Path) -> None:
     settings = _home(tmp_path, data_dir, "2019-12-31")
-    _, table = pipeline.panel_and_features(settings)
+    ws = load_workspace(settings)
     stamp = settings.home / "cache" / "store.stamp"
     first_line = stamp.read_text("utf-8").split("\n")[0]
-    stamp.write_text(f"{first_line}\n999\n", encoding="utf-8")  # no such cache file
-    _, again = pipeline.panel_and_features(settings)
-    pd.testing.assert_frame_equal(again, table)
-    assert stamp.read_text("utf-8").split("\n")[1] != "999"
+    stamp.write_text(f"{first_line}\nv999\n", encoding="utf-8")  # no such cache file
+    again = load_workspace(settings)
+    pd.testing.assert_frame_equal(again.table, ws.table)
+    assert stamp.read_text("utf-8").split("\n")[1] != "v999"
 
 
 def test_the_cached_analog_engine_follows_the_episode_catalogue(
     tmp_path: Path, data_dir: Path
 ) -> None:
     settings = _home(tmp_path, data_dir, "2019-12-31")
-    pnl, table = pipeline.panel_and_features(settings)
-    before = pipeline.analog_engine_from(pnl, table, settings=settings)
-    assert pipeline.analog_engine_from(pnl, table, settings=settings) is before
+    before = load_workspace(settings)
+    assert "my-crash-2019" not in {e.id for e in before.engine.episodes}
     (settings.home / "episodes.toml").write_text(
         '[[episode]]\nid = "my-crash-2019"\nname = "Mine"\nstart = 2019-05-06\n'
         'end = 2019-05-13\ncategory = "equity_crash"\nsuspect = "policy"\n'
         'description = "one.\\ntwo."\nsource = { author = "A", title = "T", year = 2019 }\n',
         encoding="utf-8",
     )
-    after = pipeline.analog_engine_from(pnl, table, settings=settings)
-    assert after is not before
-    assert "my-crash-2019" in {e.id for e in after.episodes}
-    # a table that is not the panel's own is never served from the panel's cache
-    other = table.copy()
-    assert pipeline.analog_engine_from(pnl, other, settings=settings) is not after
+    after = load_workspace(settings)
+    assert "my-crash-2019" in {e.id for e in after.engine.episodes}
+
+
+def test_a_code_change_anywhere_in_the_import_graph_rebuilds(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskoff.usecases import cache
+
+    settings = _home(tmp_path, data_dir, "2019-12-31")
+    load_workspace(settings)
+    (first,) = _files(settings)
+    monkeypatch.setattr(cache, "code_fingerprint", lambda s: "0123456789abcdef")
+    load_workspace(settings)
+    (second,) = _files(settings)
+    assert second.name != first.name
+    assert second.name.endswith("-0123456789abcdef.pkl")

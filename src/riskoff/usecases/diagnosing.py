@@ -1,0 +1,186 @@
+"""``riskoff diagnose`` and ``riskoff scan``: why a day (or a window) fell, one row per day."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from riskoff.config import Settings
+from riskoff.dates import Window, parse_date, parse_window
+from riskoff.errors import BadDateError
+from riskoff.usecases.common import settings_or_env
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from riskoff.diagnosis import Diagnosis, ScanRow, Suspect
+    from riskoff.usecases.workspace import Workspace
+
+__all__ = ["diagnose", "scan"]
+
+
+def _diagnosis_row(table: pd.DataFrame, day: dt.date) -> dict[str, float]:
+    """The feature row of ``day``; a day the calendar lacks (a weekend before crypto
+    traded) is every market closed, carrying the last closes."""
+    import pandas as pd
+
+    ts = pd.Timestamp(day)
+    if ts in table.index:
+        return _floats(table.loc[ts])
+    row = _floats(table.loc[:ts].iloc[-1])
+    for k in row:
+        if k.split(".", 1)[0] in ("move", "sigma", "open"):
+            row[k] = 0.0
+    return row
+
+
+def _floats(row: pd.Series | pd.DataFrame) -> dict[str, float]:
+    """A feature row as ``name -> float``."""
+    import pandas as pd
+
+    if isinstance(row, pd.DataFrame):  # a repeated day in the index: its last row
+        row = row.iloc[-1]
+    return {str(k): float(v) for k, v in row.items()}
+
+
+def _workspace(workspace: Workspace | None, settings: Settings) -> Workspace:
+    if workspace is not None:
+        return workspace
+    from riskoff.usecases.cache import load_workspace
+
+    return load_workspace(settings)
+
+
+def diagnose(
+    date: str | dt.date,
+    *,
+    window: str | Window | None = None,
+    settings: Settings | None = None,
+    with_analogs: bool = True,
+    workspace: Workspace | None = None,
+) -> Diagnosis:
+    """Diagnose a day, or the window ``START:END`` (``riskoff diagnose``).
+
+    Uses only data public by the end of the day (or the window's end); the two reference
+    days of "a new 312 or a new 519?" are read from the same feature table when the store
+    holds them. Pass a ``workspace`` (:func:`riskoff.usecases.workspace_of` on a panel
+    as of some day) to diagnose many days without reloading; the default is the whole
+    store's, from the cache.
+    """
+    import pandas as pd
+
+    from riskoff.diagnosis import REFERENCE_DAYS, diagnose_row, load_suspects
+    from riskoff.diagnosis.relative import relative_values
+    from riskoff.errors import RiskoffError
+    from riskoff.indicators.features import window_features
+    from riskoff.usecases.analog_search import analogs_for
+
+    s = settings_or_env(settings)
+    day = parse_date(date)
+    win: Window | None = parse_window(window) if isinstance(window, str) else window
+    if win is not None and not (win.start <= day <= win.end):
+        raise BadDateError(f"date {day} is outside the window {win.start}:{win.end}")
+    end = win.end if win is not None else day
+    start = win.start if win is not None else day
+    suspects = load_suspects(s.home)
+    ws = _workspace(workspace, s)
+    pnl, table, params = ws.panel, ws.table, ws.params
+    days = pnl.days
+    if len(days) == 0:
+        raise BadDateError("the store holds no data to diagnose")
+    first, last = ws.first_day, ws.as_of
+    if end > last:
+        raise BadDateError(f"{end} is after the last data in the store ({last})")
+    if start < first:
+        raise BadDateError(f"{start} is before the first data in the store ({first})")
+    if win is not None and win.start != win.end:
+        row = window_features(pnl, win)
+        if not row:
+            raise BadDateError(f"window {win.start}:{win.end} holds no trading day")
+        sel = (days >= pd.Timestamp(win.start)) & (days <= pd.Timestamp(win.end))
+        n_days = max(1, int((sel & (days.day_of_week < 5)).sum()))
+        p_row = _floats(params.loc[days[sel][0]])
+    else:
+        row = _diagnosis_row(table, end)
+        n_days = 1
+        p_row = _floats(params.loc[: pd.Timestamp(end)].iloc[-1])
+    refs: dict[str, dict[str, float] | None] = {}
+    for name, ref_day in REFERENCE_DAYS.items():
+        ts = pd.Timestamp(ref_day)
+        # a reference day after the diagnosed day was not known then: never compare with it
+        known = ref_day <= end and ts in table.index
+        refs[name] = _diagnosis_row(table, ref_day) if known else None
+    extra = relative_values(row, p_row, n_days)
+    diag = diagnose_row(
+        row,
+        suspects=suspects,
+        date=end,
+        start=start,
+        as_of=end,
+        n_days=n_days,
+        references=refs,
+        extra=extra,
+    )
+    if win is not None and win.start != win.end:
+        diag = _window_path(diag, {**row, **extra}, ws, win, suspects, n_days)
+    if with_analogs:
+        # the analog search may have too little history for this day: then no analogs
+        with contextlib.suppress(RiskoffError):
+            diag = diag.with_analogs(analogs_for(end, workspace=ws, settings=s))
+    return diag
+
+
+def _window_path(
+    whole: Diagnosis,
+    row: dict[str, float],
+    ws: Workspace,
+    win: Window,
+    suspects: Sequence[Suspect],
+    n_days: int,
+) -> Diagnosis:
+    """Re-score a window diagnosis along its path: every session of the window scored by
+    the day engine, aggregated by severity (``riskoff.diagnosis.path``)."""
+    import pandas as pd
+
+    from riskoff.diagnosis import diagnose_row
+    from riskoff.diagnosis.path import diagnose_path, score_days
+    from riskoff.diagnosis.relative import relative_values
+
+    table, params = ws.table, ws.params
+    sel = (table.index >= pd.Timestamp(win.start)) & (table.index <= pd.Timestamp(win.end))
+    days: list[tuple[dt.date, dict[str, float]]] = []
+    for ts in table.index[sel]:
+        r = _floats(table.loc[ts])
+        r.update(relative_values(r, _floats(params.loc[ts])))
+        days.append((ts.date(), r))
+    if not days:
+        return whole
+    scored = score_days(days, suspects=suspects)
+    worst_day, worst_row = max(zip(days, scored, strict=True), key=lambda p: p[1].severity)[0]
+    worst = diagnose_row(worst_row, suspects=suspects, date=worst_day, as_of=worst_day)
+    return diagnose_path(whole, row, scored, suspects=suspects, worst=worst, n_days=n_days)
+
+
+def scan(
+    start: str | dt.date,
+    end: str | dt.date,
+    *,
+    settings: Settings | None = None,
+    workspace: Workspace | None = None,
+) -> list[ScanRow]:
+    """One row per day from ``start`` to ``end`` (``riskoff scan``): severity, scope, the
+    primary suspect and its score. The feature table is computed once."""
+    from riskoff.diagnosis import load_suspects, scan_table
+
+    s = settings_or_env(settings)
+    a, b = parse_date(start, what="START"), parse_date(end, what="END")
+    Window(a, b)  # raises on a reversed range
+    ws = _workspace(workspace, s)
+    if ws.is_empty:
+        raise BadDateError("the store holds no data to scan")
+    first, last = ws.first_day, ws.as_of
+    if a > last or b < first:
+        raise BadDateError(f"{a}:{b} is outside the data in the store ({first} to {last})")
+    return scan_table(ws.table, suspects=load_suspects(s.home), start=a, end=b, params=ws.params)

@@ -1,0 +1,84 @@
+"""``riskoff ingest``: load a folder described by INDEX.csv into the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from riskoff.config import Settings
+from riskoff.errors import DataFileError
+from riskoff.usecases.common import load_catalog, open_store
+
+if TYPE_CHECKING:
+    from riskoff.catalog import SeriesInfo
+    from riskoff.store import LoadReport, Store
+
+__all__ = ["IngestResult", "ingest"]
+
+
+@dataclass
+class IngestResult:
+    """What ``ingest`` did: the store load report and the files that could not be read."""
+
+    report: LoadReport
+    errors: list[str] = field(default_factory=list)
+    first: dict[str, dt.date] = field(default_factory=dict)
+    last: dict[str, dt.date] = field(default_factory=dict)
+
+
+def ingest(
+    path: str | Path,
+    *,
+    until: dt.date | None = None,
+    settings: Settings | None = None,
+    store: Store | None = None,
+    on_plan: Callable[[list[str]], None] | None = None,
+    on_symbol: Callable[[str], None] | None = None,
+    fail_after: int | None = None,
+) -> IngestResult:
+    """Load a folder with INDEX.csv into the store, in one transaction.
+
+    Symbols whose files cannot be read are reported in ``errors`` and not written; the
+    others load. With ``until``, the store keeps nothing after that day for the symbols
+    loaded. ``on_plan`` is called first with the symbols the index lists, ``on_symbol``
+    as each is read.
+    """
+    from riskoff.providers.folder import read_folder, read_index
+
+    folder = Path(path).expanduser()
+    if on_plan is not None:
+        on_plan(sorted({r.symbol for r in read_index(folder)}))
+    catalog = load_catalog(settings)
+    data = read_folder(folder, until=until, on_symbol=on_symbol, catalog=catalog)
+    if not data.frames and data.errors:
+        raise DataFileError(data.errors[0])
+    infos: dict[str, SeriesInfo] = {}
+    for symbol, row in data.meta.items():
+        infos[symbol] = catalog.with_unknown(
+            symbol, units=row.units, frequency=row.frequency, adjusted=row.adjusted
+        )
+    own = store is None
+    st = store or open_store(settings)
+    try:
+        report = st.load(
+            data.frames,
+            infos,
+            kind="ingest",
+            source=f"folder:{folder.resolve()}",
+            replace_after=until,
+            fail_after=fail_after,
+        )
+        if data.errors:
+            st.log_failure("ingest", f"folder:{folder.resolve()}", "; ".join(data.errors))
+    finally:
+        if own:
+            st.close()
+    result = IngestResult(report=report, errors=data.errors)
+    for symbol, frame in data.frames.items():
+        if len(frame):
+            result.first[symbol] = frame["date"].iloc[0].date()
+            result.last[symbol] = frame["date"].iloc[-1].date()
+    return result

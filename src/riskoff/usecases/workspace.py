@@ -1,0 +1,127 @@
+"""The immutable workspace every read use-case works on.
+
+A :class:`Workspace` is the point-in-time panel of a store, its daily feature table and
+what is derived from them once (the relative-move parameters and the analog engine),
+together with the identity of the store it was built from. It is built by
+:func:`build_workspace` and never changed: the indicators read the panel, the use-cases
+read the workspace, and the cache (:mod:`riskoff.usecases.cache`) keeps whole workspaces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from riskoff.config import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from riskoff.analogs import AnalogEngine, EpisodeCatalog
+    from riskoff.panel import Panel
+
+__all__ = [
+    "COMPLETE_SHARE",
+    "RECENT_DAYS",
+    "Workspace",
+    "build_engine",
+    "build_workspace",
+]
+
+RECENT_DAYS = 30
+"""How far back "the latest complete day" looks."""
+
+COMPLETE_SHARE = 0.8
+"""A day is complete when at least this share of the recent maximum of open classes
+published a close."""
+
+
+@dataclass(frozen=True, eq=False)
+class Workspace:
+    """Everything a read use-case needs, built once from one version of one store.
+
+    Attributes:
+        panel: the point-in-time panel (``riskoff.panel.Panel``).
+        table: its daily feature table (``docs/features.md``).
+        params: the relative-move parameters of the table (``diagnosis.relative``).
+        engine: the analog engine over the table and the episode catalogue.
+        store_key: the identity and version of the store it was built from ("" when
+            built from a panel handed in by the caller).
+    """
+
+    panel: Panel
+    table: pd.DataFrame
+    params: pd.DataFrame
+    engine: AnalogEngine
+    store_key: str = ""
+
+    @property
+    def first_day(self) -> dt.date:
+        """The panel's first day."""
+        return self.panel.days[0].date()
+
+    @property
+    def as_of(self) -> dt.date:
+        """The panel's last day (some catalogue series carry dates past the last close)."""
+        return self.panel.as_of.date()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the panel holds no day at all."""
+        return len(self.panel.days) == 0
+
+    def last_data_day(self) -> dt.date:
+        """The last day on which some market published a close (series such as FOMC
+        projections carry dates in the future; they do not count)."""
+        import numpy as np
+
+        fresh = np.flatnonzero(self.panel.class_open.fillna(0).to_numpy().any(axis=1))
+        days = self.panel.days
+        return (days[int(fresh[-1])] if len(fresh) else days[0]).date()
+
+    def latest_complete_day(self) -> dt.date:
+        """The latest of the last :data:`RECENT_DAYS` days with data on which most asset
+        classes published a close: the store's very last day often holds only the first
+        series of a day still being published. The one definition of "the latest day"
+        (``riskoff report``'s default, the dashboard's pre-fill, the API)."""
+        import pandas as pd
+
+        last = self.last_data_day()
+        n_open = self.panel.class_open.loc[: pd.Timestamp(last)].fillna(0).sum(axis=1)
+        recent = n_open.iloc[-RECENT_DAYS:]
+        if not len(recent):
+            return last
+        full = recent[recent >= COMPLETE_SHARE * recent.max()]
+        return pd.Timestamp(full.index[-1]).date() if len(full) else last
+
+
+def build_engine(panel: Panel, table: pd.DataFrame, episodes: EpisodeCatalog) -> AnalogEngine:
+    """The analog engine over ``table``, with the observed closes of the "what happened
+    next" assets and the episode catalogue."""
+    from riskoff.analogs import AnalogEngine
+    from riskoff.analogs.forward import FORWARD_SYMBOLS
+
+    cols = [c for c in FORWARD_SYMBOLS if c in panel.levels.columns]
+    closes = panel.levels[cols].where(panel.traded[cols].astype(bool))
+    return AnalogEngine(table, closes, episodes)
+
+
+def build_workspace(
+    panel: Panel, settings: Settings | None = None, *, store_key: str = ""
+) -> Workspace:
+    """The workspace of ``panel``: its feature table, relative-move parameters and analog
+    engine (with the episode catalogue of ``settings.home``)."""
+    from riskoff.analogs import load_episodes
+    from riskoff.diagnosis.relative import relative_params
+    from riskoff.indicators.features import daily_features
+
+    s = settings or Settings.from_env()
+    table = daily_features(panel)
+    return Workspace(
+        panel=panel,
+        table=table,
+        params=relative_params(table),
+        engine=build_engine(panel, table, load_episodes(s.home)),
+        store_key=store_key,
+    )
