@@ -98,10 +98,10 @@ def test_a_lying_stamp_falls_back_to_the_database(tmp_path: Path, data_dir: Path
     ws = load_workspace(settings)
     stamp = settings.home / "cache" / "store.stamp"
     first_line = stamp.read_text("utf-8").split("\n")[0]
-    stamp.write_text(f"{first_line}\nv999\n", encoding="utf-8")  # no such cache file
+    stamp.write_text(f"{first_line}\nnot-a-store.999\n", encoding="utf-8")  # no such cache file
     again = load_workspace(settings)
     pd.testing.assert_frame_equal(again.table, ws.table)
-    assert stamp.read_text("utf-8").split("\n")[1] != "v999"
+    assert stamp.read_text("utf-8").split("\n")[1] != "not-a-store.999"
 
 
 def test_the_cached_analog_engine_follows_the_episode_catalogue(

@@ -108,8 +108,11 @@ def file_stamp(path: Path) -> str:
 
 
 def store_key(store: Store) -> str:
-    """The store's identity and version as one file-name-safe string."""
-    return f"v{store.version()}"
+    """The store's identity (a random id written at its creation) and data version as one
+    string: it changes with every load that changes data, and two store files never share
+    it, so no cache outlives or crosses stores."""
+    ident = store.identity
+    return f"{ident.store_id}.{ident.version}"
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
