@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -45,10 +46,23 @@ def ingest(
     path: Annotated[Path, typer.Argument(help="A folder with INDEX.csv (e.g. ../shared/data).")],
     until: Annotated[
         str | None,
-        typer.Option(help="Keep only observations dated on or before this day (YYYY-MM-DD)."),
+        typer.Option(help="Load only observations dated on or before this day (YYYY-MM-DD)."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --until: remove stored observations after that day (kept as revisions).",
+        ),
+    ] = False,
 ) -> None:
-    """Load a data folder described by INDEX.csv into the store."""
+    """Load a data folder described by INDEX.csv into the store.
+
+    Nothing stored is ever lost: a changed value keeps its old one as a revision
+    ('riskoff series SYMBOL --revisions'), and a row the folder no longer has is kept and
+    reported. With --until on a store holding later observations, ingest refuses (exit 2,
+    saying how many) unless --force is given.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
@@ -76,7 +90,7 @@ def ingest(
         progress.update(task, advance=1, description=symbol)
 
     try:
-        result = usecases.ingest(path, until=cut, on_plan=plan, on_symbol=tick)
+        result = usecases.ingest(path, until=cut, force=force, on_plan=plan, on_symbol=tick)
     finally:
         if progress.live.is_started:
             progress.stop()
@@ -96,16 +110,45 @@ def ingest(
         )
     out = _console()
     out.print(table)
-    rows = sum(result.report.rows_in.values())
-    out.print(
-        f"{len(result.report.rows_in)} symbols, {rows:,} observations, "
-        f"{result.report.total_changed:,} new or changed"
-        + (f", {sum(result.report.removed.values()):,} removed after {cut}" if cut else "")
-    )
+    out.print(result.report.summary(cut), soft_wrap=True)
     if result.errors:
         for e in result.errors:
             err.print(f"[red]error:[/] {e}", soft_wrap=True)
         raise typer.Exit(2)
+
+
+def _print_revisions(symbol: str, rows: Sequence[Mapping[str, Any]], as_json: bool) -> None:
+    if as_json:
+        _print_json({"symbol": symbol, "revisions": rows})
+        return
+    from rich.table import Table
+
+    if not rows:
+        _console().print(f"{symbol}: no revisions (no stored value was ever replaced)")
+        return
+    shown = 50
+    table = Table(title=f"{symbol}: {len(rows):,} revisions, newest first")
+    for col in ("date", "old value", "reason", "replaced at", "source", "by"):
+        wrap = col in ("source", "by")
+        table.add_column(col, justify="right" if col == "old value" else "left", no_wrap=not wrap)
+
+    def short(src: str | None) -> str:  # a folder by its name: the JSON has the path
+        return "folder:" + Path(src[7:]).name if src and src.startswith("folder:") else src or ""
+
+    for r in rows[:shown]:
+        table.add_row(
+            r["date"],
+            f"{r['value']:g}",
+            r["reason"],
+            (r["replaced_at"] or "")[:16].replace("T", " "),
+            short(r["source"]),
+            short(r["replaced_by"]),
+        )
+    out = _console()
+    out.print(table)
+    if len(rows) > shown:
+        out.print(f"... and {len(rows) - shown:,} older ones")
+    out.print("--json shows every one, with when each value became known")
 
 
 def _lag_text(r: CoverageRow) -> str:
@@ -119,12 +162,27 @@ def _lag_text(r: CoverageRow) -> str:
 
 @app.command()
 def series(
+    symbol: Annotated[
+        str | None, typer.Argument(help="Only this series (symbol or logical name).")
+    ] = None,
+    revisions: Annotated[
+        bool,
+        typer.Option(
+            "--revisions", help="With SYMBOL: the values loads replaced, removed or kept."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """The catalogue with coverage: first and last date, count, source and staleness."""
     from riskoff import usecases
+    from riskoff.errors import InputError
 
-    rows = usecases.coverage()
+    if revisions:
+        if symbol is None:
+            raise InputError("--revisions needs a SYMBOL: riskoff series SYMBOL --revisions")
+        _print_revisions(*usecases.revisions(symbol), as_json)
+        return
+    rows = usecases.coverage(symbol=symbol)
     if as_json:
         _print_json(rows)
         return

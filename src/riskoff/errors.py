@@ -13,7 +13,8 @@ Tree::
     │   ├── DataFileError        a data file or INDEX.csv that cannot be read
     │   └── PortfolioError       a malformed portfolio file
     ├── StoreError               the DuckDB store cannot be opened, read or written
-    │   └── StoreBusyError       another process holds the write lock
+    │   ├── StoreBusyError       another process holds the write lock (exit 2)
+    │   └── EmptyStoreError      the store file holds no riskoff data (exit 2)
     ├── ProviderError            a live provider failed (network, HTTP, payload)
     │   ├── ProviderUnavailable  no network / connection refused
     │   ├── RateLimitedError     429 after all retries
@@ -30,6 +31,7 @@ __all__ = [
     "BadDateError",
     "DataFileError",
     "EmptyDataError",
+    "EmptyStoreError",
     "InputError",
     "InsufficientDataError",
     "PortfolioError",
@@ -81,6 +83,23 @@ class StoreBusyError(StoreError):
     """Another process is writing to the store."""
 
     exit_code = 2
+
+
+EMPTY_STORE = "the store is empty: load data with 'riskoff ingest PATH' or 'riskoff update'"
+"""The one wording of "there is nothing to read yet", used by every face."""
+
+
+class EmptyStoreError(StoreError):
+    """The store holds no riskoff data: no file yet, a new store, an empty or foreign
+    DuckDB file, or a file that is not a riskoff store at all.
+
+    Exit code 2 with the hint to load data; the web API answers 503 like any store error.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str = EMPTY_STORE) -> None:
+        super().__init__(message)
 
 
 class ProviderError(RiskoffError):

@@ -44,6 +44,21 @@ CASES: dict[str, tuple[list[str], str]] = {
     "stress missing portfolio": (["stress", "{tmp}/none.csv"], "none.csv"),
     "update unknown symbol": (["update", "--symbols", "nope:NOTHING"], "nope:NOTHING"),
     "series unknown option": (["series", "--colour"], "--colour"),
+    # destructive or impossible loads: refused, saying why, nothing changed
+    "ingest until before the folder's first day": (
+        ["ingest", "{data}", "--until", "1900-01-01"],
+        "before the first observation",
+    ),
+    "ingest until that would remove observations": (
+        ["ingest", "{data}", "--until", "2012-12-31"],
+        "add --force",
+    ),
+    "series revisions without a symbol": (["series", "--revisions"], "needs a SYMBOL"),
+    "series revisions of an unknown symbol": (
+        ["series", "nope:NOTHING", "--revisions"],
+        "nope:NOTHING",
+    ),
+    "series of an unknown symbol": (["series", "nope:NOTHING"], "nope:NOTHING"),
 }
 
 
@@ -51,16 +66,17 @@ CASES: dict[str, tuple[list[str], str]] = {
 def test_bad_input_exit_2_one_line_store_unchanged(
     name: str,
     loaded_settings: Settings,
+    data_dir: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     args, needle = CASES[name]
     (tmp_path / "file.txt").write_text("a file where a folder is expected")
-    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    args = [a.replace("{tmp}", str(tmp_path)).replace("{data}", str(data_dir)) for a in args]
     monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
     with Store(loaded_settings.store_path, read_only=True) as st:
-        before = st.checksum()
+        before = st.checksum(), st.identity
     code, _out, err = run_cli(args, capsys)
     assert code == 2, err
     assert "Traceback" not in err
@@ -69,7 +85,7 @@ def test_bad_input_exit_2_one_line_store_unchanged(
         assert len(lines) == 1, err
     assert needle in err
     with Store(loaded_settings.store_path, read_only=True) as st:
-        assert st.checksum() == before
+        assert (st.checksum(), st.identity) == before
 
 
 def test_weekend_day_is_diagnosed_with_closed_markets_said(

@@ -65,6 +65,55 @@ BAD_CASES = {
         None,
         "nowhere.csv: file does not exist",
     ),
+    # non-finite numbers cost only their symbol, named with file and line
+    "level_factor inf": (
+        "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,level_factor=inf",
+        "date,value\n2020-01-01,1\n",
+        "level_factor inf is not a finite number",
+    ),
+    "level_factor 1e999": (
+        "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,"
+        "level_factor=1e999",
+        "date,value\n2020-01-01,1\n",
+        "INDEX.csv line 3 (test:BAD, bad.csv): level_factor inf is not a finite number",
+    ),
+    "level_factor nan": (
+        "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,level_factor=nan",
+        "date,value\n2020-01-01,1\n",
+        "level_factor nan is not a finite number",
+    ),
+    "level_factor that overflows a value": (
+        "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,"
+        "level_factor=1e300",
+        "date,value\n2020-01-01,1\n2020-01-02,1e10\n",
+        "bad.csv line 3: value in column 'value' is not a finite number after level_factor",
+    ),
+    "inf value": (
+        "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,",
+        "date,value\n2020-01-01,1\n2020-01-02,inf\n",
+        "bad.csv line 3: value in column 'value' is not a finite number",
+    ),
+    "-Infinity value": (
+        "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,",
+        "date,value\n2020-01-01,-Infinity\n",
+        "bad.csv line 2: value in column 'value' is not a finite number",
+    ),
+    "1e999 value": (
+        "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,",
+        "date,value\n2020-01-01,1e999\n",
+        "bad.csv line 2: value in column 'value' is not a finite number",
+    ),
+    # INDEX oddities that cost only their symbol
+    "date_format %Q": (
+        "test:BAD,bad.csv,date,value,%Q,asc,daily,index,2020-01-01,2020-12-31,na,",
+        "date,value\n2020-01-01,1\n",
+        "date_format '%Q' is not a usable strftime pattern",
+    ),
+    "NUL byte in the file name": (
+        "test:BAD,bad.csv\x00,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,",
+        None,
+        "INDEX.csv line 3 (test:BAD): file name 'bad.csv\\x00' cannot be used",
+    ),
     "unsorted rows": (
         "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,",
         "date,value\n2020-01-02,1\n2020-01-01,2\n",

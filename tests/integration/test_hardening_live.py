@@ -108,7 +108,14 @@ def test_serve_reads_while_update_writes(
     # cut the copy back so that each update has a year of news to write for SYMBOLS
     with Store(home / "riskoff.duckdb") as st:
         cut = read_folder(data_dir, symbols=SYMBOLS, until=dt.date(2025, 6, 30))
-        st.load(cut.frames, {}, kind="ingest", source="t", replace_after=dt.date(2025, 6, 30))
+        st.load(
+            cut.frames,
+            {},
+            kind="ingest",
+            source="t",
+            replace_after=dt.date(2025, 6, 30),
+            force=True,
+        )
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
     client = TestClient(create_app(settings))
     counts_seen: dict[str, set[int]] = {s: set() for s in ("yahoo:SPY", "fred:WALCL")}

@@ -12,6 +12,7 @@ import pytest
 from riskoff import usecases
 from riskoff.catalog import Catalog
 from riskoff.config import Settings
+from riskoff.errors import InputError
 from riskoff.providers.folder import read_index
 from riskoff.store import Store
 
@@ -122,9 +123,16 @@ def test_until_on_a_full_store_cuts_it(tmp_path: Path, data_dir: Path) -> None:
         st.load(data.frames, {}, kind="ingest", source="t")
         cut = dt.date(2010, 1, 4)
         cut_data = read_folder(data_dir, symbols=["yahoo:^GSPC"], until=cut)
-        report = st.load(cut_data.frames, {}, kind="ingest", source="t", replace_after=cut)
+        before = st.checksum()
+        with pytest.raises(InputError, match="would remove"):  # a cut must be forced
+            st.load(cut_data.frames, {}, kind="ingest", source="t", replace_after=cut)
+        assert st.checksum() == before
+        report = st.load(
+            cut_data.frames, {}, kind="ingest", source="t", replace_after=cut, force=True
+        )
         assert st.last_dates()["yahoo:^GSPC"] == cut
         assert report.removed["yahoo:^GSPC"] > 4000
+        assert len(st.revisions("yahoo:^GSPC")) == report.removed["yahoo:^GSPC"]
 
 
 def test_yahoo_fx_rows_are_filed_under_the_new_york_day_they_hold(

@@ -21,13 +21,14 @@ import csv
 import datetime as dt
 import itertools
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskoff.errors import DataFileError
+from riskoff.errors import BadDateError, DataFileError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,6 +87,8 @@ class FolderData:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     meta: dict[str, IndexRow] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    first: dt.date | None = None
+    """The earliest observation of any symbol read, before ``until`` cut it."""
 
 
 def _parse_iso_day(text: str, where: str, what: str) -> dt.date:
@@ -115,6 +118,7 @@ def _parse_notes(notes: str, where: str) -> dict[str, Any]:
                 out["level_factor"] = float(val)
             except ValueError:
                 raise DataFileError(f"{where}: level_factor {val!r} is not a number") from None
+            # a non-finite factor (inf, nan, 1e999) costs only its symbol: see _segment
         else:
             out["json_path"] = tuple(p for p in val.split(".") if p)
     return out
@@ -207,11 +211,18 @@ class _FileCache:
         self._json: dict[str, Any] = {}
 
     def path(self, row: IndexRow) -> Path:
-        p = (self.folder / row.file).resolve()
-        if not p.is_relative_to(self.folder.resolve()):
-            raise DataFileError(f"{row.where()}: file path leaves the data folder")
-        if not p.is_file():
-            raise DataFileError(f"{row.file}: file does not exist ({row.where()})")
+        try:
+            p = (self.folder / row.file).resolve()
+            if not p.is_relative_to(self.folder.resolve()):
+                raise DataFileError(f"{row.where()}: file path leaves the data folder")
+            if not p.is_file():
+                raise DataFileError(f"{row.file}: file does not exist ({row.where()})")
+        except (ValueError, OSError) as exc:  # a NUL byte, a name too long, ...
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise DataFileError(
+                f"INDEX.csv line {row.line} ({row.symbol}): file name {row.file!r} "
+                f"cannot be used ({reason})"
+            ) from None
         return p
 
     def table(self, row: IndexRow) -> pd.DataFrame:
@@ -281,7 +292,13 @@ def _parse_dates(raw: pd.Series, row: IndexRow, lines: Any) -> pd.Series:
     elif fmt == "iso":
         out = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
     elif "%" in fmt:
-        out = pd.to_datetime(raw, format=fmt, errors="coerce")
+        try:
+            out = pd.to_datetime(raw, format=fmt, errors="coerce")
+        except (ValueError, TypeError) as exc:
+            reason = (str(exc).strip().splitlines() or [""])[0]
+            raise DataFileError(
+                f"{row.where()}: date_format {fmt!r} is not a usable strftime pattern ({reason})"
+            ) from None
     else:
         raise DataFileError(
             f"{row.file}: unknown date format {fmt!r} ({row.where()}); "
@@ -378,11 +395,21 @@ def _segment(cache: _FileCache, row: IndexRow) -> pd.DataFrame:
         dup_line = int(seg.loc[dup, "line"].iloc[0])
         dup_day = seg.loc[dup, "date"].iloc[0].date().isoformat()
         raise DataFileError(f"{row.file} line {dup_line}: duplicate date {dup_day} ({row.where()})")
-    if not np.isfinite(seg["value"].to_numpy()).all():
-        raise DataFileError(f"{row.file}: infinite value in {row.value_column!r}")
-    seg = seg.drop(columns="line").sort_values("date", kind="stable")
+    if not math.isfinite(row.level_factor):
+        raise DataFileError(
+            f"{row.where()}: level_factor {row.level_factor} is not a finite number"
+        )
     if row.level_factor != 1.0:
         seg["value"] = seg["value"] * row.level_factor
+    infinite = ~np.isfinite(seg["value"].to_numpy())
+    if infinite.any():
+        at = seg.loc[infinite].iloc[0]
+        scaled = f" after level_factor {row.level_factor}" if row.level_factor != 1.0 else ""
+        raise DataFileError(
+            f"{row.file} line {int(at['line'])}: value in column {row.value_column!r} is "
+            f"not a finite number{scaled} ({row.where()})"
+        )
+    seg = seg.drop(columns="line").sort_values("date", kind="stable")
     return seg.reset_index(drop=True)
 
 
@@ -425,6 +452,9 @@ def read_folder(
             frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
             if catalog is not None and symbol in catalog:
                 frame = catalog[symbol].redate(frame)
+            if len(frame):
+                day = frame["date"].iloc[0].date()
+                out.first = day if out.first is None else min(out.first, day)
             if until is not None:
                 frame = frame[frame["date"] <= pd.Timestamp(until)].reset_index(drop=True)
             out.frames[symbol] = frame
@@ -433,4 +463,9 @@ def read_folder(
             out.errors.append(f"{symbol}: {exc}")
         if on_symbol is not None:
             on_symbol(symbol)
+    if until is not None and out.first is not None and until < out.first:
+        raise BadDateError(
+            f"--until {until} is before the first observation in {root} ({out.first}): "
+            "nothing would be loaded"
+        )
     return out

@@ -41,6 +41,7 @@ __all__ = [
     "load_workspace",
     "open_store",
     "report",
+    "revisions",
     "scan",
     "series",
     "stress_index",
@@ -64,6 +65,7 @@ _LAZY = {
     "Observation": "series_data",
     "SeriesData": "series_data",
     "coverage": "series_data",
+    "revisions": "series_data",
     "series": "series_data",
     "AnalogBrief": "analog_search",
     "analog_engine": "analog_search",
@@ -90,7 +92,14 @@ if TYPE_CHECKING:
     from riskoff.usecases.panels import load_panel, workspace_as_of, workspace_of
     from riskoff.usecases.portfolio import stress_portfolio
     from riskoff.usecases.reporting import report
-    from riskoff.usecases.series_data import CoverageRow, Observation, SeriesData, coverage, series
+    from riskoff.usecases.series_data import (
+        CoverageRow,
+        Observation,
+        SeriesData,
+        coverage,
+        revisions,
+        series,
+    )
     from riskoff.usecases.stress import stress_index
     from riskoff.usecases.updating import REVISION_DAYS, UpdateResult, update
     from riskoff.usecases.workspace import Workspace

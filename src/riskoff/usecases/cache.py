@@ -177,6 +177,7 @@ def load_workspace(settings: Settings | None = None) -> Workspace:
         if hit is not None and hit.store_key == known_key:
             return hit
     with Store(s.store_path, read_only=True) as st:
+        st.require_data()
         key = store_key(st)
         _write_quietly(stamp_file, f"{stamp}\n{key}\n")
         target = _file(cache_dir, key, code)

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from riskoff.config import Settings
-from riskoff.errors import StoreError
+
+# One class and one wording, defined beside the store's other errors (the store raises
+# it too, for empty and foreign store files); re-exported here for the faces.
+from riskoff.errors import EMPTY_STORE, EmptyStoreError
 
 if TYPE_CHECKING:
     from riskoff.catalog import Catalog
@@ -20,18 +23,6 @@ __all__ = [
     "require_store",
     "settings_or_env",
 ]
-
-EMPTY_STORE = "the store is empty: load data with 'riskoff ingest PATH' or 'riskoff update'"
-"""The one wording of "there is nothing to read yet", used by every face."""
-
-
-class EmptyStoreError(StoreError):
-    """The store holds nothing yet: a one-line exit 2 on the command line, 503 on the API."""
-
-    exit_code = 2
-
-    def __init__(self, message: str = EMPTY_STORE) -> None:
-        super().__init__(message)
 
 
 def settings_or_env(settings: Settings | None) -> Settings:

@@ -33,6 +33,7 @@ def ingest(
     path: str | Path,
     *,
     until: dt.date | None = None,
+    force: bool = False,
     settings: Settings | None = None,
     store: Store | None = None,
     on_plan: Callable[[list[str]], None] | None = None,
@@ -42,9 +43,12 @@ def ingest(
     """Load a folder with INDEX.csv into the store, in one transaction.
 
     Symbols whose files cannot be read are reported in ``errors`` and not written; the
-    others load. With ``until``, the store keeps nothing after that day for the symbols
-    loaded. ``on_plan`` is called first with the symbols the index lists, ``on_symbol``
-    as each is read.
+    others load. With ``until``, only observations up to that day are loaded; stored
+    observations after it are removed only with ``force`` (else :class:`InputError` says
+    how many, and nothing changes). A changed value keeps its old one as a revision;
+    stored rows the folder no longer has are kept and reported as vanished (see
+    :meth:`riskoff.store.Store.load`). ``on_plan`` is called first with the symbols the
+    index lists, ``on_symbol`` as each is read.
     """
     from riskoff.providers.folder import read_folder, read_index
 
@@ -69,6 +73,8 @@ def ingest(
             kind="ingest",
             source=f"folder:{folder.resolve()}",
             replace_after=until,
+            force=force,
+            snapshot=True,
             fail_after=fail_after,
         )
         if data.errors:

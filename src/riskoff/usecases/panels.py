@@ -30,6 +30,7 @@ def load_panel(
     require_store(s)
     catalog = load_catalog(s)
     with Store(s.store_path, read_only=True) as st:
+        st.require_data()
         return panel_mod.load_panel(st, catalog, as_of, start=start)
 
 

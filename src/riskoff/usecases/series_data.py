@@ -12,7 +12,7 @@ from riskoff.usecases.common import load_catalog, require_store, settings_or_env
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CoverageRow", "Observation", "SeriesData", "coverage", "series"]
+__all__ = ["CoverageRow", "Observation", "SeriesData", "coverage", "revisions", "series"]
 
 
 class CoverageRow(TypedDict):
@@ -43,13 +43,21 @@ class Observation(TypedDict):
 
 
 def coverage(
-    settings: Settings | None = None, *, today: dt.date | None = None
+    settings: Settings | None = None,
+    *,
+    today: dt.date | None = None,
+    symbol: str | None = None,
 ) -> list[CoverageRow]:
-    """The catalogue with coverage: one row per stored symbol.
+    """The catalogue with coverage: one row per stored symbol (only ``symbol``'s, a
+    symbol or catalogue name, when given: :class:`UnknownSymbolError` if not stored).
 
     ``row_holds`` says what a provider row dated D holds (``row_holds_from``: since
     when); ``stale_days`` counts calendar days from the last observation to ``today``.
     """
+    if symbol is not None:
+        every = coverage(settings, today=today)
+        sym = resolve_symbol(symbol, {r["symbol"] for r in every}, settings_or_env(settings))
+        return [r for r in every if r["symbol"] == sym]
     from riskoff.store import Store
 
     s = settings_or_env(settings)
@@ -167,3 +175,20 @@ def series(
         end=d1,
         frame=df[["date", "value"]].reset_index(drop=True),
     )
+
+
+def revisions(
+    symbol: str, *, settings: Settings | None = None
+) -> tuple[str, list[dict[str, str | float | None]]]:
+    """The stored symbol (``symbol`` may be a catalogue name) and its revisions, newest
+    first: values loads replaced (``changed``) or removed (``removed``), and rows kept
+    although their source no longer has them (``vanished``); see ``Store.revision_rows``.
+    """
+    from riskoff.store import Store
+
+    s = settings_or_env(settings)
+    require_store(s)
+    with Store(s.store_path, read_only=True) as st:
+        st.require_data()
+        sym = resolve_symbol(symbol, set(st.symbols()), s)
+        return sym, st.revision_rows(sym)
