@@ -93,6 +93,7 @@ def test_cut_folder_into_an_empty_store_needs_nothing(
     code, out, err = run_cli(["ingest", str(folder), "--until", "2020-01-02"], capsys)
     assert code == 0, err
     assert "0 removed after 2020-01-02" in out
+    assert "kept as revisions" not in out
 
 
 def test_until_before_the_folder_is_a_bad_input(

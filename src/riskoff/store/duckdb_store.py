@@ -177,7 +177,8 @@ class LoadReport:
             parts.append(f"{sum(self.revised.values()):,} revised (old values kept)")
         if self.removed or cut is not None:
             after = f" after {cut}" if cut is not None else ""
-            parts.append(f"{sum(self.removed.values()):,} removed{after} (kept as revisions)")
+            kept = " (kept as revisions)" if self.removed else ""
+            parts.append(f"{sum(self.removed.values()):,} removed{after}{kept}")
         if self.vanished:
             names = ", ".join(sorted(self.vanished)[:5])
             names += ", ..." if len(self.vanished) > 5 else ""
@@ -815,7 +816,10 @@ class Store:
         ).df()
 
     def version(self) -> int:
-        """The id of the last load (0 for a new store): changes whenever data may have."""
+        """The id of the last load (0 for a new store), failed loads included.
+
+        Not a cache key: it restarts at 1 in a recreated store and moves on loads that
+        changed nothing; key caches on :attr:`identity` instead."""
         row = self._con.execute("SELECT coalesce(max(id), 0) FROM load_log").fetchall()[0]
         return int(row[0])
 
