@@ -15,11 +15,15 @@ PYTEST_ARGS ?=
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+PLUGIN := tests/plugins/riskoff_testplugin
+
+$(VENV)/.installed: requirements.lock pyproject.toml $(PLUGIN)/pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check uv
 	$(BIN)/uv pip install --python $(PY) -q --compile-bytecode -r requirements.lock
 	$(BIN)/uv pip install --python $(PY) -q --no-deps -e .
+	@# a toy plugin (a demo: provider and a check) that the suite discovers and tests
+	$(BIN)/uv pip install --python $(PY) -q --no-deps -e $(PLUGIN)
 	@# bytecode up front: start-up stays fast even where PYTHONDONTWRITEBYTECODE is set
 	@$(PY) -m compileall -q src >/dev/null
 	@touch $@

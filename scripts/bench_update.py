@@ -69,9 +69,9 @@ class _Remote:
 
     def settings(self, home: str) -> Any:
         from riskoff.config import Settings
+        from riskoff.providers.registry import describe
 
-        u = self.url
-        return Settings(home=Path(home), fred_url=u, fred_csv_url=u, yahoo_url=u, exchange_url=u)
+        return Settings(home=Path(home), urls={p.url_env: self.url for p in describe()})
 
     def reset(self) -> None:
         import httpx

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.core
 
 from riskoff.errors import RiskoffError
 
@@ -224,11 +225,24 @@ def series(
     _console().print(table)
 
 
-@app.command()
+class _UpdateCommand(typer.core.TyperCommand):
+    """``riskoff update``: its ``--provider`` help lists the registered providers, read from
+    the entry points only when the help is shown (``riskoff --help`` stays fast)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from riskoff.providers.registry import group_names
+
+        for param in self.params:
+            if param.name == "provider" and isinstance(param, typer.core.TyperOption):
+                param.help = f"Only these providers, comma-separated: {', '.join(group_names())}."
+        super().format_help(ctx, formatter)
+
+
+@app.command(cls=_UpdateCommand)
 def update(
     provider: Annotated[
         str | None,
-        typer.Option(help="Only these providers, comma-separated: fred, yahoo, crypto."),
+        typer.Option(help="Only these providers, comma-separated (the help lists them)."),
     ] = None,
     symbols: Annotated[
         list[str] | None,
@@ -244,17 +258,28 @@ def update(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List the series skipped as not due yet.")
     ] = False,
+    deadline: Annotated[
+        str | None,
+        typer.Option(
+            help="Stop after this many seconds, keep what was fetched and list the series "
+            "not reached (default: $RISKOFF_DEADLINE, else each provider's own budget).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Fetch new observations from the live providers (FRED, Yahoo, Coinbase), incrementally.
+    """Fetch new observations from the live providers, incrementally.
 
     A series is asked for only when its next observation could have been published (its
     frequency and publication lag say when), when it is not stored yet, or when its last
-    fetch is a week old (late revisions); the others are skipped as not due.
+    fetch is a week old (late revisions); the others are skipped as not due. Each
+    provider has a time budget (a few seconds plus what its rate limit needs); a series
+    not fetched within it, or within --deadline, is reported as not reached (exit 1).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
     from riskoff import usecases
+    from riskoff.config import parse_deadline
 
     err = _console(stderr=True)
     with Progress(
@@ -280,6 +305,7 @@ def update(
             on_plan=plan,
             on_result=tick,
             fetch_all=fetch_all,
+            deadline=parse_deadline(deadline, "--deadline") if deadline is not None else None,
         )
     failed = result.failed
     changed = [r for r in result.results if r.ok and result.changed(r.symbol)]
@@ -317,6 +343,13 @@ def update(
         out.print(
             f"[dim]{len(skipped)} series cannot have news yet and were not asked for "
             "(-v lists them; --all fetches everything).[/]"
+        )
+    late = result.not_reached
+    if late:
+        shown = ", ".join(late[:8]) + (f" and {len(late) - 8} more" if len(late) > 8 else "")
+        out.print(
+            f"{len(late)} series not reached before the deadline ({shown}); what was "
+            "fetched is kept. Run 'riskoff update' again, or raise --deadline."
         )
     if failed:
         raise typer.Exit(1)

@@ -2,9 +2,11 @@
 
 - ``RISKOFF_HOME``: folder holding ``riskoff.duckdb`` (default ``~/.riskoff``)
 - ``RISKOFF_DATA``: an offline data folder with ``INDEX.csv``
-- ``RISKOFF_FRED_URL``: base URL of the FRED API and graph CSV (default FRED's own)
-- ``RISKOFF_YAHOO_URL``: base URL of the Yahoo chart API (default Yahoo's own)
-- ``RISKOFF_EXCHANGE_URL``: base URL of the exchange's public API (default Coinbase Exchange)
+- ``RISKOFF_<PROVIDER>_URL``: moves a live provider, e.g. to the bundled emulator; each
+  provider declares its own variable (``riskoff.providers.registry.describe`` lists them:
+  ``RISKOFF_FRED_URL``, ``RISKOFF_YAHOO_URL``, ``RISKOFF_EXCHANGE_URL``...)
+- ``RISKOFF_DEADLINE``: seconds the whole ``riskoff update`` may take (default: each
+  provider's own budget)
 - ``FRED_API_KEY``: FRED API key (optional; the keyless CSV download otherwise)
 
 The API key is kept out of ``repr`` so it never reaches a log or an error message.
@@ -13,15 +15,13 @@ The API key is kept out of ``repr`` so it never reaches a log or an error messag
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Settings"]
+from riskoff.errors import InputError
 
-DEFAULT_FRED_URL = "https://api.stlouisfed.org"
-DEFAULT_FRED_CSV_URL = "https://fred.stlouisfed.org"
-DEFAULT_YAHOO_URL = "https://query2.finance.yahoo.com"
-DEFAULT_EXCHANGE_URL = "https://api.exchange.coinbase.com"
+__all__ = ["Settings"]
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,16 @@ class Settings:
 
     home: Path
     data_dir: Path | None = None
-    fred_url: str = DEFAULT_FRED_URL
-    fred_csv_url: str = DEFAULT_FRED_CSV_URL
-    yahoo_url: str = DEFAULT_YAHOO_URL
-    exchange_url: str = DEFAULT_EXCHANGE_URL
+    urls: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """Provider base URLs by environment variable (``RISKOFF_FRED_URL`` -> URL); a
+    provider not named here uses its public default."""
     fred_api_key: str | None = field(default=None, repr=False)
+    deadline: float | None = None
+    """Seconds the whole update may take (``None``: each provider's own budget)."""
+
+    def url(self, variable: str, default: str) -> str:
+        """The base URL set for ``variable`` (without a trailing ``/``), else ``default``."""
+        return (self.urls.get(variable) or default).rstrip("/")
 
     @property
     def store_path(self) -> Path:
@@ -47,14 +52,33 @@ class Settings:
         env = dict(os.environ if environ is None else environ)
         home = Path(env.get("RISKOFF_HOME") or Path.home() / ".riskoff").expanduser()
         data = env.get("RISKOFF_DATA")
-        fred = env.get("RISKOFF_FRED_URL")
         return cls(
             home=home,
             data_dir=Path(data).expanduser() if data else None,
-            fred_url=(fred or DEFAULT_FRED_URL).rstrip("/"),
-            # a local emulator answers both the API and the CSV download on one base URL
-            fred_csv_url=(fred or DEFAULT_FRED_CSV_URL).rstrip("/"),
-            yahoo_url=(env.get("RISKOFF_YAHOO_URL") or DEFAULT_YAHOO_URL).rstrip("/"),
-            exchange_url=(env.get("RISKOFF_EXCHANGE_URL") or DEFAULT_EXCHANGE_URL).rstrip("/"),
+            urls={
+                k: v.rstrip("/")
+                for k, v in env.items()
+                if k.startswith("RISKOFF_") and k.endswith("_URL") and v.strip()
+            },
             fred_api_key=env.get("FRED_API_KEY") or None,
+            deadline=parse_deadline(env.get("RISKOFF_DEADLINE"), "RISKOFF_DEADLINE"),
         )
+
+
+def parse_deadline(text: str | float | None, what: str) -> float | None:
+    """Seconds from ``--deadline`` or ``RISKOFF_DEADLINE`` (``None`` or empty: no cap).
+
+    Raises:
+        InputError: not a finite number above zero.
+    """
+    import math
+
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{what} must be a number of seconds, not {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"{what} must be a number of seconds above 0, not {text!r}")
+    return value

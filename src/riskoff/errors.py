@@ -19,6 +19,7 @@ Tree::
     │   ├── ProviderUnavailable  no network / connection refused
     │   ├── RateLimitedError     429 after all retries
     │   ├── UnauthorizedError    the API key was rejected
+    │   ├── DeadlineError        not reached before the update's deadline
     │   └── EmptyDataError       the provider answered with no observations
     └── InsufficientDataError    not enough history to compute what was asked
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 __all__ = [
     "BadDateError",
     "DataFileError",
+    "DeadlineError",
     "EmptyDataError",
     "EmptyStoreError",
     "InputError",
@@ -118,6 +120,10 @@ class UnauthorizedError(ProviderError):
     """The provider rejected the API key."""
 
     exit_code = 2
+
+
+class DeadlineError(ProviderError):
+    """The series was not fetched before the provider's or the update's deadline."""
 
 
 class EmptyDataError(ProviderError):

@@ -199,6 +199,8 @@ TRANSIENT = [
     pytest.param(Fault("truncate", "fred:SOFR"), id="truncate-fred-csv"),
     pytest.param(Fault("malformed", "yahoo:SPY"), id="malformed-yahoo"),
     pytest.param(Fault("malformed", "coinbase:BTC-USD"), id="malformed-coinbase"),
+    # the keyless CSV answering one HTML page is retried (issue 25 item 8)
+    pytest.param(Fault("malformed", "fred:SOFR"), id="html-once-fred-csv"),
     pytest.param(Fault("latency", "yahoo:SPY", latency_ms=300), id="latency-yahoo"),
 ]
 
@@ -229,7 +231,8 @@ PERMANENT = [
                  id="truncate-forever"),
     pytest.param(Fault("malformed", "coinbase:BTC-USD", times=None), "malformed JSON",
                  id="malformed-forever"),
-    pytest.param(Fault("malformed", "fred:SOFR"), "answered with HTML", id="malformed-fred-csv"),
+    pytest.param(Fault("malformed", "fred:SOFR", times=None), "answered with HTML",
+                 id="html-forever-fred-csv"),
     pytest.param(Fault("unknown", "fred:SOFR"), "FRED has no series 'SOFR'", id="unknown-fred"),
     pytest.param(Fault("unknown", "yahoo:SPY"), "Yahoo has no symbol 'SPY'", id="unknown-yahoo"),
     pytest.param(Fault("unknown", "coinbase:BTC-USD"), "Coinbase has no product",

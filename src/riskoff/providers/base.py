@@ -11,6 +11,7 @@ date, no missing values. When a source repeats a date, the last row wins.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,22 +49,82 @@ class Query:
 class Provider(ABC):
     """One live source. Subclasses set the class attributes and the three steps.
 
+    A provider is registered under the entry-point group ``riskoff.providers`` (the
+    entry's name is its prefix), so a package of its own can add one; see
+    ``docs/plugins.md``.
+
     Attributes:
         name: the source recorded in the store (``fred``, ``yahoo``, ``coinbase``).
-        prefix: the symbol prefix it serves.
-        group: the name used by ``riskoff update --provider`` (``crypto`` for exchanges).
+        prefix: the symbol prefix it serves (``fred`` serves ``fred:SOFR``).
+        groups: the names ``riskoff update --provider`` accepts for it; the first is the
+            one listed (``("crypto", "coinbase")`` for the exchange).
         display: the name used in messages.
+        description: one line saying what it serves, for listings and docs.
+        url_env: the environment variable that moves its base URL (``RISKOFF_FRED_URL``).
+        default_url: its public base URL.
+        rate_limit: requests per second the source tolerates (``None``: no published
+            limit, no client-side throttling). Every request of the process waits on one
+            shared token bucket at :attr:`headroom` of it.
+        burst: tokens that bucket holds (requests allowed back to back).
+        headroom: the fraction of ``rate_limit`` actually used.
         workers: threads that may fetch different series at the same time.
+        deadline: seconds one update of this provider may take beyond what its rate
+            limit alone needs (``len(series) / (rate_limit * headroom)``); after that
+            the series not fetched yet are reported as not reached.
+        emulator: ``"module:Class"`` of its emulator routes (see
+            :mod:`riskoff.testing.routes`): what ``riskoff.testing.emulator`` serves for
+            it, and what the conformance test runs against.
+        example: a symbol the emulator serves, for the conformance test.
     """
 
     name: ClassVar[str]
     prefix: ClassVar[str]
-    group: ClassVar[str]
+    groups: ClassVar[tuple[str, ...]]
     display: ClassVar[str]
+    description: ClassVar[str]
+    url_env: ClassVar[str]
+    default_url: ClassVar[str]
+    rate_limit: ClassVar[float | None] = None
+    burst: ClassVar[int] = 1
+    headroom: ClassVar[float] = 0.8
     workers: ClassVar[int] = 4
+    deadline: ClassVar[float] = 20.0
+    emulator: ClassVar[str]
+    example: ClassVar[str]
 
-    def __init__(self, settings: Settings) -> None:
+    _limiters: ClassVar[dict[type[Provider], TokenBucket]] = {}
+    _limiters_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, settings: Settings, *, limiter: TokenBucket | None = None) -> None:
         self.settings = settings
+        self._limiter = limiter  # replaces the shared one (tests, benchmarks)
+
+    @property
+    def base_url(self) -> str:
+        """Where requests go: ``$url_env`` when set, else :attr:`default_url`."""
+        return self.settings.url(self.url_env, self.default_url)
+
+    @classmethod
+    def shared_limiter(cls) -> TokenBucket | None:
+        """The one token bucket every request of this provider in the process waits on
+        (built from :attr:`rate_limit`, :attr:`headroom` and :attr:`burst`)."""
+        if cls.rate_limit is None:
+            return None
+        from riskoff.providers.http import TokenBucket
+
+        with cls._limiters_lock:
+            found = Provider._limiters.get(cls)
+            if found is None:
+                found = TokenBucket(rate=cls.rate_limit * cls.headroom, capacity=cls.burst)
+                Provider._limiters[cls] = found
+            return found
+
+    def budget(self, n_series: int) -> float:
+        """Seconds one update of ``n_series`` series may take (see :attr:`deadline`)."""
+        floor = 0.0
+        if self.rate_limit is not None:
+            floor = n_series / (self.rate_limit * self.headroom)
+        return self.deadline + floor
 
     # -- the three steps -------------------------------------------------------------
     def build_query(self, info: SeriesInfo, start: dt.date | None, end: dt.date) -> Query:
@@ -90,8 +151,8 @@ class Provider(ABC):
         return ()
 
     def limiter(self) -> TokenBucket | None:
-        """The shared rate limiter for this source, if it has one."""
-        return None
+        """The rate limiter this instance waits on (default: :meth:`shared_limiter`)."""
+        return self._limiter if self._limiter is not None else self.shared_limiter()
 
     def fetch(self, session: SeriesSession, query: Query) -> pd.DataFrame:
         """``to_canonical(download(query))``."""

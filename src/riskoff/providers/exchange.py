@@ -7,32 +7,39 @@ Each answer holds at most 300 candles, newest first, as rows
 Long histories are read in 300-day pages, oldest first. The stored value is the close of
 the UTC calendar day. No key is needed; the exchange allows about 10 public requests per
 second, so its requests share one limiter.
+
+:class:`CoinbaseEmulator` is its stand-in for :mod:`riskoff.testing.emulator`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from riskoff.errors import ProviderError
 from riskoff.providers.base import Provider, Query, canonical_frame, empty_frame
-from riskoff.providers.http import TokenBucket
+from riskoff.testing.routes import Answer, Routes, day_number, json_answer
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from riskoff.providers.http import Response, SeriesSession
+    from riskoff.providers.http import Response, SeriesSession, TokenBucket
+    from riskoff.testing.emulator import Emulator
 
-__all__ = ["EXCHANGE_LIMITER", "EXCHANGE_START", "MAX_CANDLES", "CoinbaseProvider", "pages"]
+__all__ = [
+    "EXCHANGE_LIMITER",
+    "EXCHANGE_START",
+    "MAX_CANDLES",
+    "CoinbaseEmulator",
+    "CoinbaseProvider",
+    "pages",
+]
 
 MAX_CANDLES = 300
 EXCHANGE_START = dt.date(2015, 1, 1)
 """First day of a full-history request (Coinbase Exchange opened in January 2015)."""
-
-EXCHANGE_LIMITER = TokenBucket(rate=8.0, capacity=2)
-"""Shared by every exchange request in the process (public limit: about 10 per second)."""
 
 
 def pages(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -51,16 +58,20 @@ class CoinbaseProvider(Provider):
 
     name: ClassVar[str] = "coinbase"
     prefix: ClassVar[str] = "coinbase"
-    group: ClassVar[str] = "crypto"
+    groups: ClassVar[tuple[str, ...]] = ("crypto", "coinbase")
     display: ClassVar[str] = "Coinbase"
+    description: ClassVar[str] = "Coinbase Exchange public daily candles (crypto, UTC days)"
+    url_env: ClassVar[str] = "RISKOFF_EXCHANGE_URL"
+    default_url: ClassVar[str] = "https://api.exchange.coinbase.com"
+    rate_limit: ClassVar[float | None] = 10.0
+    burst: ClassVar[int] = 2
     workers: ClassVar[int] = 2
-
-    def limiter(self) -> TokenBucket:
-        return EXCHANGE_LIMITER
+    emulator: ClassVar[str] = "riskoff.providers.exchange:CoinbaseEmulator"
+    example: ClassVar[str] = "coinbase:BTC-USD"
 
     # -- step 2: download ------------------------------------------------------------
     def download(self, session: SeriesSession, query: Query) -> list[Any]:
-        url = f"{self.settings.exchange_url}/products/{quote(query.provider_id, safe='')}/candles"
+        url = f"{self.base_url}/products/{quote(query.provider_id, safe='')}/candles"
         out: list[Any] = []
         for lo, hi in pages(query.start or EXCHANGE_START, query.end):
             params = {
@@ -109,3 +120,64 @@ class CoinbaseProvider(Provider):
             return empty_frame()
         days = pd.to_datetime(pd.Series(stamps, dtype="int64"), unit="s")
         return canonical_frame(days, closes)
+
+
+def _shared_limiter() -> TokenBucket:
+    bucket = CoinbaseProvider.shared_limiter()
+    assert bucket is not None
+    return bucket
+
+
+EXCHANGE_LIMITER = _shared_limiter()
+"""Shared by every exchange request in the process (public limit: about 10 per second)."""
+
+
+# -- the emulator ------------------------------------------------------------------------
+
+_PRODUCTS = "/products/"
+
+
+class CoinbaseEmulator(Routes):
+    """Coinbase Exchange candles: at most 300 per answer, newest first."""
+
+    prefix: ClassVar[str] = "coinbase"
+
+    def route(self, path: str, query: Mapping[str, str]) -> tuple[str, str] | None:
+        if path.startswith(_PRODUCTS) and path.endswith("/candles"):
+            return "candles", f"coinbase:{path[len(_PRODUCTS) : -len('/candles')]}"
+        return None
+
+    def serve(
+        self, emu: Emulator, endpoint: str, symbol: str, query: Mapping[str, str], *, empty: bool
+    ) -> Answer:
+        import numpy as np
+
+        if query.get("granularity") not in ("86400", None):
+            return json_answer(400, {"message": "Unsupported granularity"})
+        series = self.series(emu, symbol)
+        if series is None:
+            return self.unknown(endpoint)
+        lo, hi = day_number(query.get("start")), day_number(query.get("end"))
+        if lo == -1 or hi == -1:
+            return json_answer(400, {"message": "Invalid start or end"})
+        if lo is not None and hi is not None and hi - lo + 1 > MAX_CANDLES:
+            return json_answer(
+                400,
+                {
+                    "message": "granularity too small for the requested time range. "
+                    "Count of aggregations requested exceeds 300"
+                },
+            )
+        a = 0 if lo is None else int(np.searchsorted(series.days, lo, side="left"))
+        b = len(series.days) if hi is None else int(np.searchsorted(series.days, hi, side="right"))
+        days, values = series.days[a:b], series.values[a:b]
+        if empty:
+            days, values = days[:0], values[:0]
+        if lo is None and hi is None:  # no range: the latest 300 candles, as Coinbase does
+            days, values = days[-MAX_CANDLES:], values[-MAX_CANDLES:]
+        rows = [
+            [int(d) * 86_400, float(v), float(v), float(v), float(v), 0.0]
+            for d, v in zip(days.tolist(), values.tolist(), strict=True)
+        ]
+        rows.reverse()
+        return json_answer(200, rows)

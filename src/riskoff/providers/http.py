@@ -7,7 +7,11 @@
 - retries HTTP 429 and 5xx, dropped connections and truncated bodies with exponential
   backoff that honours ``Retry-After``;
 - gives up at once, for every later call too, when the host cannot be reached at all
-  (connection refused, DNS failure, connect timeout), so an offline run fails in seconds;
+  (connection refused, DNS failure, connect timeout) or accepts connections but does not
+  answer (a second read timeout), so an offline run or a tarpit fails in seconds;
+- stops at a :class:`Deadline`: no request starts, no back-off or rate-limit wait runs
+  and no answer is waited for past it; what is cut short is a
+  :class:`~riskoff.errors.DeadlineError`;
 - never lets a secret (the FRED API key) into a message, log record or exception: every
   URL and text it emits goes through :class:`Redactor`, and httpx's own request log is
   filtered the same way.
@@ -28,13 +32,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from riskoff.errors import ProviderError, ProviderUnavailable, RateLimitedError
+from riskoff.errors import DeadlineError, ProviderError, ProviderUnavailable, RateLimitedError
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "Deadline",
     "HttpSession",
     "Redactor",
     "Response",
@@ -57,6 +62,38 @@ class Timeouts:
 
 
 DEFAULT_TIMEOUT = Timeouts()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A moment (``time.monotonic``) after which a session sends nothing and waits for
+    nothing.
+
+    Args:
+        at: the monotonic time it falls.
+        seconds: its length, for messages.
+        what: whose it is, for messages (``"--deadline"``, ``"FRED's budget"``).
+    """
+
+    at: float
+    seconds: float
+    what: str
+
+    @classmethod
+    def after(cls, seconds: float, what: str) -> Deadline:
+        """The deadline ``seconds`` from now."""
+        return cls(time.monotonic() + seconds, seconds, what)
+
+    def remaining(self) -> float:
+        """Seconds left (0 once it has passed)."""
+        return max(0.0, self.at - time.monotonic())
+
+    def error(self, label: str, detail: str = "") -> DeadlineError:
+        """The error of a request cut short by this deadline."""
+        extra = f"; last: {detail}" if detail else ""
+        return DeadlineError(
+            f"{label}: not reached before the deadline ({self.what}: {self.seconds:.0f} s{extra})"
+        )
 
 
 @dataclass(frozen=True)
@@ -125,12 +162,16 @@ class TokenBucket:
                 return 0.0
             return -self._tokens / self.rate
 
-    def acquire(self, cancel: threading.Event | None = None) -> bool:
+    def acquire(self, cancel: threading.Event | None = None, *, limit: float | None = None) -> bool:
         """Block the calling thread until it holds a token.
 
-        Returns ``False``, and gives the token back, when ``cancel`` is set while waiting.
+        Returns ``False``, and gives the token back, when ``cancel`` is set while waiting,
+        or at once when the wait would last more than ``limit`` seconds.
         """
         wait = self.reserve()
+        if limit is not None and wait > limit:
+            self.refund()
+            return False
         if cancel is None:
             if wait > 0:
                 time.sleep(wait)
@@ -257,6 +298,7 @@ class HttpSession:
         max_connections: size of the connection pool.
         transport: an httpx transport (tests may inject ``httpx.MockTransport``).
         sleep: the sleep function (tests may inject a fake clock).
+        deadline: when to stop sending and waiting (``None``: never).
     """
 
     def __init__(
@@ -270,10 +312,14 @@ class HttpSession:
         max_connections: int = 8,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: Deadline | None = None,
     ) -> None:
         import httpx
 
         self.provider = provider
+        self.deadline = deadline
+        self.timeouts = timeouts
+        self._read_timeouts = 0
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self.redact = Redactor(secrets)
@@ -353,6 +399,7 @@ class HttpSession:
         *,
         what: str = "",
         expect_json: bool = False,
+        expect: Callable[[bytes], str | None] | None = None,
         on_request: Callable[[], None] | None = None,
     ) -> Response:
         """GET ``url`` with retries; return any 2xx or non-retryable 4xx response.
@@ -362,6 +409,9 @@ class HttpSession:
             params: query parameters (may hold the API key; it is redacted in messages).
             what: a short name of the series for messages, e.g. ``fred:SOFR``.
             expect_json: treat an unparsable 2xx body as a transient failure and retry.
+            expect: a check of a 2xx body returning why it is not what was asked for
+                (``None`` when it is); such a body is retried like a truncated one, and
+                the last one is returned when every try got one.
             on_request: called once per request actually sent (for per-series counts).
 
         Raises:
@@ -374,21 +424,30 @@ class HttpSession:
         label = f"{self.provider} {what}".strip()
         shown = self._url(url, params)
         policy = self.retry
+        deadline = self.deadline
         last = ""
         for attempt in range(policy.attempts):
             if not self._down_event.is_set() and self.limiter is not None:
-                self.limiter.acquire(cancel=self._down_event)
+                left = deadline.remaining() if deadline is not None else None
+                if not self.limiter.acquire(cancel=self._down_event, limit=left) and (
+                    deadline is not None and not self._down_event.is_set()
+                ):
+                    raise deadline.error(label, last)
             if self._aborted is not None:
                 raise type(self._aborted)(str(self._aborted))
             if self._down is not None:
                 raise ProviderUnavailable(f"{self.provider} is unreachable ({self._down})")
+            if deadline is not None and deadline.remaining() <= 0:
+                raise deadline.error(label, last)
             retry_after: float | None = None
             try:
                 log.debug("GET %s", shown)
-                resp = self._client.get(url, params=dict(params or {}))
+                resp = self._client.get(url, params=dict(params or {}), timeout=self._timeout())
                 content = resp.content
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 self._count(None, on_request)
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.error(label, "no connection") from None
                 reason = self.redact(exc) or type(exc).__name__
                 if isinstance(exc, httpx.ConnectTimeout):
                     reason = "connect timed out"
@@ -401,8 +460,29 @@ class HttpSession:
                     self._down = reason
                 self._down_event.set()
                 raise ProviderUnavailable(f"{self.provider} is unreachable ({reason})") from None
+            except httpx.ReadTimeout:
+                # The host took the request and sent nothing back: a tarpit, or a server
+                # that is down behind its load balancer. It counts toward fail-fast like
+                # a refused connection: the second one marks the host down for the run.
+                self._count(None, on_request)
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.error(label, "no answer") from None
+                with self._lock:
+                    self._read_timeouts += 1
+                    again = self._read_timeouts < 2 and attempt + 1 < policy.attempts
+                reason = f"no answer within {self.timeouts.read:g} s"
+                last = reason
+                if again:
+                    log.info("%s: %s on %s; retrying", label, reason, shown)
+                    continue
+                with self._lock:
+                    self._down = reason
+                self._down_event.set()
+                raise ProviderUnavailable(f"{self.provider} is unreachable ({reason})") from None
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 self._count(None, on_request)
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.error(label, type(exc).__name__) from None
                 last = f"{type(exc).__name__}: {self.redact(exc) or 'no detail'}"
                 log.info("%s: %s on %s; retrying", label, last, shown)
             except httpx.HTTPError as exc:  # e.g. too many redirects, invalid URL
@@ -433,19 +513,43 @@ class HttpSession:
                         except _MalformedBody as exc:
                             last = str(exc)
                             log.info("%s: %s; retrying", label, last)
-                            self._backoff(attempt, None)
+                            self._backoff(attempt, None, label, last)
+                            continue
+                    if expect is not None and 200 <= status < 300:
+                        why = expect(content)
+                        if why is not None and attempt + 1 < policy.attempts:
+                            last = why
+                            log.info("%s: %s; retrying", label, last)
+                            self._backoff(attempt, None, label, last)
                             continue
                     return out
-            self._backoff(attempt, retry_after)
+            self._backoff(attempt, retry_after, label, last)
         if last.startswith("HTTP 429"):
             raise RateLimitedError(
                 f"{label}: still rate limited after {policy.attempts} tries ({last})"
             )
         raise ProviderError(f"{label}: failed after {policy.attempts} tries ({last})")
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> None:
+    def _timeout(self) -> httpx.Timeout:
+        """This request's timeouts: the session's, cut to what is left of the deadline."""
+        import httpx
+
+        t = self.timeouts
+        left = self.deadline.remaining() if self.deadline is not None else None
+
+        def cut(x: float) -> float:
+            return x if left is None else max(0.001, min(x, left))
+
+        return httpx.Timeout(
+            connect=cut(t.connect), read=cut(t.read), write=cut(t.write), pool=cut(t.pool)
+        )
+
+    def _backoff(self, attempt: int, retry_after: float | None, label: str, last: str) -> None:
         if attempt + 1 < self.retry.attempts:
-            self._sleep(self.retry.backoff(attempt, retry_after))
+            delay = self.retry.backoff(attempt, retry_after)
+            if self.deadline is not None and delay >= self.deadline.remaining():
+                raise self.deadline.error(label, last)
+            self._sleep(delay)
 
 
 class SeriesSession:
@@ -462,11 +566,21 @@ class SeriesSession:
         return self.session.redact
 
     def get(
-        self, url: str, params: Mapping[str, str] | None = None, *, expect_json: bool = False
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        expect_json: bool = False,
+        expect: Callable[[bytes], str | None] | None = None,
     ) -> Response:
         """Like :meth:`HttpSession.get`, counted for this series."""
         return self.session.get(
-            url, params, what=self.what, expect_json=expect_json, on_request=self._tick
+            url,
+            params,
+            what=self.what,
+            expect_json=expect_json,
+            expect=expect,
+            on_request=self._tick,
         )
 
     def _tick(self) -> None:

@@ -3,7 +3,12 @@
 :func:`fetch_many` runs one thread pool per provider (FRED, Yahoo, the exchange) at the
 same time. Each provider's first series goes alone and the others follow when it is
 done, so an unreachable host or a rejected key is found by one request and every later
-series of that provider fails without I/O: an offline run ends in seconds. FRED's
+series of that provider fails without I/O: an offline run ends in seconds. Each
+provider has a time budget (:meth:`~riskoff.providers.base.Provider.budget`: a few
+seconds plus what its rate limit needs for its series); ``deadline`` replaces the
+budgets with one for the whole run. When it passes, nothing more is sent or waited for,
+and the series not fetched yet fail with :class:`~riskoff.errors.DeadlineError` ("not
+reached"); what was fetched is kept. FRED's
 workers all wait on the one shared FRED token bucket, so FRED is never asked for more
 than it allows however many threads run. A series that fails becomes a
 :class:`FetchResult` with an error; it never stops the others.
@@ -25,7 +30,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from riskoff.errors import EmptyDataError, ProviderError, ProviderUnavailable, UnauthorizedError
-from riskoff.providers.http import DEFAULT_TIMEOUT, RetryPolicy, SeriesSession, Timeouts
+from riskoff.providers.http import (
+    DEFAULT_TIMEOUT,
+    Deadline,
+    RetryPolicy,
+    SeriesSession,
+    Timeouts,
+)
 from riskoff.providers.registry import provider_class
 
 if TYPE_CHECKING:
@@ -86,12 +97,8 @@ def make_provider(
     prefix: str, settings: Settings, *, fred_limiter: TokenBucket | None = None
 ) -> Provider:
     """An instance of the provider for ``prefix`` (``fred_limiter`` replaces FRED's)."""
-    cls = provider_class(prefix)
-    if prefix == "fred":
-        from riskoff.providers.fred import FredProvider
-
-        return FredProvider(settings, limiter=fred_limiter)
-    return cls(settings)
+    limiter = fred_limiter if prefix == "fred" else None
+    return provider_class(prefix)(settings, limiter=limiter)
 
 
 def _fetch_one(
@@ -129,6 +136,7 @@ def fetch_many(
     fred_limiter: TokenBucket | None = None,
     retry: RetryPolicy | None = None,
     timeouts: Timeouts = DEFAULT_TIMEOUT,
+    deadline: float | None = None,
 ) -> list[FetchResult]:
     """Fetch every task, providers in parallel; return one result per task, in order.
 
@@ -140,6 +148,8 @@ def fetch_many(
         fred_limiter: a token bucket replacing the process-wide FRED limiter.
         retry: the retry policy for every request.
         timeouts: connect/read timeouts.
+        deadline: seconds the whole run may take, replacing each provider's own budget
+            (``None``: the budgets).
     """
     todo = list(tasks)
     end = today or dt.datetime.now(dt.UTC).date()
@@ -163,7 +173,14 @@ def fetch_many(
     try:
         for prefix, group in by_prefix.items():
             provider = providers[prefix]
-            session = provider.open_session(retry=retry, timeouts=timeouts)
+            if deadline is not None:
+                stop = Deadline.after(deadline, "--deadline")
+            else:
+                budget = provider.budget(len(group))
+                stop = Deadline.after(
+                    budget, f"{provider.display}'s budget for {len(group)} series"
+                )
+            session = provider.open_session(retry=retry, timeouts=timeouts, deadline=stop)
             sessions[prefix] = session
             pool = ThreadPoolExecutor(
                 max_workers=max(1, min(provider.workers, len(group))),

@@ -1,27 +1,22 @@
-"""A local HTTP server that answers like FRED, Yahoo Finance and Coinbase Exchange.
+"""A local HTTP server on 127.0.0.1 that answers like every registered live provider.
 
-It serves a data folder laid out with ``INDEX.csv`` (such as ``../shared/data``): each
-symbol is stitched by :func:`riskoff.providers.folder.read_folder`, exactly as
-``riskoff ingest`` would load it, and served through the providers' own URLs and payload
-shapes:
+It knows no provider by name. For each provider registered under the entry-point group
+``riskoff.providers`` it loads the provider's emulator routes
+(:class:`riskoff.testing.routes.Routes`, named by the provider's ``emulator`` attribute):
+the routes say which URLs are theirs and what the source answers. The built-in ones serve
+FRED (API JSON and keyless graph CSV), Yahoo's chart API and Coinbase's candles, all on
+one port, so one base URL replaces every provider's (:meth:`Emulator.settings`,
+:meth:`Emulator.env`).
 
-| URL                                                   | shape                          |
-|-------------------------------------------------------|--------------------------------|
-| ``/fred/series/observations?series_id=..&api_key=..`` | FRED API JSON, ``.`` = missing |
-| ``/graph/fredgraph.csv?id=..&cosd=..``                | FRED graph CSV                 |
-| ``/v8/finance/chart/{SYMBOL}?period1=..&period2=..``  | Yahoo chart JSON               |
-| ``/products/{ID}/candles?granularity=86400&start=..`` | Coinbase candles, newest first |
+The data comes from a folder laid out with ``INDEX.csv`` (such as ``../shared/data``):
+each symbol is stitched by :func:`riskoff.providers.folder.read_folder`, exactly as
+``riskoff ingest`` would load it (a plugin's routes may serve synthetic data instead).
 
-Yahoo bars are stamped at the session open in the exchange's own time zone (09:30 New
-York for US listings, 09:00 Tokyo for ``^N225``, 00:00 London for ``=X`` currencies...).
-The data folder holds one price per day, so for series the catalogue marks
-``adjusted = "yes"`` the emulator serves that price as ``adjclose`` and a synthetic raw
-``close`` 2 % higher: a client that reads the wrong field is caught at once.
-
-Faults are switched on per request with :class:`Fault`: each matching request consumes
-one (``times=None`` keeps it forever). FRED's rate limit is enforced: more than
-``fred_limit`` FRED requests within any sliding second are answered 429. Every request is
-logged (without the API key) so tests can count requests per path, symbol or status.
+Faults are switched on per request with :class:`Fault`, the same way for every provider:
+each matching request consumes one (``times=None`` keeps it forever). A provider's rate
+limit is enforced when its routes declare one (FRED: more than ``2`` requests within any
+sliding second are answered 429). Every request is logged (without the API key) so
+tests can count requests per path, symbol or status.
 
 Example::
 
@@ -36,26 +31,21 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import datetime as dt
-import json
 import socket
 import struct
 import threading
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from riskoff.config import Settings
+from riskoff.testing.routes import Answer, EmulatedSeries, Routes, json_answer
 
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-__all__ = ["Emulator", "Fault", "FaultKind", "RequestRecord"]
+__all__ = ["Emulator", "Fault", "FaultKind", "RequestRecord", "load_routes"]
 
 FaultKind = Literal[
     "latency",
@@ -67,6 +57,7 @@ FaultKind = Literal[
     "empty",
     "unknown",
     "unauthorized",
+    "hang",
 ]
 """What a fault does to a request.
 
@@ -79,21 +70,12 @@ FaultKind = Literal[
 - ``empty``: 200 with no observations.
 - ``unknown``: the provider's "no such series" answer (FRED: 400 "The series does not
   exist."; Yahoo and Coinbase: 404).
-- ``unauthorized``: FRED's 400 "api_key is not registered" (Yahoo 401, Coinbase 401).
+- ``unauthorized``: the provider's "bad key" answer (FRED: 400 "api_key is not
+  registered"; Yahoo 401, Coinbase 401).
+- ``hang``: accept the request and never answer (a tarpit) until the emulator stops.
 """
 
-_FRED_API = "/fred/series/observations"
-_FRED_CSV = "/graph/fredgraph.csv"
-_YAHOO = "/v8/finance/chart/"
-_COINBASE = "/products/"
 _CONTROL = "/_emulator/"  # stats and reset, for a client in another process
-_EPOCH = dt.date(1970, 1, 1)
-
-_FRED_BAD_KEY = (
-    "Bad Request.  The value for variable api_key is not registered.  Read "
-    "https://fred.stlouisfed.org/docs/api/api_key.html for more information."
-)
-_FRED_NO_SERIES = "Bad Request.  The series does not exist."
 
 
 @dataclass
@@ -135,47 +117,21 @@ class RequestRecord:
     with_key: bool
 
 
-@dataclass
-class _Series:
-    days: npt.NDArray[np.int64]  # days since 1970-01-01
-    values: npt.NDArray[np.float64]
-    adjusted: bool
-    business_daily: bool
-    stamps: npt.NDArray[np.int64] | None = None  # Yahoo bar times (UTC seconds)
-    zone: str = "UTC"
-    fred: _FredTable | None = None  # built on first use
-    yahoo: _YahooTexts | None = None  # built on first use
+def load_routes() -> dict[str, Routes]:
+    """The emulator routes of every registered provider, by prefix."""
+    import importlib
 
+    from riskoff.providers.registry import providers
 
-@dataclass
-class _FredTable:
-    days: npt.NDArray[np.int64]
-    dates: list[str]
-    values: list[str]
-
-
-@dataclass
-class _YahooTexts:
-    stamps: list[str]
-    close: list[str]
-    adjclose: list[str]
-
-
-def _yahoo_session(symbol: str) -> tuple[str, int, int]:
-    """(time zone, open hour, open minute) of a Yahoo symbol's exchange."""
-    if symbol.endswith("=X"):
-        return "Europe/London", 0, 0
-    if symbol.endswith("-USD"):
-        return "UTC", 0, 0
-    if symbol in ("^N225",) or symbol.endswith(".T"):
-        return "Asia/Tokyo", 9, 0
-    if symbol in ("^HSI",) or symbol.endswith(".HK"):
-        return "Asia/Hong_Kong", 9, 30
-    if symbol.endswith((".SS", ".SZ")):
-        return "Asia/Shanghai", 9, 30
-    if symbol.endswith("=F"):
-        return "America/New_York", 0, 0
-    return "America/New_York", 9, 30
+    out: dict[str, Routes] = {}
+    for prefix, cls in providers().items():
+        module, _, attr = cls.emulator.partition(":")
+        routes_cls = getattr(importlib.import_module(module), attr)
+        routes = routes_cls()
+        if not isinstance(routes, Routes) or routes.prefix != prefix:
+            raise TypeError(f"{cls.emulator} is not the emulator routes of {prefix!r}")
+        out[prefix] = routes
+    return out
 
 
 def _fmt(value: float) -> str:
@@ -191,23 +147,27 @@ class _Server(ThreadingHTTPServer):
 
 
 class Emulator:
-    """A threaded HTTP server on 127.0.0.1 emulating FRED, Yahoo and Coinbase.
+    """A threaded HTTP server on 127.0.0.1 emulating every registered live provider.
 
     Args:
-        data_dir: a folder with ``INDEX.csv``.
+        data_dir: a folder with ``INDEX.csv`` (``None``: only synthetic series).
         latency_ms: delay added to every request.
-        fred_limit: FRED requests allowed per sliding second (``None``: unlimited).
+        fred_limit: FRED requests allowed per sliding second (``None``: unlimited); the
+            same as ``limits={"fred": n}``.
+        limits: requests per sliding second by provider prefix, replacing what the
+            routes declare (``None`` in the mapping: unlimited).
         preload: symbols to stitch at start (others are read on first request).
-        reject_keys: FRED API keys answered with FRED's "not registered" error.
+        reject_keys: API keys answered with the source's "not registered" error.
         port: a fixed port (default: a random free one).
     """
 
     def __init__(
         self,
-        data_dir: str | Path,
+        data_dir: str | Path | None,
         *,
         latency_ms: float = 0.0,
         fred_limit: int | None = 2,
+        limits: Mapping[str, int | None] | None = None,
         preload: Iterable[str] | None = None,
         reject_keys: Iterable[str] = (),
         port: int = 0,
@@ -215,18 +175,26 @@ class Emulator:
         from riskoff.catalog import Catalog
         from riskoff.providers.folder import read_index
 
-        self.data_dir = Path(data_dir)
+        self.data_dir = Path(data_dir) if data_dir is not None else None
         self.latency_ms = float(latency_ms)
-        self.fred_limit = fred_limit
+        self.routes = load_routes()
+        self.limits: dict[str, int | None] = {p: r.limit for p, r in self.routes.items()}
+        self.limits["fred"] = fred_limit
+        self.limits.update(limits or {})
         self.reject_keys = set(reject_keys)
         self._port = port
-        self._index = {r.symbol for r in read_index(self.data_dir)}
+        self._index = (
+            {r.symbol for r in read_index(self.data_dir)} if self.data_dir is not None else set()
+        )
         self._catalog = Catalog.default()
-        self._series: dict[str, _Series] = {}
+        self._series: dict[str, EmulatedSeries] = {}
         self._data_lock = threading.Lock()
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
-        self._fred_times: collections.deque[float] = collections.deque()
+        self._times: dict[str, collections.deque[float]] = collections.defaultdict(
+            collections.deque
+        )
+        self._stopping = threading.Event()
         self.records: list[RequestRecord] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -238,6 +206,7 @@ class Emulator:
         """Start serving in a background thread."""
         if self._server is not None:
             return self
+        self._stopping.clear()
         server = _Server(("127.0.0.1", self._port), _Handler)
         server.emulator = self
         self._server = server
@@ -248,7 +217,8 @@ class Emulator:
         return self
 
     def stop(self) -> None:
-        """Stop serving and free the port."""
+        """Stop serving and free the port (hanging requests are let go)."""
+        self._stopping.set()
         if self._server is None:
             return
         self._server.shutdown()
@@ -273,27 +243,18 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT``: the base URL of all three providers."""
+        """``http://127.0.0.1:PORT``: the base URL of every provider."""
         return f"http://127.0.0.1:{self.port}"
 
     def settings(self, home: str | Path, *, api_key: str | None = None) -> Settings:
         """Settings whose providers all point at this emulator."""
-        return Settings(
-            home=Path(home),
-            fred_url=self.url,
-            fred_csv_url=self.url,
-            yahoo_url=self.url,
-            exchange_url=self.url,
-            fred_api_key=api_key,
-        )
+        return Settings(home=Path(home), urls=self.env(), fred_api_key=api_key)
 
     def env(self) -> dict[str, str]:
         """Environment variables pointing a ``riskoff`` process at this emulator."""
-        return {
-            "RISKOFF_FRED_URL": self.url,
-            "RISKOFF_YAHOO_URL": self.url,
-            "RISKOFF_EXCHANGE_URL": self.url,
-        }
+        from riskoff.providers.registry import providers
+
+        return {cls.url_env: self.url for cls in providers().values()}
 
     # -- faults and counters -----------------------------------------------------------
     def add_fault(self, fault: Fault) -> Fault:
@@ -342,7 +303,7 @@ class Emulator:
 
     @property
     def limited(self) -> int:
-        """Requests answered 429 by the FRED rate limiter (not by an injected fault)."""
+        """Requests answered 429 by a rate limit (not by an injected fault)."""
         with self._lock:
             return sum(1 for r in self.records if r.limited)
 
@@ -353,40 +314,37 @@ class Emulator:
         if wanted:
             self._load(wanted)
 
+    def _prepare(self, symbol: str) -> Callable[[EmulatedSeries], None]:
+        routes = self.routes.get(symbol.split(":", 1)[0])
+        return routes.prepare if routes is not None else (lambda _: None)
+
     def _load(self, symbols: list[str]) -> None:
         import numpy as np
         import pandas as pd
 
         from riskoff.providers.folder import read_folder
 
+        assert self.data_dir is not None
         data = read_folder(self.data_dir, symbols=symbols)
-        built: dict[str, _Series] = {}
+        built: dict[str, EmulatedSeries] = {}
         for sym, frame in data.frames.items():
             info = self._catalog.get(sym)
             freq = info.frequency if info else data.meta[sym].frequency
             dates = pd.DatetimeIndex(frame["date"])
-            days = (dates.to_numpy().astype("datetime64[D]").astype(np.int64)).copy()
-            series = _Series(
-                days=days,
+            series = EmulatedSeries(
+                symbol=sym,
+                days=dates.to_numpy().astype("datetime64[D]").astype(np.int64).copy(),
                 values=frame["value"].to_numpy(dtype="float64").copy(),
                 adjusted=bool(info and info.adjusted == "yes"),
                 business_daily=freq == "business-daily",
             )
-            if sym.startswith("yahoo:"):
-                zone, hour, minute = _yahoo_session(sym.split(":", 1)[1])
-                local = (dates + pd.Timedelta(hours=hour, minutes=minute)).tz_localize(
-                    zone, ambiguous=True, nonexistent="shift_forward"
-                )
-                utc = local.tz_convert("UTC").tz_localize(None)
-                series.stamps = (
-                    (utc - pd.Timestamp("1970-01-01")) // pd.Timedelta(seconds=1)
-                ).to_numpy(dtype=np.int64)
-                series.zone = zone
+            self._prepare(sym)(series)
             built[sym] = series
         with self._data_lock:
             self._series.update(built)
 
-    def _get(self, symbol: str) -> _Series | None:
+    def folder_series(self, symbol: str) -> EmulatedSeries | None:
+        """``symbol`` as read from the data folder (stitched once), or ``None``."""
         if symbol not in self._index:
             return None
         with self._data_lock:
@@ -398,18 +356,20 @@ class Emulator:
         return found
 
     # -- request handling (called from the handler threads) ----------------------------
-    def _admit(self, path: str, symbol: str) -> tuple[Fault | None, bool]:
-        """Rate-limit FRED, then pick the fault (if any) for this request."""
+    def _admit(self, prefix: str, symbol: str) -> tuple[Fault | None, bool]:
+        """Rate-limit the provider, then pick the fault (if any) for this request."""
         now = time.monotonic()
         with self._lock:
             limited = False
-            if self.fred_limit is not None and symbol.startswith("fred:"):
-                while self._fred_times and self._fred_times[0] <= now - 1.0:
-                    self._fred_times.popleft()
-                if len(self._fred_times) >= self.fred_limit:
+            limit = self.limits.get(prefix)
+            if limit is not None:
+                times = self._times[prefix]
+                while times and times[0] <= now - 1.0:
+                    times.popleft()
+                if len(times) >= limit:
                     limited = True
                 else:
-                    self._fred_times.append(now)
+                    times.append(now)
             fault: Fault | None = None
             if not limited:
                 for f in self._faults:
@@ -426,20 +386,15 @@ class Emulator:
         with self._lock:
             self.records.append(rec)
 
+    def _route(self, path: str, query: Mapping[str, str]) -> tuple[Routes, str, str] | None:
+        for routes in self.routes.values():
+            hit = routes.route(path, query)
+            if hit is not None:
+                return routes, hit[0], hit[1]
+        return None
+
 
 # -- the HTTP handler ------------------------------------------------------------------
-
-
-@dataclass
-class _Answer:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def _json(status: int, obj: Any, **headers: str) -> _Answer:
-    return _Answer(status, json.dumps(obj, separators=(",", ":")).encode(), headers=headers)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -458,30 +413,30 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith(_CONTROL):
             self._send(_control(emu, path[len(_CONTROL) :]))
             return
-        kind, symbol = _route(path, query)
-        if kind is None:
-            self._send(_json(404, {"message": "Not Found"}))
+        hit = emu._route(path, query)
+        if hit is None:
+            self._send(json_answer(404, {"message": "Not Found"}))
             emu._log(RequestRecord(path, "", 404, None, False, time.monotonic(), False))
             return
+        routes, endpoint, symbol = hit
         with_key = bool(query.get("api_key"))
-        fault, limited = emu._admit(path, symbol)
+        fault, limited = emu._admit(routes.prefix, symbol)
+        fault_name = fault.kind if fault else None
+        if fault_name == "hang":
+            emu._log(RequestRecord(path, symbol, 0, "hang", False, time.monotonic(), with_key))
+            emu._stopping.wait(600)
+            self.close_connection = True
+            return
         delay = emu.latency_ms + (fault.latency_ms if fault and fault.kind == "latency" else 0)
         if delay > 0:
             time.sleep(delay / 1000.0)
         if limited:
-            answer = _json(
-                429,
-                {"error_code": 429, "error_message": "Too Many Requests.  Exceeded Rate Limit"},
-                **{"Retry-After": "1"},
-            )
-        elif fault is not None and fault.kind not in ("latency",):
-            answer = _fault_answer(emu, kind, symbol, fault, query)
+            answer = routes.too_many(endpoint, {"Retry-After": "1"})
+        elif fault is not None and fault.kind != "latency":
+            answer = _fault_answer(emu, routes, endpoint, symbol, fault, query)
         else:
-            answer = _serve(emu, kind, symbol, query, empty=False)
-        status = answer.status
-        fault_name = fault.kind if fault else None
-        if fault_name == "reset":
-            status = 0
+            answer = routes.serve(emu, endpoint, symbol, query, empty=False)
+        status = 0 if fault_name == "reset" else answer.status
         emu._log(
             RequestRecord(path, symbol, status, fault_name, limited, time.monotonic(), with_key)
         )
@@ -492,7 +447,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(answer)
 
-    def _send(self, answer: _Answer, *, truncate: bool = False) -> None:
+    def _send(self, answer: Answer, *, truncate: bool = False) -> None:
         try:
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
@@ -516,15 +471,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-def _control(emu: Emulator, action: str) -> _Answer:
+def _control(emu: Emulator, action: str) -> Answer:
     """``/_emulator/stats``: counters as JSON; ``/_emulator/reset``: zero them."""
     if action == "reset":
         emu.reset_counts()
-        return _json(200, {"ok": True})
+        return json_answer(200, {"ok": True})
     if action == "stats":
         with emu._lock:
             statuses = collections.Counter(str(r.status) for r in emu.records)
-        return _json(
+        return json_answer(
             200,
             {
                 "requests": emu.count(),
@@ -533,304 +488,32 @@ def _control(emu: Emulator, action: str) -> _Answer:
                 "by_path": emu.counts_by_path(),
             },
         )
-    return _json(404, {"message": "unknown control action"})
-
-
-def _route(path: str, query: Mapping[str, str]) -> tuple[str | None, str]:
-    """(endpoint kind, symbol) of a request, or (None, '') for an unknown URL."""
-    if path == _FRED_API:
-        return "fred_api", f"fred:{query.get('series_id', '')}"
-    if path == _FRED_CSV:
-        return "fred_csv", f"fred:{query.get('id', '')}"
-    if path.startswith(_YAHOO):
-        return "yahoo", f"yahoo:{path[len(_YAHOO) :]}"
-    if path.startswith(_COINBASE) and path.endswith("/candles"):
-        return "coinbase", f"coinbase:{path[len(_COINBASE) : -len('/candles')]}"
-    return None, ""
+    return json_answer(404, {"message": "unknown control action"})
 
 
 def _fault_answer(
-    emu: Emulator, kind: str, symbol: str, fault: Fault, query: Mapping[str, str]
-) -> _Answer:
+    emu: Emulator,
+    routes: Routes,
+    endpoint: str,
+    symbol: str,
+    fault: Fault,
+    query: Mapping[str, str],
+) -> Answer:
     if fault.kind == "429":
         headers = {} if fault.retry_after is None else {"Retry-After": _fmt(fault.retry_after)}
-        if kind.startswith("fred"):
-            return _json(
-                429,
-                {"error_code": 429, "error_message": "Too Many Requests.  Exceeded Rate Limit"},
-                **headers,
-            )
-        return _json(429, {"message": "Too Many Requests"}, **headers)
+        return routes.too_many(endpoint, headers)
     if fault.kind == "500":
-        return _Answer(500, b"Internal Server Error", content_type="text/plain")
+        return Answer(500, b"Internal Server Error", content_type="text/plain")
     if fault.kind == "malformed":
-        good = _serve(emu, kind, symbol, query, empty=False)
-        if kind == "fred_csv":
-            return _Answer(200, b"<!DOCTYPE html><html><body>Oops</body></html>", "text/html")
-        return _Answer(200, good.body[: max(1, len(good.body) // 3)] + b"}{,]", good.content_type)
+        return routes.malformed(emu, endpoint, symbol, query)
     if fault.kind == "empty":
-        return _serve(emu, kind, symbol, query, empty=True)
+        return routes.serve(emu, endpoint, symbol, query, empty=True)
     if fault.kind == "unknown":
-        return _unknown(kind)
+        return routes.unknown(endpoint)
     if fault.kind == "unauthorized":
-        if kind == "fred_api":
-            return _json(400, {"error_code": 400, "error_message": _FRED_BAD_KEY})
-        if kind == "yahoo":
-            return _yahoo_error(401, "Unauthorized", "Invalid Crumb")
-        if kind == "fred_csv":
-            return _Answer(403, b"Forbidden", content_type="text/plain")
-        return _json(401, {"message": "Unauthorized."})
+        return routes.unauthorized(endpoint)
     # reset and truncate send the normal answer (cut short by the handler)
-    return _serve(emu, kind, symbol, query, empty=False)
-
-
-def _yahoo_error(status: int, code: str, description: str) -> _Answer:
-    return _json(
-        status, {"chart": {"result": None, "error": {"code": code, "description": description}}}
-    )
-
-
-def _unknown(kind: str) -> _Answer:
-    if kind == "fred_api":
-        return _json(400, {"error_code": 400, "error_message": _FRED_NO_SERIES})
-    if kind == "fred_csv":
-        return _Answer(404, b"Series not found", content_type="text/plain")
-    if kind == "yahoo":
-        return _yahoo_error(404, "Not Found", "No data found, symbol may be delisted")
-    return _json(404, {"message": "NotFound"})
-
-
-def _serve(
-    emu: Emulator, kind: str, symbol: str, query: Mapping[str, str], *, empty: bool
-) -> _Answer:
-    if kind == "fred_api":
-        return _fred_api(emu, symbol, query, empty)
-    if kind == "fred_csv":
-        return _fred_csv(emu, symbol, query, empty)
-    if kind == "yahoo":
-        return _yahoo(emu, symbol, query, empty)
-    return _coinbase(emu, symbol, query, empty)
-
-
-def _day(text: str | None) -> int | None:
-    """Days since 1970 of an ISO date (or date-time), or None."""
-    if not text:
-        return None
-    try:
-        if len(text) > 10:
-            stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return (stamp.date() - _EPOCH).days
-        return (dt.date.fromisoformat(text) - _EPOCH).days
-    except ValueError:
-        return -1
-
-
-def _iso(day: int) -> str:
-    return (_EPOCH + dt.timedelta(days=int(day))).isoformat()
-
-
-def _window(series: _Series, lo: int | None, hi: int | None) -> tuple[Any, Any]:
-    import numpy as np
-
-    a = 0 if lo is None else int(np.searchsorted(series.days, lo, side="left"))
-    b = len(series.days) if hi is None else int(np.searchsorted(series.days, hi, side="right"))
-    return series.days[a:b], series.values[a:b]
-
-
-def _fred_table(series: _Series) -> _FredTable:
-    """Every FRED row of a series, built once: dates and values as FRED prints them,
-    with ``.`` on the weekdays of a business-daily series that have no value."""
-    import numpy as np
-
-    if series.fred is None:
-        days = series.days
-        texts = [_fmt(v) for v in series.values.tolist()]
-        if series.business_daily and len(days) > 1:
-            every = np.arange(days[0], days[-1] + 1, dtype=np.int64)
-            weekdays = every[((every + 3) % 7) < 5]  # 1970-01-01 was a Thursday
-            missing = np.setdiff1d(weekdays, days, assume_unique=True)
-            merged = np.concatenate([days, missing])
-            order = np.argsort(merged, kind="stable")
-            padded = texts + ["."] * len(missing)
-            texts = [padded[i] for i in order.tolist()]
-            days = merged[order]
-        dates = np.datetime_as_string(days.astype("datetime64[D]")).tolist()
-        series.fred = _FredTable(days=days, dates=dates, values=texts)
-    return series.fred
-
-
-def _fred_slice(series: _Series, lo: int | None, hi: int | None) -> tuple[list[str], list[str]]:
-    """(dates, values) of FRED's rows for ``lo..hi`` (inclusive, ``None`` = open)."""
-    import numpy as np
-
-    table = _fred_table(series)
-    a = 0 if lo is None else int(np.searchsorted(table.days, lo, side="left"))
-    b = len(table.days) if hi is None else int(np.searchsorted(table.days, hi, side="right"))
-    return table.dates[a:b], table.values[a:b]
-
-
-def _fred_api(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) -> _Answer:
-    key = query.get("api_key", "")
-    if not key:
-        return _json(
-            400,
-            {"error_code": 400, "error_message": "Bad Request.  Variable api_key is not set."},
-        )
-    if key in emu.reject_keys:
-        return _json(400, {"error_code": 400, "error_message": _FRED_BAD_KEY})
-    if query.get("file_type", "xml") != "json":
-        return _Answer(200, b"<?xml version='1.0'?><observations/>", "text/xml")
-    series = emu._get(symbol)
-    if series is None:
-        return _unknown("fred_api")
-    lo, hi = _day(query.get("observation_start")), _day(query.get("observation_end"))
-    dates, values = ([], []) if empty else _fred_slice(series, lo, hi)
-    try:
-        limit = int(query.get("limit", "100000"))
-        offset = int(query.get("offset", "0"))
-    except ValueError:
-        return _json(400, {"error_code": 400, "error_message": "Bad Request.  Bad limit."})
-    count = len(dates)
-    if query.get("sort_order") == "desc":
-        dates, values = dates[::-1], values[::-1]
-    dates, values = dates[offset : offset + limit], values[offset : offset + limit]
-    today = dt.date.today().isoformat()
-    head = json.dumps(
-        {
-            "realtime_start": today,
-            "realtime_end": today,
-            "observation_start": query.get("observation_start", "1600-01-01"),
-            "observation_end": query.get("observation_end", "9999-12-31"),
-            "units": "lin",
-            "output_type": 1,
-            "file_type": "json",
-            "order_by": "observation_date",
-            "sort_order": query.get("sort_order", "asc"),
-            "count": count,
-            "offset": offset,
-            "limit": limit,
-        },
-        separators=(",", ":"),
-    )
-    stamp = f'{{"realtime_start":"{today}","realtime_end":"{today}","date":"'
-    observations = ",".join(
-        f'{stamp}{d}","value":"{v}"}}' for d, v in zip(dates, values, strict=True)
-    )
-    body = f'{head[:-1]},"observations":[{observations}]}}'
-    return _Answer(200, body.encode())
-
-
-def _fred_csv(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) -> _Answer:
-    series = emu._get(symbol)
-    if series is None:
-        return _unknown("fred_csv")
-    sid = symbol.split(":", 1)[1]
-    lo, hi = _day(query.get("cosd")), _day(query.get("coed"))
-    dates, values = ([], []) if empty else _fred_slice(series, lo, hi)
-    lines = [f"observation_date,{sid}"]
-    lines.extend(f"{d},{'' if v == '.' else v}" for d, v in zip(dates, values, strict=True))
-    return _Answer(200, ("\n".join(lines) + "\n").encode(), content_type="text/csv")
-
-
-def _yahoo_texts(series: _Series) -> _YahooTexts:
-    """The JSON text of every bar's time, raw close and adjusted close, built once."""
-    if series.yahoo is None:
-        assert series.stamps is not None
-        raw = series.values * 1.02 if series.adjusted else series.values
-        series.yahoo = _YahooTexts(
-            stamps=[str(x) for x in series.stamps.tolist()],
-            close=[repr(x) for x in raw.tolist()],
-            adjclose=[repr(x) for x in series.values.tolist()],
-        )
-    return series.yahoo
-
-
-def _yahoo(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) -> _Answer:
-    import zoneinfo
-
-    import numpy as np
-
-    if query.get("interval", "1d") != "1d":
-        return _yahoo_error(400, "Bad Request", "Invalid interval")
-    series = emu._get(symbol)
-    if series is None or series.stamps is None:
-        return _unknown("yahoo")
-    try:
-        p1 = int(query.get("period1", "0"))
-        p2 = int(query.get("period2", str(int(time.time()))))
-    except ValueError:
-        return _yahoo_error(400, "Bad Request", "Invalid period")
-    a = int(np.searchsorted(series.stamps, p1, side="left"))
-    b = int(np.searchsorted(series.stamps, p2, side="left"))
-    if empty:
-        a = b
-    zone = zoneinfo.ZoneInfo(series.zone)
-    ref = dt.datetime.fromtimestamp(
-        int(series.stamps[-1]) if len(series.stamps) else 0, tz=dt.UTC
-    ).astimezone(zone)
-    offset = ref.utcoffset() or dt.timedelta(0)
-    meta = {
-        "currency": "USD",
-        "symbol": symbol.split(":", 1)[1],
-        "exchangeName": "EMU",
-        "instrumentType": "ETF" if series.adjusted else "INDEX",
-        "firstTradeDate": int(series.stamps[0]) if len(series.stamps) else None,
-        "gmtoffset": int(offset.total_seconds()),
-        "timezone": ref.tzname() or series.zone,
-        "exchangeTimezoneName": series.zone,
-        "dataGranularity": "1d",
-        "range": "",
-    }
-    head = '{"chart":{"result":[{"meta":' + json.dumps(meta, separators=(",", ":"))
-    tail = '}],"error":null}}'
-    if a >= b:
-        return _Answer(200, (head + ',"indicators":{"quote":[{}],"adjclose":[{}]}' + tail).encode())
-    texts = _yahoo_texts(series)
-    close = "[" + ",".join(texts.close[a:b]) + "]"
-    body = "".join(
-        [
-            head,
-            ',"timestamp":[',
-            ",".join(texts.stamps[a:b]),
-            '],"events":{},"indicators":{"quote":[{',
-            f'"open":{close},"high":{close},"low":{close},"close":{close},',
-            '"volume":[',
-            ",".join(["0"] * (b - a)),
-            ']}],"adjclose":[{"adjclose":[',
-            ",".join(texts.adjclose[a:b]),
-            "]}]}",
-            tail,
-        ]
-    )
-    return _Answer(200, body.encode())
-
-
-def _coinbase(emu: Emulator, symbol: str, query: Mapping[str, str], empty: bool) -> _Answer:
-    if query.get("granularity") not in ("86400", None):
-        return _json(400, {"message": "Unsupported granularity"})
-    series = emu._get(symbol)
-    if series is None:
-        return _unknown("coinbase")
-    lo, hi = _day(query.get("start")), _day(query.get("end"))
-    if lo == -1 or hi == -1:
-        return _json(400, {"message": "Invalid start or end"})
-    if lo is not None and hi is not None and hi - lo + 1 > 300:
-        return _json(
-            400,
-            {
-                "message": "granularity too small for the requested time range. "
-                "Count of aggregations requested exceeds 300"
-            },
-        )
-    days, values = ([], []) if empty else _window(series, lo, hi)
-    if lo is None and hi is None:  # no range: the latest 300 candles, as Coinbase does
-        days, values = days[-300:], values[-300:]
-    rows = [
-        [int(d) * 86_400, float(v), float(v), float(v), float(v), 0.0]
-        for d, v in zip(days, values, strict=True)
-    ]
-    rows.reverse()
-    return _json(200, rows)
+    return routes.serve(emu, endpoint, symbol, query, empty=False)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -842,7 +525,7 @@ def main(argv: list[str] | None = None) -> None:
 
     ap = argparse.ArgumentParser(
         prog="python -m riskoff.testing.emulator",
-        description="Serve a data folder the way FRED, Yahoo and Coinbase answer.",
+        description="Serve a data folder the way every registered live provider answers.",
     )
     ap.add_argument("data_dir", type=Path, help="a folder with INDEX.csv")
     ap.add_argument("--port", type=int, default=0, help="default: a free port")

@@ -41,6 +41,13 @@ class UpdateResult:
         return [r for r in self.results if not r.ok]
 
     @property
+    def not_reached(self) -> list[str]:
+        """The series not fetched before the deadline, sorted."""
+        from riskoff.errors import DeadlineError
+
+        return sorted(r.symbol for r in self.results if isinstance(r.error, DeadlineError))
+
+    @property
     def requests(self) -> int:
         """HTTP requests sent, retries included."""
         return sum(r.requests for r in self.results)
@@ -64,12 +71,14 @@ def update(
     retry: RetryPolicy | None = None,
     fetch_all: bool = False,
     recheck_days: int = RECHECK_DAYS,
+    deadline: float | None = None,
 ) -> UpdateResult:
     """Fetch what is new from the live providers and write it in one transaction.
 
-    Every catalogue series with a live source (``fred:``, ``yahoo:``, ``coinbase:``) that
-    is due is fetched from its last stored date minus ``revision_days`` (its full history
-    when it is not stored yet), providers in parallel. A series is due when its next
+    Every catalogue series with a live source (a registered provider: ``fred:``,
+    ``yahoo:``, ``coinbase:``, plugins) that is due is fetched from its last stored date
+    minus ``revision_days`` (its full history when it is not stored yet), providers in
+    parallel. A series is due when its next
     observation could have been published by ``today``, when it is not stored yet, or
     when its last fetch is ``recheck_days`` old (``riskoff.providers.schedule``); the
     others are skipped and listed in ``UpdateResult.skipped``. ``symbols`` and
@@ -90,19 +99,22 @@ def update(
         retry: the retry policy (default: 5 tries, backoff from 0.5 s).
         fetch_all: fetch every matching series, due or not (``riskoff update --all``).
         recheck_days: fetch a stored series at least this often, due or not (revisions).
+        deadline: seconds the fetching may take in all (default: ``settings.deadline``,
+            i.e. ``$RISKOFF_DEADLINE``, else each provider's own budget); the series not
+            reached by then are failures (``UpdateResult.not_reached``), the others kept.
 
     Raises:
         InputError: an unknown provider or symbol, or a symbol with no live source.
         ProviderUnavailable: no provider could be reached at all (no network).
     """
     from riskoff.errors import InputError, ProviderUnavailable
-    from riskoff.providers.registry import LIVE_PREFIXES, is_live, prefixes_for_groups
+    from riskoff.providers.registry import is_live, live_prefixes, prefixes_for_groups
     from riskoff.providers.schedule import due_date
     from riskoff.providers.update import FetchTask, all_unreachable, fetch_many
 
     s = settings or Settings.from_env()
     catalog = load_catalog(s)
-    wanted = prefixes_for_groups(providers.split(",")) if providers else set(LIVE_PREFIXES)
+    wanted = prefixes_for_groups(providers.split(",")) if providers else set(live_prefixes())
     if symbols:
         names = [n.strip() for item in symbols for n in item.split(",") if n.strip()]
         infos = [catalog.resolve(n) for n in names]
@@ -121,13 +133,13 @@ def update(
     fetched: dict[str, dt.datetime] = {}
     if store is not None:
         last = store.last_dates()
-        fetched = store.fetched_at(LIVE_PREFIXES)
+        fetched = store.fetched_at(live_prefixes())
     elif s.store_path.exists():
         from riskoff.store import Store
 
         with Store(s.store_path, read_only=True) as reader:
             last = reader.last_dates()
-            fetched = reader.fetched_at(LIVE_PREFIXES)
+            fetched = reader.fetched_at(live_prefixes())
     else:
         last = {}
     skipped: dict[str, dt.date] = {}
@@ -164,6 +176,7 @@ def update(
         on_result=on_result,
         fred_limiter=fred_limiter,
         retry=retry,
+        deadline=deadline if deadline is not None else s.deadline,
     )
     good = [r for r in results if r.ok and r.frame is not None]
     failed = [r for r in results if not r.ok]

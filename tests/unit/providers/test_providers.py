@@ -17,6 +17,7 @@ import pytest
 from riskoff.catalog import SeriesInfo
 from riskoff.config import Settings
 from riskoff.errors import (
+    DeadlineError,
     InputError,
     ProviderError,
     ProviderUnavailable,
@@ -27,6 +28,7 @@ from riskoff.providers.base import Query, canonical_frame
 from riskoff.providers.exchange import MAX_CANDLES, CoinbaseProvider, pages
 from riskoff.providers.fred import FredProvider
 from riskoff.providers.http import (
+    Deadline,
     HttpSession,
     Redactor,
     RetryPolicy,
@@ -44,10 +46,11 @@ FAST = RetryPolicy(attempts=3, base=0.001, cap=0.01)
 def _settings(key: str | None = None) -> Settings:
     return Settings(
         home=Path("/nonexistent"),
-        fred_url="http://fred.test",
-        fred_csv_url="http://fred.test",
-        yahoo_url="http://yahoo.test",
-        exchange_url="http://cb.test",
+        urls={
+            "RISKOFF_FRED_URL": "http://fred.test",
+            "RISKOFF_YAHOO_URL": "http://yahoo.test",
+            "RISKOFF_EXCHANGE_URL": "http://cb.test",
+        },
         fred_api_key=key,
     )
 
@@ -388,11 +391,57 @@ def test_session_fails_fast_once_the_host_is_unreachable() -> None:
         assert s.unreachable
 
 
+def test_a_read_timeout_counts_toward_fail_fast_like_a_refused_connection() -> None:
+    calls = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        raise httpx.ReadTimeout("The read operation timed out", request=request)
+
+    with _session(handler) as s:
+        with pytest.raises(ProviderUnavailable, match="no answer within"):
+            s.get("http://x.test/a")
+        assert calls["n"] == 2  # one second chance, as for a refused connection
+        with pytest.raises(ProviderUnavailable):
+            s.get("http://x.test/b")
+        assert calls["n"] == 2  # the host is down for the run: no more I/O
+
+
+def test_a_passed_deadline_sends_nothing_and_a_backoff_past_it_is_not_slept() -> None:
+    calls = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        return httpx.Response(500, content=b"oops")
+
+    sleeps: list[float] = []
+    with _session(handler, sleeps=sleeps) as s:
+        s.deadline = Deadline.after(0.0, "--deadline")
+        with pytest.raises(DeadlineError, match=r"not reached before the deadline \(--deadline"):
+            s.get("http://x.test/a")
+        assert calls["n"] == 0
+        s.deadline = Deadline.after(60.0, "--deadline")
+        s.retry = RetryPolicy(attempts=5, base=100.0, cap=100.0)  # every back-off > 60 s
+        with pytest.raises(DeadlineError, match="last: HTTP 500"):
+            s.get("http://x.test/a")
+        assert calls["n"] == 1
+        assert sleeps == []
+
+
+def test_a_rate_limit_wait_past_the_deadline_is_not_waited() -> None:
+    bucket = TokenBucket(rate=0.01, capacity=1)
+    assert bucket.acquire(limit=1.0)  # the one token in the bucket
+    t0 = time.monotonic()
+    assert not bucket.acquire(limit=1.0)  # the next one is 100 s away
+    assert time.monotonic() - t0 < 0.5
+    assert bucket.reserve() == pytest.approx(100.0, rel=0.01)  # the refused wait took nothing
+
+
 def test_session_redacts_secrets_from_errors() -> None:
     key = "canary-0123456789"
 
     def handler(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout(f"timed out reading {request.url}", request=request)
+        raise httpx.RemoteProtocolError(f"peer closed reading {request.url}", request=request)
 
     with _session(handler, secrets=(key,)) as s:
         scoped = SeriesSession(s, "fred:SOFR")
