@@ -1,7 +1,10 @@
 """The series catalogue: what each symbol is, and when each observation becomes public.
 
 The catalogue is data (``riskoff/data/catalog.toml``), not code. A user can extend or
-override it with ``$RISKOFF_HOME/catalog.toml`` in the same format.
+override it with ``$RISKOFF_HOME/catalog.toml`` in the same format. Such a file is checked
+strictly: UTF-8 text, valid TOML, only ``[[series]]`` tables, only known keys (a typo is
+an error, not silence), every value a string; anything else is one
+:class:`~riskoff.errors.DataFileError` naming the file and the entry.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ __all__ = ["ROW_HOLDS", "Catalog", "SeriesInfo", "parse_lag"]
 
 _LAG_RE = re.compile(r"^(\d+)([DB])$")
 _REQUIRED = ("symbol", "name", "asset_class", "role", "units", "frequency")
+_OPTIONAL = ("lag", "description", "adjusted", "row_holds", "row_holds_from")
 ROW_HOLDS = ("own_day", "previous_weekday", "previous_day")
 """What a provider's row dated D holds: D's own close; the close of the weekday before
 (Yahoo FX since 2010: the bar is dated by the London day that starts a few hours after
@@ -117,7 +121,31 @@ class SeriesInfo:
         return out.sort_values("date", kind="stable").reset_index(drop=True)
 
 
+def _shown(value: object) -> str:
+    """A value as a message shows it (``inf``, ``nan``, ``5``, ``[1, 2]``...)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _info_from_mapping(raw: Mapping[str, Any], where: str) -> SeriesInfo:
+    if not isinstance(raw, Mapping):
+        raise DataFileError(
+            f"{where}: a [[series]] entry must be a table of keys, not {_shown(raw)}"
+        )
+    symbol = raw.get("symbol")
+    if isinstance(symbol, str) and symbol:
+        where = f"{where} ({symbol})"
+    unknown = [k for k in raw if k not in _REQUIRED + _OPTIONAL]
+    if unknown:
+        raise DataFileError(
+            f"{where}: unknown key {unknown[0]!r} (known: {', '.join(_REQUIRED + _OPTIONAL)})"
+        )
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            kind = "number" if isinstance(value, int | float) else type(value).__name__
+            raise DataFileError(
+                f"{where}: {key} must be text in quotes, not the {kind} {_shown(value)}"
+            )
     missing = [k for k in _REQUIRED if not raw.get(k)]
     if missing:
         raise DataFileError(f"{where}: series entry lacks {', '.join(missing)}")
@@ -211,8 +239,19 @@ class Catalog(Mapping[str, SeriesInfo]):
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise DataFileError(f"{where}: not valid TOML ({exc})") from None
+        extra = [k for k in doc if k != "series"]
+        if extra:
+            raise DataFileError(
+                f"{where}: unknown table or key {extra[0]!r} (the catalogue holds only "
+                "[[series]] entries)"
+            )
+        series = doc.get("series", [])
+        if not isinstance(series, list):
+            raise DataFileError(
+                f"{where}: 'series' must be [[series]] tables, not {_shown(series)}"
+            )
         entries: dict[str, SeriesInfo] = {}
-        for i, raw in enumerate(doc.get("series", [])):
+        for i, raw in enumerate(series):
             info = _info_from_mapping(raw, f"{where} entry {i + 1}")
             entries[info.symbol] = info
         return cls(entries)
@@ -225,5 +264,21 @@ class Catalog(Mapping[str, SeriesInfo]):
         if home is not None:
             user = home / "catalog.toml"
             if user.is_file():
-                cat = cat.with_entries(cls.from_toml(user.read_text("utf-8"), str(user))._by_symbol)
+                cat = cat.with_entries(cls.from_toml(_read_text(user), str(user))._by_symbol)
         return cat
+
+
+def _read_text(path: Path) -> str:
+    """A user file as UTF-8 text, or a one-line :class:`DataFileError`."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataFileError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); "
+            "save it as UTF-8"
+        ) from None

@@ -103,3 +103,73 @@ def test_weekend_day_is_diagnosed_with_closed_markets_said(
     assert {s["id"] for s in doc["suspects"]} == {s.id for s in load_suspects()}
     text = json.dumps(doc).lower()
     assert "closed" in text or "carry" in text or "weekend" in text
+
+
+_ENTRY = (
+    '[[series]]\nsymbol = "fred:MYSERIES"\nname = "my_series"\nasset_class = "rates"\n'
+    'role = "reference"\nunits = "percent"\nfrequency = "business-daily"\n'
+)
+
+BAD_CATALOGS: dict[str, tuple[bytes, str]] = {
+    # a user's $RISKOFF_HOME/catalog.toml: encodings, types, non-finite numbers, typos
+    "catalog in Latin-1": (
+        _ENTRY.replace("my_series", "caf\u00e9").encode("latin-1"),
+        "not UTF-8 text (byte 0xe9 on line 3)",
+    ),
+    "catalog series is a number": (b"series = 5\n", "'series' must be [[series]] tables"),
+    "catalog series is text": (b'series = "x"\n', "'series' must be [[series]] tables"),
+    "catalog entry is not a table": (b"series = [1, 2]\n", "entry 1: a [[series]] entry"),
+    "catalog number for text": (
+        _ENTRY.replace('units = "percent"', "units = 5").encode(),
+        "entry 1 (fred:MYSERIES): units must be text in quotes, not the number 5",
+    ),
+    "catalog infinite number": (
+        _ENTRY.replace('units = "percent"', "units = inf").encode(),
+        "units must be text in quotes, not the number inf",
+    ),
+    "catalog nan": (
+        (_ENTRY + "lag = nan\n").encode(),
+        "lag must be text in quotes, not the number nan",
+    ),
+    "catalog list for text": (
+        _ENTRY.replace('role = "reference"', 'role = ["a", "b"]').encode(),
+        "role must be text in quotes, not the list",
+    ),
+    "catalog unknown key": (
+        (_ENTRY + 'frequncy = "daily"\n').encode(),
+        "entry 1 (fred:MYSERIES): unknown key 'frequncy'",
+    ),
+    "catalog unknown table": (
+        _ENTRY.replace("[[series]]", "[[serie]]").encode(),
+        "unknown table or key 'serie'",
+    ),
+    "catalog not TOML": (b"[[series]\nsymbol = \n", "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_CATALOGS), ids=list(BAD_CATALOGS))
+def test_bad_user_catalog_exit_2_one_line_store_unchanged(
+    name: str,
+    loaded_settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content, needle = BAD_CATALOGS[name]
+    home = tmp_path / "home"
+    home.mkdir()
+    # the loaded store, read through a link: this home's own catalogue is the bad one
+    (home / "riskoff.duckdb").symlink_to(loaded_settings.store_path)
+    (home / "catalog.toml").write_bytes(content)
+    monkeypatch.setenv("RISKOFF_HOME", str(home))
+    with Store(loaded_settings.store_path, read_only=True) as st:
+        before = st.checksum()
+    code, _out, err = run_cli(["diagnose", "2020-03-12"], capsys)
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert str(home / "catalog.toml") in err
+    assert needle in err
+    with Store(loaded_settings.store_path, read_only=True) as st:
+        assert st.checksum() == before

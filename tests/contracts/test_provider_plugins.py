@@ -106,3 +106,19 @@ def test_a_prefix_without_provider_points_to_ingest() -> None:
     with pytest.raises(InputError, match="riskoff ingest"):
         provider_class("ofr")
     assert not is_live("ofr:FSI")
+
+
+def test_the_test_plugin_check_is_found_with_the_built_in_signature() -> None:
+    import inspect
+    import math
+
+    from riskoff_testplugin import demo_gap
+
+    from riskoff.diagnosis.checks import CHECK_FUNCTIONS, check_functions
+
+    found = check_functions()
+    assert found["demo_gap"] is demo_gap
+    built_in = inspect.signature(CHECK_FUNCTIONS["relative_move"])
+    assert inspect.signature(demo_gap).parameters.keys() == built_in.parameters.keys()
+    assert demo_gap({"x": 3.0, "y": 1.0}, {"a": "x", "b": "y"}, 1) == 2.0
+    assert math.isnan(demo_gap({"x": 3.0}, {"a": "x", "b": "y"}, 1))

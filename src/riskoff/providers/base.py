@@ -69,8 +69,8 @@ class Provider(ABC):
         headroom: the fraction of ``rate_limit`` actually used.
         workers: threads that may fetch different series at the same time.
         deadline: seconds one update of this provider may take beyond what its rate
-            limit alone needs (``len(series) / (rate_limit * headroom)``); after that
-            the series not fetched yet are reported as not reached.
+            limiter alone needs (one request per series at ``rate_limit * headroom``);
+            after that the series not fetched yet are reported as not reached.
         emulator: ``"module:Class"`` of its emulator routes (see
             :mod:`riskoff.testing.routes`): what ``riskoff.testing.emulator`` serves for
             it, and what the conformance test runs against.
@@ -121,9 +121,8 @@ class Provider(ABC):
 
     def budget(self, n_series: int) -> float:
         """Seconds one update of ``n_series`` series may take (see :attr:`deadline`)."""
-        floor = 0.0
-        if self.rate_limit is not None:
-            floor = n_series / (self.rate_limit * self.headroom)
+        bucket = self.limiter()  # the rate this instance is held to
+        floor = n_series / bucket.rate if bucket is not None else 0.0
         return self.deadline + floor
 
     # -- the three steps -------------------------------------------------------------
