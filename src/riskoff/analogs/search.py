@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskoff.analogs.episodes import Episode, EpisodeCatalog
 from riskoff.analogs.forward import FORWARD_ASSETS, HORIZONS, ForwardMove, ForwardTable
 from riskoff.analogs.forward import quantile_summary as _qsum
 from riskoff.analogs.results import Analog, AnalogReport, Contribution, Versus
@@ -43,6 +42,7 @@ from riskoff.analogs.signature import (
     standardise,
 )
 from riskoff.errors import InsufficientDataError
+from riskoff.knowledge.episodes import Episode, EpisodeCatalog
 from riskoff.knowledge.universe import universe
 
 __all__ = ["EXCLUDE_DAYS", "REFERENCES", "AnalogEngine", "query_weights", "similarity"]

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 
 from riskoff.diagnosis.classes import GROUPS, PRICE_CLASSES
-from riskoff.diagnosis.relative import LONG_CLASSES
+from riskoff.indicators.relative import LONG_CLASSES
 
 __all__ = ["Derived", "derive", "get", "is_open", "sigma_of"]
 

@@ -25,19 +25,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from riskoff.diagnosis.checks import check_functions
-from riskoff.diagnosis.classes import CLASS_NAMES, CLASS_SOURCES, CLASSES
+from riskoff.diagnosis.classes import CLASS_NAMES, CLASSES
 from riskoff.diagnosis.derived import Derived, derive, get, is_open, sigma_of
 from riskoff.diagnosis.fingerprints import Check, Suspect
 from riskoff.diagnosis.results import (
     Comparison,
     Diagnosis,
     Evidence,
-    Selloff,
     SuspectScore,
-    Verdict,
 )
 from riskoff.diagnosis.selloff import assess_selloff
-from riskoff.diagnosis.text import fmt_pct, fmt_sigma, fmt_value, render_template
+from riskoff.diagnosis.text import fmt_value, render_template
+from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
+from riskoff.formatting import fmt_log_pct
 from riskoff.knowledge.universe import universe
 
 if TYPE_CHECKING:
@@ -298,7 +298,7 @@ def _simple(logmove: float) -> float:
 def _move_text(row: Mapping[str, float], cls: str) -> str:
     if cls == "treasuries":
         return fmt_value(get(row, "rates.d10y_bp"), "bp")
-    return fmt_pct(get(row, f"move.{cls}"))
+    return fmt_log_pct(get(row, f"move.{cls}"))
 
 
 def compare_references(
@@ -376,139 +376,6 @@ def compare_references(
     return Comparison(closer=closer, similarity=sims, moves=moves, text=text)
 
 
-# --- verdict --------------------------------------------------------------------------------
-
-
-def _sentence_end(text: str) -> str:
-    """End a sentence once: evidence that is a question keeps its question mark."""
-    return text if text.endswith(("?", ".", "!")) else text + "."
-
-
-def _selloff_sentence(day_text: str, row: Mapping[str, float], sell: Selloff, us_open: bool) -> str:
-    def mv(c: str) -> str:
-        if c == "treasuries":
-            return f"10y yield {fmt_value(get(row, 'rates.d10y_bp'), 'bp')}"
-        if c == "long_bond":
-            return f"30y yield {fmt_value(get(row, 'rates.d30y_bp'), 'bp')}"
-        return f"{CLASS_NAMES[c]} {fmt_pct(get(row, f'move.{c}'))}"
-
-    def listing(classes: Iterable[str], k: int) -> str:
-        items = [f"{mv(c)} ({fmt_sigma(sigma_of(row, c))})" for c in list(classes)[:k]]
-        return ", ".join(items)
-
-    if sell.is_selloff:
-        kind = {"cross_asset": "a cross-asset", "concentrated": "a concentrated"}.get(
-            sell.scope, "a"
-        )
-        out = f"{day_text} was {kind} sell-off (severity {sell.severity:.2f})"
-        if sell.falling:
-            out += f": {listing(sell.falling, 4)}"
-        if sell.rising:
-            out += f"; rising: {listing(sell.rising, 3)}"
-        out += "."
-    else:
-        out = f"{day_text} was not a sell-off (severity {sell.severity:.2f})"
-        if sell.falling:
-            out += f"; the largest falls: {listing(sell.falling, 3)}"
-        out += "."
-    if not us_open:
-        out += (
-            " Stock, bond and commodity markets were closed (weekend or holiday); "
-            "only crypto traded, other markets carry their last close."
-        )
-    return out
-
-
-def _backdrop(row: Mapping[str, float], sell: Selloff) -> str:
-    claims = get(row, "macro.claims_vs_1y")
-    rec = get(row, "macro.recession")
-    if math.isnan(claims):
-        return ""
-    rec_txt = (
-        "a recession flag is up"
-        if rec == 1.0
-        else ("no recession flag" if rec == 0.0 else "no recession call yet")
-    )
-    if claims <= 1.05 and rec != 1.0:
-        lead = "markets fell while the economy looked fine" if sell.is_selloff else "calm"
-        if not sell.is_selloff:
-            return ""
-        return (
-            f"Backdrop: initial jobless claims at {claims:.2f}× their 1-year average and "
-            f"{rec_txt}: {lead}."
-        )
-    return (
-        f"Backdrop: initial jobless claims at {claims:.2f}× their 1-year average and "
-        f"{rec_txt}: the economy itself is weakening."
-    )
-
-
-def _confidence(scores: Sequence[SuspectScore]) -> float:
-    p = scores[0].score if scores else 0.0
-    r = scores[1].score if len(scores) > 1 else 0.0
-    margin = min(1.0, 0.4 + 2.0 * (p - r))
-    cov = scores[0].coverage if scores else 0.0
-    return round(p * margin * (0.5 + 0.5 * cov), 4)
-
-
-def _verdict(
-    day_text: str,
-    row: Mapping[str, float],
-    sell: Selloff,
-    scores: Sequence[SuspectScore],
-    versus: Comparison,
-    us_open: bool,
-    missing: Sequence[str],
-) -> Verdict:
-    p, r = scores[0], scores[1] if len(scores) > 1 else scores[0]
-    parts = [_selloff_sentence(day_text, row, sell, us_open)]
-    lead = "Most like" if sell.is_selloff else "The strongest fingerprint is"
-    pro = [e.text for e in p.for_[:2] if e.text]
-    parts.append(
-        f"{lead} {p.headline} ({p.score:.2f}, {p.label})" + (f": {'; '.join(pro)}." if pro else ".")
-    )
-    con = [e.text for e in p.against[:1] if e.text]
-    if con:
-        parts.append(f"Against it: {_sentence_end(con[0])}")
-    if r is not p:
-        rcon = [e.text for e in r.against[:1] if e.text]
-        parts.append(
-            f"Runner-up: {r.headline} ({r.score:.2f})"
-            + (f"; against it: {_sentence_end(rcon[0])}" if rcon else ".")
-        )
-    parts.append(versus.text)
-    backdrop = _backdrop(row, sell)
-    if backdrop:
-        parts.append(backdrop)
-    if missing:
-        more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
-        shown = ", ".join(missing[:4]) + more
-        parts.append(f"Scored without {shown} (no data for this day).")
-    return Verdict(
-        primary=p.id,
-        runner_up=r.id,
-        confidence=_confidence(scores),
-        text=" ".join(parts),
-        versus=versus,
-        backdrop=backdrop,
-    )
-
-
-def _missing_classes(row: Mapping[str, float]) -> list[str]:
-    out = []
-    for c in CLASSES:
-        if is_open(row, c) and math.isnan(get(row, f"sigma.{c}")):
-            out.append(CLASS_SOURCES[c])
-    return out
-
-
-def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for i in items:
-        seen.setdefault(i, None)
-    return tuple(seen)
-
-
 def diagnose_row(
     row: Mapping[str, float],
     *,
@@ -523,7 +390,7 @@ def diagnose_row(
     """Diagnose one feature row (a day, or a window when ``start < date``).
 
     ``extra`` adds values to the row (the ``rel.*`` relative moves of
-    :mod:`riskoff.diagnosis.relative`); ``references`` are the feature rows of 312 and 519.
+    :mod:`riskoff.indicators.relative`); ``references`` are the feature rows of 312 and 519.
     """
     if extra:
         row = {**row, **extra}
@@ -536,13 +403,13 @@ def diagnose_row(
         suspects, row, n_days=n_days, window_mode=window_mode, derived=dx
     )
     us_open = is_open(row, "us_equities")
-    missing_all = _dedupe([*_missing_classes(row), *sorted(set(missing))])
+    missing_all = dedupe([*missing_sources(row), *sorted(set(missing))])
     refs = references or {"312": None, "519": None}
     versus = compare_references(row, refs, date)
     day_text = date.isoformat() if not window_mode else f"{start.isoformat()} to {date.isoformat()}"
     if window_mode:
         day_text = f"The window {day_text}"
-    verdict = _verdict(day_text, full, sell, scores, versus, us_open, list(missing_all))
+    verdict = compose_verdict(day_text, full, sell, scores, versus, us_open, list(missing_all))
     notes: list[str] = []
     if not us_open:
         notes.append("markets other than crypto were closed")
@@ -592,7 +459,7 @@ def scan_table(
     ``relative_params`` when already computed."""
     import pandas as pd
 
-    from riskoff.diagnosis.relative import relative_params, relative_values
+    from riskoff.indicators.relative import relative_params, relative_values
 
     if params is None:
         params = relative_params(table)

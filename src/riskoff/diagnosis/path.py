@@ -22,15 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from riskoff.diagnosis.derived import derive, is_open
-from riskoff.diagnosis.engine import (
-    _dedupe,
-    _missing_classes,
-    _verdict,
-    score_suspects,
-)
+from riskoff.diagnosis.engine import score_suspects
 from riskoff.diagnosis.fingerprints import Suspect
 from riskoff.diagnosis.results import Diagnosis, Evidence
 from riskoff.diagnosis.selloff import SELLOFF_THRESHOLD, assess_selloff
+from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
 
 __all__ = ["PATH_WEIGHT", "DayScores", "aggregate_path", "diagnose_path", "score_days"]
 
@@ -133,8 +129,10 @@ def diagnose_path(
             f"{worst_day.date.isoformat()})"
         )
         sell = assess_selloff(row, dx, floor=worst_day.severity)
-    missing = list(_dedupe([*_missing_classes(row), *whole.missing]))
-    verdict = _verdict(day_text, full, sell, scores, versus, is_open(row, "us_equities"), missing)
+    missing = list(dedupe([*missing_sources(row), *whole.missing]))
+    verdict = compose_verdict(
+        day_text, full, sell, scores, versus, is_open(row, "us_equities"), missing
+    )
     heads = {s.id: s.headline for s in suspects}
     path_text = _path_sentence(worst_day, scored, heads)
     verdict = replace(verdict, text=f"{verdict.text} {path_text}")

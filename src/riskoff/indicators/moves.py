@@ -111,7 +111,8 @@ def calc_drawdown(
     moves: pd.DataFrame, traded: pd.DataFrame | None = None, window: int = 252
 ) -> pd.DataFrame:
     """Drawdown (fraction, <= 0) of the cumulated log moves from their high over the last
-    ``window`` sessions (252 = 52 weeks)."""
+    ``window`` sessions (252 = 52 weeks). A portfolio's depth below its running peak (>= 0)
+    is :func:`riskoff.portfolio.replay.calc_drawdown_depth`."""
     mv = moves.to_numpy(dtype=np.float64)
     ok = _traded(moves, traded)
     out = np.full(mv.shape, np.nan)

@@ -50,7 +50,7 @@ __all__ = [
     "ReplayPath",
     "ReplayStats",
     "base_date",
-    "calc_drawdown",
+    "calc_drawdown_depth",
     "measure_replay",
     "replay",
     "replay_path",
@@ -79,11 +79,14 @@ def replay_until(end: dt.date, horizon: int = DEFAULT_HORIZON) -> dt.date:
     return pd.Timestamp(day).date()
 
 
-def calc_drawdown(values: FloatArray) -> FloatArray:
-    """Drawdown from the running peak, ``1 − value / peak`` (0 at a new high).
+def calc_drawdown_depth(values: FloatArray) -> FloatArray:
+    """Depth below the running peak, ``1 − value / peak`` (>= 0; 0 at a new high).
+
+    Not :func:`riskoff.indicators.moves.calc_drawdown`, which is the same fall as a
+    signed fraction (<= 0) over a rolling 52-week high of cumulated log moves.
 
     Example:
-        >>> calc_drawdown(np.array([1.0, 2.0, 1.0, 3.0])).tolist()
+        >>> calc_drawdown_depth(np.array([1.0, 2.0, 1.0, 3.0])).tolist()
         [0.0, 0.0, 0.5, 0.0]
     """
     peak = np.maximum.accumulate(values)
@@ -387,7 +390,7 @@ def measure_replay(path: ReplayPath, *, maintenance_margin: float) -> ReplayStat
     day = [d.date() for d in path.dates]
     n_ep = path.end_pos + 1
     eq = path.equity
-    dd = calc_drawdown(eq[:n_ep])
+    dd = calc_drawdown_depth(eq[:n_ep])
     trough = int(np.argmax(dd))
     mdd = float(dd[trough])
     peak = int(np.argmax(eq[: trough + 1]))

@@ -12,6 +12,18 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
+from riskoff.formatting import (
+    MINUS,
+    fmt_bn,
+    fmt_bp,
+    fmt_pct,
+    fmt_pts,
+    fmt_sigma,
+    ordinal,
+)
+from riskoff.formatting import cap as _cap
+from riskoff.formatting import fmt_pctile as _pctile
+from riskoff.formatting import join as _join
 from riskoff.knowledge.suspects import SuspectName, suspect_label, suspect_phrase
 from riskoff.knowledge.universe import universe
 from riskoff.render.chartdata import (
@@ -43,7 +55,6 @@ __all__ = [
     "versus_sentences",
 ]
 
-MINUS = "\u2212"
 
 IN_SENTENCE: dict[str, str] = universe().in_sentence
 """How a class is named inside a sentence."""
@@ -58,60 +69,6 @@ def _ok(x: object) -> TypeGuard[float]:
         return x is not None and math.isfinite(float(x))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
-
-
-def _signed(x: float, body: str) -> str:
-    if not any(ch in "123456789" for ch in body):
-        return body  # rounds to zero: no sign
-    return (MINUS if x < 0 else "+") + body
-
-
-def fmt_pct(p: float, digits: int = 1) -> str:
-    """A simple % change: ``−3.2%`` (``+`` when positive, no sign when it rounds to 0)."""
-    return _signed(p, f"{abs(p):.{digits}f}%")
-
-
-def fmt_sigma(s: float) -> str:
-    """``−2.1σ``."""
-    return _signed(s, f"{abs(s):.1f}σ")
-
-
-def fmt_bp(b: float) -> str:
-    """``+25 bp``."""
-    return _signed(b, f"{abs(b):.0f} bp")
-
-
-def fmt_bn(x: float) -> str:
-    """Billions of dollars: ``$1,745bn`` (``−$12bn`` when negative)."""
-    body = f"${abs(x):,.0f}bn"
-    return (MINUS + body) if x < 0 and round(abs(x)) != 0 else body
-
-
-def fmt_pts(x: float) -> str:
-    """Percentage points: ``+4.1 pts``."""
-    return _signed(x, f"{abs(x):.1f} pts")
-
-
-def ordinal(n: int) -> str:
-    """``1st``, ``2nd``, ``23rd``, ``100th``."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _pctile(frac: float) -> str:
-    return f"{ordinal(min(100, max(0, round(frac * 100))))} percentile"
-
-
-def _join(items: Sequence[str]) -> str:
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
 
 
 def fmt_move(cls: str, move: float | None, sigma: float | None) -> str:

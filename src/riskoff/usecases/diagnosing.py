@@ -72,9 +72,9 @@ def diagnose(
     import pandas as pd
 
     from riskoff.diagnosis import REFERENCE_DAYS, diagnose_row, load_suspects
-    from riskoff.diagnosis.relative import relative_values
     from riskoff.errors import RiskoffError
     from riskoff.indicators.features import window_features
+    from riskoff.indicators.relative import relative_values
     from riskoff.usecases.analog_search import analogs_for
 
     s = settings_or_env(settings)
@@ -146,7 +146,7 @@ def _window_path(
 
     from riskoff.diagnosis import diagnose_row
     from riskoff.diagnosis.path import diagnose_path, score_days
-    from riskoff.diagnosis.relative import relative_values
+    from riskoff.indicators.relative import relative_values
 
     table, params = ws.table, ws.params
     sel = (table.index >= pd.Timestamp(win.start)) & (table.index <= pd.Timestamp(win.end))

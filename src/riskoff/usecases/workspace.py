@@ -44,7 +44,7 @@ class Workspace:
     Attributes:
         panel: the point-in-time panel (``riskoff.panel.Panel``).
         table: its daily feature table (``docs/features.md``).
-        params: the relative-move parameters of the table (``diagnosis.relative``).
+        params: the relative-move parameters of the table (``indicators.relative``).
         engine: the analog engine over the table and the episode catalogue.
         store_key: the identity and version of the store it was built from ("" when
             built from a panel handed in by the caller).
@@ -113,8 +113,8 @@ def build_workspace(
     """The workspace of ``panel``: its feature table, relative-move parameters and analog
     engine (with the episode catalogue of ``settings.home``)."""
     from riskoff.analogs import load_episodes
-    from riskoff.diagnosis.relative import relative_params
     from riskoff.indicators.features import daily_features
+    from riskoff.indicators.relative import relative_params
 
     s = settings or Settings.from_env()
     table = daily_features(panel)

@@ -21,8 +21,9 @@ from riskoff.diagnosis import (
     score_suspects,
 )
 from riskoff.diagnosis.classes import CLASSES
-from riskoff.diagnosis.text import fmt_pct, fmt_sigma, render_template
+from riskoff.diagnosis.text import render_template
 from riskoff.errors import DataFileError
+from riskoff.formatting import fmt_log_pct, fmt_sigma
 
 SUSPECT_IDS = {
     "geopolitics",
@@ -394,8 +395,8 @@ def test_window_mode_skips_daily_only_checks() -> None:
 
 
 def test_text_formats() -> None:
-    assert fmt_pct(math.log(0.968)) == "−3.2%"
-    assert fmt_pct(math.log(1.5)) == "+50.0%"
+    assert fmt_log_pct(math.log(0.968)) == "−3.2%"
+    assert fmt_log_pct(math.log(1.5)) == "+50.0%"
     assert fmt_sigma(-2.05) == "−2.0σ" or fmt_sigma(-2.05) == "−2.1σ"
     assert (
         render_template(
@@ -555,7 +556,7 @@ def test_a_reference_after_the_day_is_said_to_be_unknown_not_compared() -> None:
 
 
 def test_a_question_ends_a_sentence_once() -> None:
-    from riskoff.diagnosis.engine import _sentence_end
+    from riskoff.formatting import sentence_end as _sentence_end
 
     assert _sentence_end("why did the S&P 500 fall 9%?") == "why did the S&P 500 fall 9%?"
     assert _sentence_end("gold fell") == "gold fell."

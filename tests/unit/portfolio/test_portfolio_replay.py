@@ -18,7 +18,7 @@ from riskoff.portfolio.interest import InterestTerms
 from riskoff.portfolio.io import parse_portfolio
 from riskoff.portfolio.replay import (
     LeverageMode,
-    calc_drawdown,
+    calc_drawdown_depth,
     measure_replay,
     replay,
     replay_path,
@@ -41,7 +41,7 @@ def bdays(n: int, first: dt.date = dt.date(2021, 2, 26)) -> pd.DatetimeIndex:
 
 
 def test_drawdown_reference() -> None:
-    assert calc_drawdown(np.array([1.0, 2.0, 1.0, 3.0, 1.5])).tolist() == [0, 0, 0.5, 0, 0.5]
+    assert calc_drawdown_depth(np.array([1.0, 2.0, 1.0, 3.0, 1.5])).tolist() == [0, 0, 0.5, 0, 0.5]
 
 
 def test_base_is_last_close_before_start_so_the_first_day_counts() -> None:

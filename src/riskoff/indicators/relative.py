@@ -24,7 +24,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
-from riskoff.diagnosis.classes import CLASSES
+from riskoff.knowledge.universe import universe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,7 +78,7 @@ COMBO_WINDOW = 60
 COMBO_MIN_PERIODS = 40
 _SPX = "move.us_equities"
 # classes that get a long-run sigma ``lsig.<class>`` (move over the 500-day volatility)
-LONG_CLASSES: Final[tuple[str, ...]] = CLASSES
+LONG_CLASSES: Final[tuple[str, ...]] = universe().ids
 
 
 def _gap_row(row: Mapping[str, float], name: str) -> float:
