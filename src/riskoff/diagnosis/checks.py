@@ -51,6 +51,8 @@ def check_functions() -> Mapping[str, CheckFunction]:
     origin = dict.fromkeys(CHECK_FUNCTIONS, "built-in")
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
         where = f"{ENTRY_POINT_GROUP} plugin {ep.name!r} ({ep.value})"
+        if origin.get(ep.name) == ep.value:
+            continue  # the same function found twice (one package on two paths)
         if ep.name in out:
             raise InputError(
                 f"{where}: the check name {ep.name!r} is taken ({origin[ep.name]}); "
