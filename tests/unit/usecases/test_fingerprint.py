@@ -46,15 +46,15 @@ def test_modules_outside_the_graph_do_not_change_it(tmp_path: Path) -> None:
 def test_the_real_cache_depends_on_every_module_the_features_reach() -> None:
     root = Path(cache.__file__).resolve().parent.parent
     closure = module_closure(cache.CACHE_ROOTS, root=root, package="riskoff")
-    # diagnosis/classes.py is reached only through diagnosis/relative.py: the module a
-    # hand-kept list once forgot
+    # the relative-move sigmas (once diagnosis/relative.py, whose diagnosis/classes.py a
+    # hand-kept list forgot) and the universe file's loader are reached only indirectly
     for name in (
         "riskoff.panel",
         "riskoff.catalog",
         "riskoff.indicators.features",
         "riskoff.indicators.stress",
-        "riskoff.diagnosis.relative",
-        "riskoff.diagnosis.classes",
+        "riskoff.indicators.relative",
+        "riskoff.knowledge.universe",
         "riskoff.analogs.search",
     ):
         assert name in closure, name
