@@ -58,10 +58,8 @@ HEATMAP_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = _U.heatmap_rows
 YIELD_CLASSES = _U.yield_classes
 """Classes whose ``move`` is minus a change in percentage points (a yield)."""
 
-PATH_ASSETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("us_equities", "S&P 500", ("yahoo:^GSPC",)),
-    ("gold", "Gold", ("yahoo:GC=F", "spot:XAUUSD")),
-    ("btc", "Bitcoin", ("yahoo:BTC-USD", "coinbase:BTC-USD")),
+PATH_ASSETS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (c, _U[c].label, _U[c].symbols) for c in ("us_equities", "gold", "btc")
 )
 """Assets of the "a new 312 or a new 519?" chart: key, label, symbols in fallback order."""
 
