@@ -72,7 +72,7 @@ class Provider(ABC):
             limiter alone needs (one request per series at ``rate_limit * headroom``);
             after that the series not fetched yet are reported as not reached.
         emulator: ``"module:Class"`` of its emulator routes (see
-            :mod:`riskoff.testing.routes`): what ``riskoff.testing.emulator`` serves for
+            :mod:`riskoff.providers.emulation`): what ``riskoff.testing.emulator`` serves for
             it, and what the conformance test runs against.
         example: a symbol the emulator serves, for the conformance test.
     """

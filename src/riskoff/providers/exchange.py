@@ -20,13 +20,12 @@ from urllib.parse import quote
 
 from riskoff.errors import ProviderError
 from riskoff.providers.base import Provider, Query, canonical_frame, empty_frame
-from riskoff.testing.routes import Answer, Routes, day_number, json_answer
+from riskoff.providers.emulation import Answer, Emulator, Routes, day_number, json_answer
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from riskoff.providers.http import Response, SeriesSession, TokenBucket
-    from riskoff.testing.emulator import Emulator
 
 __all__ = [
     "EXCHANGE_LIMITER",

@@ -30,13 +30,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from riskoff.errors import ProviderError, UnauthorizedError
 from riskoff.providers.base import Provider, Query, canonical_frame, empty_frame
-from riskoff.testing.routes import Answer, EmulatedSeries, Routes, day_number, json_answer
+from riskoff.providers.emulation import (
+    Answer,
+    EmulatedSeries,
+    Emulator,
+    Routes,
+    day_number,
+    json_answer,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from riskoff.providers.http import Response, SeriesSession, TokenBucket
-    from riskoff.testing.emulator import Emulator
 
 __all__ = ["FRED_LIMITER", "FRED_MAX_RATE", "FredEmulator", "FredProvider"]
 

@@ -2,7 +2,7 @@
 
 It knows no provider by name. For each provider registered under the entry-point group
 ``riskoff.providers`` it loads the provider's emulator routes
-(:class:`riskoff.testing.routes.Routes`, named by the provider's ``emulator`` attribute):
+(:class:`riskoff.providers.emulation.Routes`, named by the provider's ``emulator`` attribute):
 the routes say which URLs are theirs and what the source answers. The built-in ones serve
 FRED (API JSON and keyless graph CSV), Yahoo's chart API and Coinbase's candles, all on
 one port, so one base URL replaces every provider's (:meth:`Emulator.settings`,
@@ -43,7 +43,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from riskoff.config import Settings
-from riskoff.testing.routes import Answer, EmulatedSeries, Routes, json_answer
+from riskoff.providers.emulation import Answer, EmulatedSeries, Routes, json_answer
 
 __all__ = ["Emulator", "Fault", "FaultKind", "RequestRecord", "load_routes"]
 

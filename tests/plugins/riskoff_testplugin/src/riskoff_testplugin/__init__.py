@@ -22,13 +22,12 @@ from urllib.parse import quote
 
 from riskoff.errors import ProviderError
 from riskoff.providers.base import Provider, Query, canonical_frame, empty_frame
-from riskoff.testing.routes import Answer, EmulatedSeries, Routes, json_answer
+from riskoff.providers.emulation import Answer, EmulatedSeries, Emulator, Routes, json_answer
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from riskoff.providers.http import SeriesSession
-    from riskoff.testing.emulator import Emulator
 
 __all__ = ["DemoEmulator", "DemoProvider", "demo_gap"]
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,9 +27,23 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from riskoff.testing.emulator import Emulator
 
-__all__ = ["Answer", "EmulatedSeries", "Routes", "day_number", "json_answer"]
+__all__ = ["Answer", "EmulatedSeries", "Emulator", "Routes", "day_number", "json_answer"]
+
+
+class Emulator(Protocol):
+    """What a provider's routes may ask of the running emulator.
+
+    :class:`riskoff.testing.emulator.Emulator` implements it; the protocol keeps the
+    providers below the test harness in the layers of ``.importlinter``.
+    """
+
+    reject_keys: set[str]
+
+    def folder_series(self, symbol: str) -> EmulatedSeries | None:
+        """The data-folder series the emulator serves for ``symbol``."""
+        ...
+
 
 _EPOCH = dt.date(1970, 1, 1)
 
