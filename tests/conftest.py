@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from riskoff.config import Settings
+from riskoff.providers.folder import with_subfolders
 from riskoff.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,12 +40,13 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def loaded_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
-    """A RISKOFF_HOME whose store holds the whole real data folder (ingested once per worker)."""
+    """A RISKOFF_HOME whose store holds the whole real data folder with its news/ and banks/
+    subfolders (ingested once per worker, in one command)."""
     from riskoff import usecases
 
     home = tmp_path_factory.mktemp("riskoff_home")
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
-    result = usecases.ingest(data_dir, settings=settings)
+    result = usecases.ingest(with_subfolders(data_dir), settings=settings)
     assert not result.errors, result.errors
     return home
 

@@ -23,7 +23,7 @@ from riskoff.errors import DataFileError, UnknownSymbolError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ROW_HOLDS", "Catalog", "SeriesInfo", "parse_lag"]
+__all__ = ["RANGE_FIELDS", "ROW_HOLDS", "Catalog", "SeriesInfo", "parse_lag", "range_parent"]
 
 _LAG_RE = re.compile(r"^(\d+)([DB])$")
 _REQUIRED = ("symbol", "name", "asset_class", "role", "units", "frequency")
@@ -33,6 +33,19 @@ ROW_HOLDS = ("own_day", "previous_weekday", "previous_day")
 (Yahoo FX since 2010: the bar is dated by the London day that starts a few hours after
 the New York close it carries); the close of the calendar day before (a 00:00 UTC
 snapshot)."""
+
+
+RANGE_FIELDS = ("high", "low", "open")
+"""The day's range of a price series is stored as sibling series ``SYMBOL@high``,
+``SYMBOL@low`` and ``SYMBOL@open``, known to the catalogue through their parent."""
+
+
+def range_parent(symbol: str) -> tuple[str, str] | None:
+    """``("yahoo:SPY", "low")`` for ``"yahoo:SPY@low"``; None for any other symbol."""
+    parent, at, fld = symbol.rpartition("@")
+    if not at or not parent or fld not in RANGE_FIELDS:
+        return None
+    return parent, fld
 
 
 def parse_lag(lag: str) -> tuple[int, str]:
@@ -188,7 +201,27 @@ class Catalog(Mapping[str, SeriesInfo]):
 
     # Mapping protocol
     def __getitem__(self, key: str) -> SeriesInfo:
-        return self._by_symbol[key]
+        if key in self._by_symbol:
+            return self._by_symbol[key]
+        sibling = self._range_sibling(key)
+        if sibling is None:
+            raise KeyError(key)
+        return sibling
+
+    def _range_sibling(self, key: str) -> SeriesInfo | None:
+        """A day's-range series (``SYMBOL@low``) as its parent describes it: same class,
+        units, lag and re-dating, role ``range``. Not listed when iterating."""
+        split = range_parent(key)
+        if split is None or split[0] not in self._by_symbol:
+            return None
+        parent = self._by_symbol[split[0]]
+        return replace(
+            parent,
+            symbol=key,
+            name=f"{parent.name}@{split[1]}",
+            role="range",
+            description=f"the day's {split[1]} of {parent.name}",
+        )
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_symbol)
@@ -202,6 +235,11 @@ class Catalog(Mapping[str, SeriesInfo]):
             return self._by_symbol[key]
         if key in self._by_name:
             return self._by_name[key]
+        sibling = self._range_sibling(key)
+        if sibling is None and (split := range_parent(key)) and split[0] in self._by_name:
+            sibling = self._range_sibling(f"{self._by_name[split[0]].symbol}@{split[1]}")
+        if sibling is not None:
+            return sibling
         raise UnknownSymbolError(f"unknown symbol {key!r} (see 'riskoff series')")
 
     def symbol_of(self, name: str) -> str:
@@ -220,6 +258,8 @@ class Catalog(Mapping[str, SeriesInfo]):
         """Metadata for a symbol that only a data folder knows (kept with its INDEX metadata)."""
         if symbol in self._by_symbol:
             return replace(self._by_symbol[symbol])
+        if (sibling := self._range_sibling(symbol)) is not None:
+            return sibling
         return SeriesInfo(
             symbol=symbol,
             name=symbol.replace(":", "_").lower(),

@@ -44,7 +44,14 @@ def _print_json(obj: Any) -> None:
 
 @app.command()
 def ingest(
-    path: Annotated[Path, typer.Argument(help="A folder with INDEX.csv (e.g. ../shared/data).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="One or more folders with INDEX.csv (e.g. ../shared/data ../shared/data/news), "
+            "loaded in one transaction.",
+            metavar="PATH",
+        ),
+    ],
     until: Annotated[
         str | None,
         typer.Option(help="Load only observations dated on or before this day (YYYY-MM-DD)."),
@@ -57,7 +64,8 @@ def ingest(
         ),
     ] = False,
 ) -> None:
-    """Load a data folder described by INDEX.csv into the store.
+    """Load data folders described by INDEX.csv into the store (all or nothing, one
+    transaction).
 
     Nothing stored is ever lost: a changed value keeps its old one as a revision
     ('riskoff series SYMBOL --revisions'), and a row the folder no longer has is kept and
@@ -91,17 +99,21 @@ def ingest(
         progress.update(task, advance=1, description=symbol)
 
     try:
-        result = usecases.ingest(path, until=cut, force=force, on_plan=plan, on_symbol=tick)
+        result = usecases.ingest(paths, until=cut, force=force, on_plan=plan, on_symbol=tick)
     finally:
         if progress.live.is_started:
             progress.stop()
-    table = Table(title=f"Loaded {len(result.report.rows_in)} symbols from {path}")
+    where = ", ".join(map(str, paths))
+    ranges = sorted(s for s in result.report.rows_in if "@" in s)
+    table = Table(title=f"Loaded {len(result.report.rows_in) - len(ranges)} symbols from {where}")
     table.add_column("symbol")
     table.add_column("rows", justify="right")
     table.add_column("new/changed", justify="right")
     table.add_column("first")
     table.add_column("last")
     for sym, n in sorted(result.report.rows_in.items()):
+        if "@" in sym:
+            continue  # the day's range (SYMBOL@high, @low, @open): counted below
         table.add_row(
             sym,
             f"{n:,}",
@@ -112,6 +124,12 @@ def ingest(
     out = _console()
     out.print(table)
     out.print(result.report.summary(cut), soft_wrap=True)
+    if ranges:
+        parents = len({s.rpartition("@")[0] for s in ranges})
+        out.print(
+            f"of which {len(ranges)} are the day's high, low or open of {parents} symbols "
+            "(SYMBOL@high, @low, @open)"
+        )
     if result.errors:
         for e in result.errors:
             err.print(f"[red]error:[/] {e}", soft_wrap=True)

@@ -15,6 +15,8 @@ from tests.helpers import run_cli, write_folder
 
 GOOD_ROW = "test:GOOD,good.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,"
 GOOD_CSV = "date,value\n2020-01-01,1.0\n2020-01-02,2.0\n2020-01-03,3.0\n"
+XLS = (Path(__file__).resolve().parents[1] / "fixtures" / "small.xls").read_bytes()
+PARTS_ROW = "test:BAD,bad.csv,year|month|day,v,parts,asc,daily,index,2020-01-01,2020-12-31,na,"
 
 
 def _settings(home: Path) -> Settings:
@@ -29,7 +31,7 @@ def _loaded(home: Path, tmp_path: Path) -> tuple[int, int]:
         return st.checksum()
 
 
-BAD_CASES = {
+BAD_CASES: dict[str, tuple[str, str | bytes | None, str]] = {
     "bad header": (
         "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,",
         "when,price\n2020-01-01,1\n",
@@ -119,6 +121,47 @@ BAD_CASES = {
         "date,value\n2020-01-02,1\n2020-01-01,2\n",
         "not in ascending date order",
     ),
+    # the formats of news/: an Excel 97 workbook and dates split over integer columns
+    "workbook sheet missing": (
+        "test:BAD,bad.xls,DAY,GPRD,%Y%m%d,asc,daily,index,2020-01-01,2020-12-31,na,sheet=monthly",
+        XLS,
+        "bad.xls: no sheet 'monthly'",
+    ),
+    "workbook that is not one": (
+        "test:BAD,bad.xls,DAY,GPRD,%Y%m%d,asc,daily,index,2020-01-01,2020-12-31,na,",
+        b"DAY,GPRD\n20200101,1\n",
+        "bad.xls: not a readable Excel workbook",
+    ),
+    "workbook non-numeric value": (
+        "test:BAD,bad.xls,DAY,V,%Y%m%d,asc,daily,index,2020-01-01,2020-12-31,na,sheet=broken",
+        XLS,
+        "bad.xls line 3: value 'abc' in column 'V'",
+    ),
+    "workbook bad date": (
+        "test:BAD,bad.xls,DAY2,W,%Y%m%d,asc,daily,index,2020-01-01,2020-12-31,na,sheet=broken",
+        XLS,
+        "bad.xls line 4: date '2020013x'",
+    ),
+    "date part not an integer": (
+        PARTS_ROW,
+        "day,month,year,v\n1,1,2020,1\n2,Jan,2020,2\n",
+        "bad.csv line 3: month is 'Jan', not an integer",
+    ),
+    "date part missing": (
+        PARTS_ROW,
+        "day,month,year,v\n1,1,2020,1\n2,,2020,2\n",
+        "bad.csv line 3: month is empty",
+    ),
+    "impossible date from parts": (
+        PARTS_ROW,
+        "day,month,year,v\n1,2,2020,1\n30,2,2020,2\n",
+        "bad.csv line 3: year 2020, month 2, day 30 is not a calendar day",
+    ),
+    "day's range not a number": (
+        "test:BAD,bad.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,low=low",
+        "date,value,low\n2020-01-01,1,0.5\n2020-01-02,2,n/a\n",
+        "bad.csv line 3: value 'n/a' in column 'low'",
+    ),
 }
 
 
@@ -131,17 +174,17 @@ def test_bad_file_is_named_and_store_keeps_what_it_had(
     before = _loaded(home, tmp_path)
     files: dict[str, str | bytes] = {"good.csv": GOOD_CSV}
     if body is not None:
-        files["bad.csv"] = body
+        files[row.split(",")[1]] = body
     folder = write_folder(tmp_path / "bad", [GOOD_ROW, row], files)
     monkeypatch.setenv("RISKOFF_HOME", str(home))
     code, _out, err = run_cli(["ingest", str(folder)], capsys)
     assert code == 2
     assert expected in err
-    assert "bad.csv" in err or "nowhere.csv" in err or "julian" in err
+    assert any(name in err for name in ("bad.csv", "bad.xls", "nowhere.csv", "julian"))
     assert "Traceback" not in err
     with Store(_settings(home).store_path, read_only=True) as st:
         assert st.checksum() == before  # GOOD re-loaded unchanged, BAD never written
-        assert "test:BAD" not in st.symbols()
+        assert not any(s.startswith("test:BAD") for s in st.symbols())
 
 
 def test_good_symbols_still_load_beside_a_bad_one(tmp_path: Path) -> None:
@@ -285,3 +328,54 @@ def test_bad_until_date_is_exit_2(
     assert code == 2
     assert "--until '2020-02-30' is not a valid YYYY-MM-DD date" in err
     assert not (home / "riskoff.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    ("second_index", "expected"),
+    [
+        (["test:OTHER,o.csv,date,value,parts,asc,daily,index,2020-01-01,2020-12-31,na,"], "parts"),
+        (["test:NEW,good.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,"], "in both"),
+    ],
+    ids=["bad index in the second folder", "a symbol in two folders"],
+)
+def test_several_folders_are_all_or_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    second_index: list[str],
+    expected: str,
+) -> None:
+    home = tmp_path / "home"
+    before = _loaded(home, tmp_path)
+    first = write_folder(
+        tmp_path / "one",
+        ["test:NEW,new.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,"],
+        {"new.csv": GOOD_CSV},
+    )
+    second = write_folder(tmp_path / "two", second_index, {"good.csv": GOOD_CSV, "o.csv": GOOD_CSV})
+    monkeypatch.setenv("RISKOFF_HOME", str(home))
+    code, _out, err = run_cli(["ingest", str(first), str(second)], capsys)
+    assert code == 2
+    assert expected in err
+    assert err.count("\n") == 1
+    with Store(_settings(home).store_path, read_only=True) as st:
+        assert st.checksum() == before
+        assert "test:NEW" not in st.symbols()  # the good first folder is not half-loaded
+
+
+def test_several_folders_load_in_one_command(tmp_path: Path) -> None:
+    one = write_folder(tmp_path / "one", [GOOD_ROW], {"good.csv": GOOD_CSV})
+    two = write_folder(
+        tmp_path / "two",
+        ["test:TWO,two.csv,date,value,iso,asc,daily,index,2020-01-01,2020-12-31,na,high=high"],
+        {"two.csv": "date,value,high\n2020-01-01,5,6\n"},
+    )
+    home = tmp_path / "home"
+    usecases.ingest([one, two], settings=_settings(home))
+    with Store(_settings(home).store_path, read_only=True) as st:
+        assert st.symbols() == ["test:GOOD", "test:TWO", "test:TWO@high"]
+        assert st.series_meta()["test:TWO"]["source"] == f"folder:{two.resolve()}"
+        assert st.series_meta()["test:GOOD"]["source"] == f"folder:{one.resolve()}"
+        assert st.read()["symbol"].astype(str).unique().tolist() == ["test:GOOD", "test:TWO"]
+        assert st.read(["test:TWO@high"])["value"].tolist() == [6.0]
+        assert len(st.load_log()) == 1

@@ -26,7 +26,7 @@ OLD_CUT = dt.date(2012, 12, 31)
 
 
 def _fingerprints(store: Store) -> dict[str, tuple[int, float]]:
-    frame = store.read()
+    frame = store.read(store.symbols())  # the day's range series (SYMBOL@low) too
     grouped = frame.groupby("symbol", observed=True)["value"].agg(["count", "sum"])
     return {str(k): (int(r["count"]), round(float(r["sum"]), 3)) for k, r in grouped.iterrows()}
 

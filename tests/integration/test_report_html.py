@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from riskoff.config import Settings
+from riskoff.providers.folder import with_subfolders
 from riskoff.render.html import ReportInput, build_report, coverage_rows, render_html
 
 REPO = Path(__file__).resolve().parents[2]
@@ -181,7 +182,7 @@ def test_report_is_point_in_time(loaded_settings: Settings, data_dir: Path, tmp_
 
     cut_home = tmp_path / "cut"
     cut = Settings.from_env({"RISKOFF_HOME": str(cut_home)})
-    usecases.ingest(data_dir, until=dt.date(2020, 3, 12), settings=cut)
+    usecases.ingest(with_subfolders(data_dir), until=dt.date(2020, 3, 12), settings=cut)
     pages = []
     for settings, name in ((loaded_settings, "full.html"), (cut, "cut.html")):
         out = tmp_path / name

@@ -10,7 +10,13 @@ A symbol is stitched from its segments: read the file, apply ``filter=COL==VAL``
 ``level_factor=F``, then concatenate in ``use_from`` order. Segments must not overlap.
 JSON files are navigated with ``json_path=a.b`` (rows are ``[date, value]`` lists, so the
 date and value columns are the positions ``0`` and ``1``); Parquet files are read with
-DuckDB (no pyarrow needed).
+DuckDB (no pyarrow needed); Excel workbooks (``.xls``; ``sheet=NAME``, default the first)
+and dates split over ``year|month|day`` columns (``date_format`` ``parts``) are read by
+:mod:`riskoff.providers.formats`.
+
+``high=COL;low=COL;open=COL`` name the day's range columns: each becomes a sibling series
+``SYMBOL@high`` (``@low``, ``@open``) on the value's scale (see :func:`read_folder`).
+``vintage=YYYY-MM-DD`` dates the file's edition (default: the file's modification time).
 
 This module only reads and parses; it never touches the store.
 """
@@ -23,19 +29,29 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskoff.catalog import RANGE_FIELDS
 from riskoff.errors import BadDateError, DataFileError
+from riskoff.providers import formats
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from riskoff.catalog import SeriesInfo
 
-__all__ = ["FolderData", "IndexRow", "read_folder", "read_index"]
+__all__ = [
+    "FolderData",
+    "IndexRow",
+    "read_folder",
+    "read_folders",
+    "read_index",
+    "read_indexes",
+    "with_subfolders",
+]
 
 INDEX_COLUMNS = (
     "symbol",
@@ -51,7 +67,9 @@ INDEX_COLUMNS = (
     "adjusted",
     "notes",
 )
-_TOKEN_RE = re.compile(r"^(filter|exclude|level_factor|json_path)=(.*)$")
+_TOKEN_RE = re.compile(
+    r"^(filter|exclude|level_factor|json_path|sheet|high|low|open|close|vintage)=(.*)$"
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,12 @@ class IndexRow:
     exclude: frozenset[dt.date] = frozenset()
     level_factor: float = 1.0
     json_path: tuple[str, ...] = ()
+    sheet: str | None = None
+    ranges: tuple[tuple[str, str], ...] = ()
+    """(field, column) pairs from ``high=``, ``low=``, ``open=``."""
+    close: str | None = None
+    """The raw close the range columns are quoted against, when not the value column."""
+    vintage: dt.date | None = None
 
     def where(self) -> str:
         """'INDEX.csv line N (symbol, file)' for messages."""
@@ -89,6 +113,11 @@ class FolderData:
     errors: list[str] = field(default_factory=list)
     first: dt.date | None = None
     """The earliest observation of any symbol read, before ``until`` cut it."""
+    vintages: dict[str, dt.datetime] = field(default_factory=dict)
+    """Per symbol, the edition its values come from (naive UTC): the newest of its
+    segments' ``vintage=`` days (midnight) or, without one, the file's modification time."""
+    folders: dict[str, Path] = field(default_factory=dict)
+    """Per symbol, the folder it was read from (resolved)."""
 
 
 def _parse_iso_day(text: str, where: str, what: str) -> dt.date:
@@ -119,8 +148,20 @@ def _parse_notes(notes: str, where: str) -> dict[str, Any]:
             except ValueError:
                 raise DataFileError(f"{where}: level_factor {val!r} is not a number") from None
             # a non-finite factor (inf, nan, 1e999) costs only its symbol: see _segment
+        elif key in RANGE_FIELDS:
+            if not val:
+                raise DataFileError(f"{where}: {key}= names no column")
+            out.setdefault("ranges", []).append((key, val))
+        elif key in ("sheet", "close"):
+            if not val:
+                raise DataFileError(f"{where}: {key}= names nothing")
+            out[key] = val
+        elif key == "vintage":
+            out["vintage"] = _parse_iso_day(val, where, "vintage")
         else:
             out["json_path"] = tuple(p for p in val.split(".") if p)
+    if "ranges" in out:
+        out["ranges"] = tuple(out["ranges"])
     return out
 
 
@@ -156,10 +197,22 @@ def read_index(folder: Path) -> list[IndexRow]:
                     raise DataFileError(f"{where}: empty symbol or file")
                 if ":" not in raw["symbol"]:
                     raise DataFileError(f"{where}: symbol {raw['symbol']!r} has no provider prefix")
+                if "@" in raw["symbol"]:
+                    raise DataFileError(
+                        f"{where}: symbol {raw['symbol']!r} contains '@' (kept for the "
+                        "day's range series, SYMBOL@high)"
+                    )
                 use_from = _parse_iso_day(raw["use_from"], where, "use_from")
                 use_to = _parse_iso_day(raw["use_to"], where, "use_to")
                 if use_to < use_from:
                     raise DataFileError(f"{where}: use_to {use_to} is before use_from {use_from}")
+                if raw["date_format"].strip() == formats.PARTS and not formats.split_parts(
+                    raw["date_column"]
+                ):
+                    raise DataFileError(
+                        f"{where}: date_format parts needs date_column YEAR|MONTH|DAY "
+                        f"(three column names), not {raw['date_column']!r}"
+                    )
                 order = raw["row_order"].strip().lower()
                 if order not in ("asc", "desc"):
                     raise DataFileError(f"{where}: row_order {order!r} is not asc or desc")
@@ -229,11 +282,14 @@ class _FileCache:
         """The file as a frame of strings (CSV) or typed columns (Parquet)."""
         import pandas as pd
 
-        if row.file in self._tables:
-            return self._tables[row.file]
+        key = f"{row.file}\0{row.sheet or ''}"
+        if key in self._tables:
+            return self._tables[key]
         p = self.path(row)
         suffix = p.suffix.lower()
-        if suffix == ".parquet":
+        if suffix in formats.WORKBOOK_SUFFIXES:
+            frame = formats.read_workbook(p, row.file, row.sheet)
+        elif suffix == ".parquet":
             import duckdb
 
             try:
@@ -256,7 +312,7 @@ class _FileCache:
             except (pd.errors.ParserError, UnicodeDecodeError) as exc:
                 msg = str(exc).strip().splitlines()[0]
                 raise DataFileError(f"{row.file}: not valid CSV ({msg})") from None
-        self._tables[row.file] = frame
+        self._tables[key] = frame
         return frame
 
     def json_rows(self, row: IndexRow) -> list[Any]:
@@ -289,7 +345,7 @@ def _parse_dates(raw: pd.Series, row: IndexRow, lines: Any) -> pd.Series:
             out = pd.to_datetime(raw, errors="coerce")
         else:
             out = pd.to_datetime(raw, format="ISO8601", errors="coerce")
-    elif fmt == "iso":
+    elif fmt in ("iso", formats.PARTS):  # parts: already joined to ISO days
         out = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
     elif "%" in fmt:
         try:
@@ -302,9 +358,11 @@ def _parse_dates(raw: pd.Series, row: IndexRow, lines: Any) -> pd.Series:
     else:
         raise DataFileError(
             f"{row.file}: unknown date format {fmt!r} ({row.where()}); "
-            "use iso, native or a strftime pattern"
+            "use iso, native, parts or a strftime pattern"
         )
-    bad = out.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+    bad = out.isna() & raw.notna()
+    if bad.any():  # only the unparsed cells are stripped (fast on clean files)
+        bad[bad] = raw[bad].astype(str).str.strip() != ""
     if bad.any():
         first = int(bad.to_numpy().argmax())
         raise DataFileError(
@@ -336,13 +394,26 @@ def _segment(cache: _FileCache, row: IndexRow) -> pd.DataFrame:
         table = pd.DataFrame({"d": dates.astype(str), "v": vals})
     else:
         frame = cache.table(row)
-        for col in (row.date_column, row.value_column):
+        parts = formats.split_parts(row.date_column) if row.date_format == formats.PARTS else None
+        close = _range_close(row, frame)
+        extra = [c for _, c in row.ranges] + ([close] if close else [])
+        for col in (*(parts or (row.date_column,)), row.value_column, *extra):
             if col not in frame.columns:
                 shown = ", ".join(map(str, frame.columns[:8]))
                 more = "..." if frame.shape[1] > 8 else ""
                 raise DataFileError(f"{row.file}: no column {col!r} (header has {shown}{more})")
-        lines = np.arange(len(frame)) + 2  # 1-based, after the header
-        table = pd.DataFrame({"d": frame[row.date_column], "v": frame[row.value_column]})
+        # 1-based line (sheet row) numbers, after the header
+        lines = np.arange(len(frame)) + int(frame.attrs.get("first_line", 2))
+        days = (
+            formats.join_date_parts(frame, parts, row.file, lines)
+            if parts
+            else frame[row.date_column]
+        )
+        table = pd.DataFrame({"d": days, "v": frame[row.value_column]})
+        for fld, col in row.ranges:
+            table[fld] = frame[col]
+        if close:
+            table["close"] = frame[close]
         if row.filter is not None:
             col, want = row.filter
             if col not in frame.columns:
@@ -354,16 +425,7 @@ def _segment(cache: _FileCache, row: IndexRow) -> pd.DataFrame:
 
     dates = _parse_dates(table["d"], row, lines)
     if row.date_format != "native":
-        raw_vals = table["v"].astype(str).str.strip()
-        empty = raw_vals.isin(["", "nan", "None", "NaN", "."]) | table["v"].isna()
-        values = pd.to_numeric(raw_vals.where(~empty), errors="coerce")
-        bad = values.isna() & ~empty
-        if bad.any():
-            first = int(bad.to_numpy().argmax())
-            raise DataFileError(
-                f"{row.file} line {lines[first]}: value {raw_vals.iloc[first]!r} in column "
-                f"{row.value_column!r} is not a number"
-            )
+        values = _numbers(table["v"], row, row.value_column, lines)
     else:
         values = pd.to_numeric(table["v"], errors="coerce")
 
@@ -385,6 +447,8 @@ def _segment(cache: _FileCache, row: IndexRow) -> pd.DataFrame:
 
     seg = pd.DataFrame({"date": dates.to_numpy(), "value": values.to_numpy(dtype="float64")})
     seg["line"] = lines
+    if row.ranges and not row.json_path:
+        _attach_ranges(seg, table, row, lines)
     seg = seg.dropna(subset=["date", "value"])
     lo, hi = pd.Timestamp(row.use_from), pd.Timestamp(row.use_to)
     seg = seg[(seg["date"] >= lo) & (seg["date"] <= hi)]
@@ -413,6 +477,70 @@ def _segment(cache: _FileCache, row: IndexRow) -> pd.DataFrame:
     return seg.reset_index(drop=True)
 
 
+def _vintage(cache: _FileCache, row: IndexRow) -> dt.datetime:
+    """The edition of a segment's file: its ``vintage=`` day, else its modification time."""
+    if row.vintage is not None:
+        return dt.datetime.combine(row.vintage, dt.time(0))
+    mtime = cache.path(row).stat().st_mtime
+    return dt.datetime.fromtimestamp(mtime, dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _range_close(row: IndexRow, frame: pd.DataFrame) -> str | None:
+    """The raw close column the day's range is quoted against, when it is not the value
+    column: ``close=COL``, else (an adjusted value, ``adjusted=yes``) a ``Close`` column."""
+    if not row.ranges:
+        return None
+    if row.close:
+        return row.close
+    if row.adjusted == "yes" and row.value_column != "Close" and "Close" in frame.columns:
+        return "Close"
+    return None
+
+
+def _numbers(raw: pd.Series, row: IndexRow, column: str, lines: Any) -> pd.Series:
+    """Text cells as floats (empty -> NaN); a non-number is an error naming its line."""
+    import pandas as pd
+
+    values = pd.to_numeric(raw, errors="coerce")  # skips surrounding blanks
+    missing = values.isna().to_numpy()
+    if missing.any():  # only the cells that did not parse are looked at again
+        text = raw[missing].astype(str).str.strip()
+        bad = ~(text.isin(["", "nan", "None", "NaN", "."]) | raw[missing].isna())
+        if bad.any():
+            first = int(bad.to_numpy().argmax())
+            raise DataFileError(
+                f"{row.file} line {lines[missing.nonzero()[0][first]]}: value "
+                f"{text.iloc[first]!r} in column {column!r} is not a number"
+            )
+    return values
+
+
+def _attach_ranges(seg: pd.DataFrame, table: pd.DataFrame, row: IndexRow, lines: Any) -> None:
+    """Add the day's high, low and open to ``seg`` as columns, on the value's scale.
+
+    Where the range is quoted against a raw close other than the value (an adjusted
+    close), each is multiplied by value / raw close of its row, so the stored range is
+    the adjusted one (the ratio to the same day's close is kept exactly). A missing cell
+    is missing for that field only; ``level_factor`` applies as to the value.
+    """
+    import numpy as np
+
+    value = seg["value"].to_numpy()
+    scale = np.ones(len(seg))
+    if "close" in table.columns:
+        raw_close = _numbers(table["close"], row, row.close or "Close", lines).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(raw_close > 0, value / raw_close, np.nan)
+    for fld, col in row.ranges:
+        vals = _numbers(table[fld], row, col, lines).to_numpy(dtype="float64")
+        if np.isinf(vals).any():
+            i = int(np.isinf(vals).argmax())
+            raise DataFileError(
+                f"{row.file} line {lines[i]}: value in column {col!r} is not a finite number"
+            )
+        seg[fld] = vals * scale * row.level_factor
+
+
 def read_folder(
     folder: str | Path,
     *,
@@ -420,6 +548,7 @@ def read_folder(
     symbols: Iterable[str] | None = None,
     on_symbol: Callable[[str], None] | None = None,
     catalog: Mapping[str, SeriesInfo] | None = None,
+    check_until: bool = True,
 ) -> FolderData:
     """Stitch every symbol of a data folder into canonical frames.
 
@@ -433,6 +562,8 @@ def read_folder(
         on_symbol: called after each symbol (for progress bars).
         catalog: file each row under the day it describes (``SeriesInfo.redate``) for
             the symbols it knows, before ``until`` is applied.
+        check_until: raise :class:`BadDateError` when ``until`` is before every
+            observation (:func:`read_folders` checks the folders together instead).
     """
     import pandas as pd
 
@@ -444,6 +575,7 @@ def read_folder(
         if wanted is None or r.symbol in wanted:
             by_symbol.setdefault(r.symbol, []).append(r)
     cache = _FileCache(root)
+    resolved = root.resolve()
     out = FolderData()
     for symbol, segs in by_symbol.items():
         segs.sort(key=lambda r: r.use_from)
@@ -457,15 +589,102 @@ def read_folder(
                 out.first = day if out.first is None else min(out.first, day)
             if until is not None:
                 frame = frame[frame["date"] <= pd.Timestamp(until)].reset_index(drop=True)
-            out.frames[symbol] = frame
+            vintage = max(_vintage(cache, r) for r in segs)
+            for fld in RANGE_FIELDS:
+                if fld in frame.columns:
+                    sib = frame[["date", fld]].rename(columns={fld: "value"})
+                    sib = sib.dropna(subset=["value"]).reset_index(drop=True)
+                    if len(sib):
+                        out.frames[f"{symbol}@{fld}"] = sib
+                        out.meta[f"{symbol}@{fld}"] = segs[-1]
+                        out.vintages[f"{symbol}@{fld}"] = vintage
+            out.frames[symbol] = frame[["date", "value"]]
             out.meta[symbol] = segs[-1]
+            out.vintages[symbol] = vintage
+            for name in (symbol, *(f"{symbol}@{f}" for f in RANGE_FIELDS)):
+                if name in out.frames:
+                    out.folders[name] = resolved
         except DataFileError as exc:
             out.errors.append(f"{symbol}: {exc}")
         if on_symbol is not None:
             on_symbol(symbol)
-    if until is not None and out.first is not None and until < out.first:
+    if check_until:
+        _check_until(until, out.first, str(root))
+    return out
+
+
+def _check_until(until: dt.date | None, first: dt.date | None, where: str) -> None:
+    if until is not None and first is not None and until < first:
         raise BadDateError(
-            f"--until {until} is before the first observation in {root} ({out.first}): "
+            f"--until {until} is before the first observation in {where} ({first}): "
             "nothing would be loaded"
         )
+
+
+def with_subfolders(folder: str | Path) -> list[Path]:
+    """``folder`` followed by its immediate subfolders that hold their own INDEX.csv
+    (``../shared/data`` -> it, ``banks/``, ``news/``), sorted by name."""
+    root = Path(folder).expanduser()
+    subs = sorted(p for p in root.iterdir() if (p / "INDEX.csv").is_file()) if root.is_dir() else []
+    return [root, *subs]
+
+
+def read_indexes(folders: Sequence[str | Path]) -> dict[Path, list[IndexRow]]:
+    """Read and check the INDEX.csv of every folder: each valid, no folder named twice,
+    and no symbol listed by two folders.
+
+    Raises:
+        DataFileError: the first problem found, naming the folder and line.
+    """
+    out: dict[Path, list[IndexRow]] = {}
+    owner: dict[str, Path] = {}
+    seen: set[Path] = set()
+    for folder in folders:
+        root = Path(folder).expanduser()
+        rows = read_index(root)
+        if root.resolve() in seen:
+            raise DataFileError(f"{root}: the same folder is named twice")
+        seen.add(root.resolve())
+        for r in rows:
+            if r.symbol in owner and owner[r.symbol] != root:
+                raise DataFileError(
+                    f"{r.symbol} is in both {owner[r.symbol]}/INDEX.csv and "
+                    f"{root}/INDEX.csv ({r.where()}); a symbol must come from one folder"
+                )
+            owner[r.symbol] = root
+        out[root] = rows
+    return out
+
+
+def read_folders(
+    folders: Sequence[str | Path],
+    *,
+    until: dt.date | None = None,
+    on_symbol: Callable[[str], None] | None = None,
+    catalog: Mapping[str, SeriesInfo] | None = None,
+) -> FolderData:
+    """Read several data folders as one (see :func:`read_folder`).
+
+    Every ``INDEX.csv`` is checked before any file is read, and a symbol may come from
+    one folder only: the caller loads the result in one transaction, so a bad index in
+    any folder leaves the store untouched.
+
+    Raises:
+        DataFileError: a folder has no valid INDEX.csv, a folder is named twice, or two
+            folders list the same symbol.
+    """
+    indexes = read_indexes(folders)
+    out = FolderData()
+    for root in indexes:
+        part = read_folder(
+            root, until=until, on_symbol=on_symbol, catalog=catalog, check_until=False
+        )
+        if part.first is not None:
+            out.first = part.first if out.first is None else min(out.first, part.first)
+        out.frames.update(part.frames)
+        out.meta.update(part.meta)
+        out.errors.extend(part.errors)
+        out.vintages.update(part.vintages)
+        out.folders.update(part.folders)
+    _check_until(until, out.first, ", ".join(str(r) for r in indexes))
     return out

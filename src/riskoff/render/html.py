@@ -63,6 +63,9 @@ SOURCES: dict[str, str] = {
     "jpx": "Japan Exchange Group",
     "shfe": "Shanghai Futures Exchange",
     "twse": "Taiwan Stock Exchange",
+    "gpr": "Geopolitical Risk index (Caldara and Iacoviello)",
+    "policyuncertainty": "Economic Policy Uncertainty (Baker, Bloom and Davis)",
+    "alternativeme": "alternative.me",
 }
 """Provider prefixes and the names the report cites them by."""
 

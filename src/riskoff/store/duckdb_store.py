@@ -521,17 +521,32 @@ class Store:
                      ON o.symbol = i.symbol AND o.date = i.date
                    WHERE o.value IS NULL OR o.value <> i.value"""
             )
+            # Vintages never mix: an older edition of a source may not replace values a
+            # newer edition of the same source wrote (their as-of intervals would cross).
+            older = con.execute(
+                """SELECT symbol, known, old_known FROM changed
+                   WHERE old_value IS NOT NULL AND old_source = src AND known < old_known
+                   ORDER BY symbol, date LIMIT 1"""
+            ).fetchall()
+            if older:
+                sym, new_known, old_known = older[0]
+                raise InputError(
+                    f"{sym}: vintage {new_known:%Y-%m-%d %H:%M} of its source is older than "
+                    f"the stored vintage {old_known:%Y-%m-%d %H:%M}; an older edition never "
+                    "replaces a newer one: nothing was loaded"
+                )
             for sym, n, revised in con.execute(
                 """SELECT symbol, count(*), count(old_value) FROM changed GROUP BY symbol"""
             ).fetchall():
                 report.rows_changed[sym] = int(n)
                 if revised:
                     report.revised[sym] = int(revised)
+            # replaced when the new value became known (its vintage; by default the
+            # load's start), so as-of intervals of one key chain without overlap
             con.execute(
                 """INSERT INTO revisions
-                   SELECT symbol, date, old_value, old_source, old_known, ?, src, 'changed'
-                   FROM changed WHERE old_value IS NOT NULL""",
-                [started],
+                   SELECT symbol, date, old_value, old_source, old_known, known, src, 'changed'
+                   FROM changed WHERE old_value IS NOT NULL"""
             )
             con.execute(
                 """INSERT OR REPLACE INTO observations
@@ -676,7 +691,9 @@ class Store:
         *,
         as_known_at: dt.datetime | None = None,
     ) -> pd.DataFrame:
-        """Long frame ``symbol, date, value`` sorted by symbol and date.
+        """Long frame ``symbol, date, value`` sorted by symbol and date; without
+        ``symbols``, every series but the day's range siblings (``SYMBOL@low``: read
+        only when named).
 
         With ``as_known_at``, the values the store knew at that moment (naive UTC, or
         aware): each row's value as it was before any later revision, without rows
@@ -740,6 +757,9 @@ class Store:
             else:
                 clauses.append(f"symbol IN ({', '.join('?' * len(syms))})")
                 params.extend(syms)
+        else:
+            # the day's range series (SYMBOL@high, @low, @open) are read only when named
+            clauses.append("NOT contains(symbol, '@')")
         if start is not None:
             clauses.append("date >= ?")
             params.append(start)
@@ -811,6 +831,7 @@ class Store:
                       min(o.date) AS first, max(o.date) AS last, count(*) AS count,
                       any_value(s.source) AS source
                FROM observations o LEFT JOIN series s USING (symbol)
+               WHERE NOT contains(o.symbol, '@')
                GROUP BY o.symbol, s.name, s.asset_class, s.role, s.units, s.frequency, s.lag
                ORDER BY o.symbol"""
         ).df()

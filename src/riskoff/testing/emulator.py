@@ -173,7 +173,7 @@ class Emulator:
         port: int = 0,
     ) -> None:
         from riskoff.catalog import Catalog
-        from riskoff.providers.folder import read_index
+        from riskoff.providers.folder import read_indexes, with_subfolders
 
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.latency_ms = float(latency_ms)
@@ -183,9 +183,17 @@ class Emulator:
         self.limits.update(limits or {})
         self.reject_keys = set(reject_keys)
         self._port = port
-        self._index = (
-            {r.symbol for r in read_index(self.data_dir)} if self.data_dir is not None else set()
+        # the folder and its subfolders with their own INDEX.csv (news/, banks/)
+        self._folder_of = (
+            {
+                r.symbol: folder
+                for folder, rows in read_indexes(with_subfolders(self.data_dir)).items()
+                for r in rows
+            }
+            if self.data_dir is not None
+            else {}
         )
+        self._index = set(self._folder_of)
         self._catalog = Catalog.default()
         self._series: dict[str, EmulatedSeries] = {}
         self._data_lock = threading.Lock()
@@ -325,11 +333,16 @@ class Emulator:
         from riskoff.providers.folder import read_folder
 
         assert self.data_dir is not None
-        data = read_folder(self.data_dir, symbols=symbols)
+        frames: dict[str, pd.DataFrame] = {}
+        meta = {}
+        for folder in dict.fromkeys(self._folder_of[s] for s in symbols):
+            part = read_folder(folder, symbols=[s for s in symbols if self._folder_of[s] == folder])
+            frames.update((s, f) for s, f in part.frames.items() if "@" not in s)
+            meta.update(part.meta)
         built: dict[str, EmulatedSeries] = {}
-        for sym, frame in data.frames.items():
+        for sym, frame in frames.items():
             info = self._catalog.get(sym)
-            freq = info.frequency if info else data.meta[sym].frequency
+            freq = info.frequency if info else meta[sym].frequency
             dates = pd.DatetimeIndex(frame["date"])
             series = EmulatedSeries(
                 symbol=sym,

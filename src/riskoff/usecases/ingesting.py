@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +30,7 @@ class IngestResult:
 
 
 def ingest(
-    path: str | Path,
+    path: str | Path | Sequence[str | Path],
     *,
     until: dt.date | None = None,
     force: bool = False,
@@ -40,7 +40,7 @@ def ingest(
     on_symbol: Callable[[str], None] | None = None,
     fail_after: int | None = None,
 ) -> IngestResult:
-    """Load a folder with INDEX.csv into the store, in one transaction.
+    """Load one or several folders with INDEX.csv into the store, in one transaction.
 
     Symbols whose files cannot be read are reported in ``errors`` and not written; the
     others load. With ``until``, only observations up to that day are loaded; stored
@@ -48,15 +48,21 @@ def ingest(
     how many, and nothing changes). A changed value keeps its old one as a revision;
     stored rows the folder no longer has are kept and reported as vanished (see
     :meth:`riskoff.store.Store.load`). ``on_plan`` is called first with the symbols the
-    index lists, ``on_symbol`` as each is read.
+    indexes list, ``on_symbol`` as each is read.
+    Several folders load together: every INDEX.csv is checked first (a bad one, or a
+    symbol listed by two folders, writes nothing) and all series are written in one
+    transaction, each recording the folder it came from.
     """
-    from riskoff.providers.folder import read_folder, read_index
+    from riskoff.providers.folder import read_folders, read_indexes
 
-    folder = Path(path).expanduser()
+    paths = [path] if isinstance(path, (str, Path)) else list(path)
+    folders = [Path(p).expanduser() for p in paths]
+    indexes = read_indexes(folders)
     if on_plan is not None:
-        on_plan(sorted({r.symbol for r in read_index(folder)}))
+        on_plan(sorted({r.symbol for rows in indexes.values() for r in rows}))
     catalog = load_catalog(settings)
-    data = read_folder(folder, until=until, on_symbol=on_symbol, catalog=catalog)
+    data = read_folders(folders, until=until, on_symbol=on_symbol, catalog=catalog)
+    source = ";".join(f"folder:{f.resolve()}" for f in folders)
     if not data.frames and data.errors:
         raise DataFileError(data.errors[0])
     infos: dict[str, SeriesInfo] = {}
@@ -71,14 +77,16 @@ def ingest(
             data.frames,
             infos,
             kind="ingest",
-            source=f"folder:{folder.resolve()}",
+            source=source,
             replace_after=until,
             force=force,
             snapshot=True,
+            known_at=data.vintages,
             fail_after=fail_after,
+            sources={s: f"folder:{data.folders[s]}" for s in data.frames},
         )
         if data.errors:
-            st.log_failure("ingest", f"folder:{folder.resolve()}", "; ".join(data.errors))
+            st.log_failure("ingest", source, "; ".join(data.errors))
     finally:
         if own:
             st.close()

@@ -20,6 +20,7 @@ from riskoff.config import Settings
 from riskoff.dates import Window
 from riskoff.indicators.features import daily_features, window_features
 from riskoff.panel import DEFAULT_START, Panel, build_panel, load_panel
+from riskoff.providers.folder import with_subfolders
 from riskoff.store import Store
 
 CAT = Catalog.default()
@@ -180,7 +181,7 @@ def test_real_ingest_until_matches(
 ) -> None:
     day = dt.date(2020, 3, 12)
     s = Settings.from_env({"RISKOFF_HOME": str(tmp_path / "home")})
-    usecases.ingest(data_dir, until=day, settings=s)
+    usecases.ingest(with_subfolders(data_dir), until=day, settings=s)
     with Store(s.store_path, read_only=True) as store:
         cut = load_panel(store, CAT)
     assert cut.as_of == pd.Timestamp(day)
