@@ -85,7 +85,7 @@ def calc_kday_moves(
     sig = np.full(mv.shape, np.nan)
     for j in range(mv.shape[1]):
         idx = np.flatnonzero(ok[:, j])
-        if len(idx) <= k:
+        if len(idx) < k:  # k sessions make the first k-session move
             continue
         r = mv[idx, j]
         c = np.concatenate([[0.0], np.cumsum(r)])

@@ -62,6 +62,21 @@ def test_kday_moves_count_sessions() -> None:
     assert ret["a"].iloc[75] == pytest.approx(ret["a"].iloc[74])
 
 
+@pytest.mark.parametrize("k", [3, 5, 10])
+def test_kday_move_of_a_young_series_does_not_depend_on_later_sessions(k: int) -> None:
+    # A series that has traded exactly k sessions has its first k-session move; the same
+    # day read from a longer history must give the same number (point in time).
+    idx = pd.date_range("2020-01-01", periods=k + 4)
+    r = np.linspace(0.01, 0.02, k + 4)
+    mv = pd.DataFrame({"a": r}, index=idx)
+    tr = pd.DataFrame({"a": np.ones(k + 4, bool)}, index=idx)
+    full, _ = calc_kday_moves(mv, tr, k)
+    cut, _ = calc_kday_moves(mv.iloc[:k], tr.iloc[:k], k)
+    assert cut["a"].iloc[k - 1] == pytest.approx(r[:k].sum())
+    assert cut["a"].iloc[k - 1] == pytest.approx(full["a"].iloc[k - 1])
+    assert np.isnan(cut["a"].iloc[: k - 1]).all()
+
+
 def test_drawdown_from_high() -> None:
     mv = pd.DataFrame({"a": np.log([1.0, 1.1, 0.9 / 1.1 * 1.0, 1.0])})
     dd = calc_drawdown(mv)["a"].to_numpy()
