@@ -1,15 +1,29 @@
 """riskoff: why is everything falling? Cross-asset sell-off diagnosis with evidence.
 
-The public API is small and imported lazily so ``import riskoff`` stays fast::
+The public API is the product; every name is imported lazily so ``import riskoff`` stays
+fast, and every function returns a typed result::
 
     import riskoff
-    riskoff.ingest("../shared/data")
-    riskoff.coverage()
+    riskoff.ingest("../shared/data")          # IngestResult
+    riskoff.diagnose("2020-03-12")            # Diagnosis (print it, or .to_dict())
+    riskoff.analogs("2020-03-12", top=3)      # AnalogReport
+    riskoff.scan("2020-03-01", "2020-03-31")  # list[ScanRow]
+    riskoff.stress_index()                    # DataFrame
+    riskoff.stress_portfolio("examples/portfolio.csv")   # StressReport
+    riskoff.report(out="riskoff-report.html") # ReportResult
+    riskoff.series("yahoo:SPY")               # SeriesData
+    riskoff.coverage()                        # list[CoverageRow]
+
+They are the functions of :mod:`riskoff.usecases`, which the command line and the web
+app call too. ``riskoff.analogs`` is the function: the subpackage of the same name is
+imported as ``from riskoff.analogs import ...``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sys
+import types
+from typing import TYPE_CHECKING
 
 from riskoff.errors import (
     BadDateError,
@@ -36,31 +50,80 @@ __all__ = [
     "StoreError",
     "UnknownSymbolError",
     "__version__",
+    "analogs",
     "coverage",
+    "diagnose",
     "ingest",
     "open_store",
+    "report",
+    "scan",
+    "series",
+    "stress_index",
+    "stress_portfolio",
+    "update",
 ]
+
+_USECASES = (
+    "analogs",
+    "coverage",
+    "diagnose",
+    "ingest",
+    "open_store",
+    "report",
+    "scan",
+    "series",
+    "stress_index",
+    "stress_portfolio",
+    "update",
+)
 
 _LAZY = {
     "Catalog": "riskoff.catalog",
     "SeriesInfo": "riskoff.catalog",
     "Settings": "riskoff.config",
     "Store": "riskoff.store",
-    "coverage": "riskoff.usecases",
-    "ingest": "riskoff.usecases",
-    "open_store": "riskoff.usecases",
+    **dict.fromkeys(_USECASES, "riskoff.usecases"),
 }
 
 if TYPE_CHECKING:
     from riskoff.catalog import Catalog, SeriesInfo
     from riskoff.config import Settings
     from riskoff.store import Store
-    from riskoff.usecases import coverage, ingest, open_store
+    from riskoff.usecases import (
+        analogs,
+        coverage,
+        diagnose,
+        ingest,
+        open_store,
+        report,
+        scan,
+        series,
+        stress_index,
+        stress_portfolio,
+        update,
+    )
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'riskoff' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """``riskoff`` itself: importing a subpackage named like a public function
+    (``riskoff.analogs``) must not replace the function on the package."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _USECASES and isinstance(value, types.ModuleType):
+            return  # the subpackage stays in sys.modules for ``from riskoff.analogs import``
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

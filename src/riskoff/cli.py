@@ -510,7 +510,7 @@ def serve(
             f"[yellow]warning:[/] serving on {host}: other machines can reach this dashboard"
         )
     _console(stderr=True).print(f"riskoff dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run(create_app(warm=True), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(warm=True, hosts=[host]), host=host, port=port, log_level="warning")
 
 
 @app.command("stress-index")
@@ -593,27 +593,47 @@ def report(
         err.print(f"  {p}", soft_wrap=True)
 
 
+def _one_line(text: str) -> str:
+    """The first non-empty line of ``text``."""
+    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+
+
 def main() -> None:
-    """Entry point: run the app, turning riskoff errors into one-line messages."""
+    """Entry point: run the app; every error is one line (a traceback only with
+    ``RISKOFF_DEBUG=1``). Bad input, usage errors included, exits 2."""
+    # typer vendors click; its exception classes are only exported from this module
+    from typer._click import exceptions as click
+
+    debug = bool(os.environ.get("RISKOFF_DEBUG"))
     try:
-        app()
+        rc = app(standalone_mode=False)
+    except click.NoArgsIsHelpError:
+        sys.exit(2)  # the help is already printed
+    except click.UsageError as exc:
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        sys.stderr.write(f"riskoff: error: {_one_line(exc.format_message())}{where}\n")
+        sys.exit(2)
+    except click.ClickException as exc:
+        sys.stderr.write(f"riskoff: error: {_one_line(exc.format_message())}\n")
+        sys.exit(exc.exit_code)
     except RiskoffError as exc:
-        if os.environ.get("RISKOFF_DEBUG"):
+        if debug:
             raise
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = _one_line(str(exc)) or type(exc).__name__
         sys.stderr.write(f"riskoff: error: {msg}\n")
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("riskoff: interrupted\n")
         sys.exit(130)
     except Exception as exc:
-        if os.environ.get("RISKOFF_DEBUG"):
+        if debug:
             raise
         sys.stderr.write(
-            f"riskoff: unexpected error: {type(exc).__name__}: {exc} "
+            f"riskoff: unexpected error: {type(exc).__name__}: {_one_line(str(exc))} "
             "(set RISKOFF_DEBUG=1 for a traceback)\n"
         )
         sys.exit(1)
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":

@@ -48,9 +48,17 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read the settings from ``os.environ`` (or a given mapping)."""
+        """Read the settings from ``os.environ`` (or a given mapping).
+
+        Raises:
+            InputError: ``RISKOFF_HOME`` names something that is not a folder.
+        """
         env = dict(os.environ if environ is None else environ)
         home = Path(env.get("RISKOFF_HOME") or Path.home() / ".riskoff").expanduser()
+        if home.exists() and not home.is_dir():
+            from riskoff.errors import InputError
+
+            raise InputError(f"RISKOFF_HOME {home} is a file, not a folder")
         data = env.get("RISKOFF_DATA")
         return cls(
             home=home,

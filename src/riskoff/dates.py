@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from riskoff.errors import BadDateError
 
 __all__ = ["Window", "parse_date", "parse_window"]
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def parse_date(text: str | dt.date, *, what: str = "date") -> dt.date:
@@ -17,7 +20,8 @@ def parse_date(text: str | dt.date, *, what: str = "date") -> dt.date:
         return text
     s = str(text).strip()
     try:
-        if len(s) != 10:
+        # exactly YYYY-MM-DD: fromisoformat also takes ISO week dates (2020-W11-4)
+        if not _DAY.fullmatch(s):
             raise ValueError
         return dt.date.fromisoformat(s)
     except ValueError:

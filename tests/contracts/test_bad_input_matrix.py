@@ -59,6 +59,21 @@ CASES: dict[str, tuple[list[str], str]] = {
         "nope:NOTHING",
     ),
     "series of an unknown symbol": (["series", "nope:NOTHING"], "nope:NOTHING"),
+    # click usage errors: one line too (no usage box)
+    "unknown command": (["frobnicate"], "frobnicate"),
+    "diagnose missing date": (["diagnose"], "date"),
+    "analogs top not a number": (["analogs", "2020-03-12", "--top", "x"], "--top"),
+    "diagnose unknown option": (["diagnose", "2020-03-12", "--top", "3"], "--top"),
+    # ISO week and ordinal dates are not YYYY-MM-DD days
+    "diagnose ISO week date": (["diagnose", "2020-W11-4"], "2020-W11-4"),
+    "analogs ISO week date": (["analogs", "2020-W11-4"], "2020-W11-4"),
+    "scan ISO week start": (["scan", "2020-W11-1", "2020-03-20"], "2020-W11-1"),
+    "diagnose compact date": (["diagnose", "20200312"], "20200312"),
+    "report ISO week date": (["report", "2020-W11-4", "-o", "{tmp}/r.html"], "2020-W11-4"),
+    "report date outside its window": (
+        ["report", "2020-03-20", "--window", "2020-03-09:2020-03-19", "-o", "{tmp}/r.html"],
+        "outside the window",
+    ),
 }
 
 
@@ -81,11 +96,54 @@ def test_bad_input_exit_2_one_line_store_unchanged(
     assert code == 2, err
     assert "Traceback" not in err
     lines = [ln for ln in err.splitlines() if ln.strip()]
-    if not name.startswith("series unknown"):  # click's usage errors print a usage box
-        assert len(lines) == 1, err
+    assert len(lines) == 1, err
     assert needle in err
     with Store(loaded_settings.store_path, read_only=True) as st:
         assert (st.checksum(), st.identity) == before
+
+
+@pytest.mark.parametrize(
+    ("what", "needle"),
+    [("file", "is a file, not a folder")],
+)
+def test_riskoff_home_that_is_not_a_folder(
+    what: str,
+    needle: str,
+    loaded_settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "home"
+    target.write_text("not a folder")
+    monkeypatch.setenv("RISKOFF_HOME", str(target))
+    for args in (["series"], ["diagnose", "2020-03-12"], ["ingest", str(tmp_path)]):
+        code, _out, err = run_cli(args, capsys)
+        assert code == 2, err
+        assert "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1, err
+        assert needle in err
+    assert target.read_text() == "not a folder"
+
+
+def test_an_unexpected_error_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("first line of a bug\nsecond line\nthird line")
+
+    monkeypatch.setenv("RISKOFF_HOME", str(tmp_path))
+    monkeypatch.setattr("riskoff.usecases.series_data.coverage", boom)
+    monkeypatch.delenv("RISKOFF_DEBUG", raising=False)
+    code, _out, err = run_cli(["series"], capsys)
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "riskoff: unexpected error: RuntimeError: first line of a bug "
+        "(set RISKOFF_DEBUG=1 for a traceback)"
+    ]
+    monkeypatch.setenv("RISKOFF_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="first line"):
+        run_cli(["series"], capsys)
 
 
 def test_weekend_day_is_diagnosed_with_closed_markets_said(

@@ -27,6 +27,9 @@ from riskoff.errors import InsufficientDataError, StoreBusyError, StoreError
 from riskoff.web import create_app
 from tests.helpers import run_cli
 
+LOCAL = "http://127.0.0.1"
+"""The dashboard answers only to the names it serves (``Host`` is checked)."""
+
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -35,7 +38,9 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def client(loaded_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(loaded_settings), raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(loaded_settings), raise_server_exceptions=False, base_url=LOCAL
+    ) as c:
         yield c
 
 
@@ -178,6 +183,9 @@ def test_one_series(client: TestClient, loaded_store: Any) -> None:
         pytest.param("/api/analogs/2020-03-12?top=0", 422, "top", id="top-zero"),
         pytest.param("/api/analogs/2020-03-12?top=abc", 422, "top", id="top-word"),
         pytest.param("/api/analogs/1900-01-01", 422, "outside", id="analogs-early"),
+        pytest.param("/api/analogs/2026-11-01", 422, "outside", id="analogs-after-data"),
+        pytest.param("/api/diagnose/2020-W11-4", 422, "not a valid", id="iso-week"),
+        pytest.param("/api/analogs/2020-W11-4", 422, "not a valid", id="analogs-iso-week"),
         pytest.param(
             "/api/stress-index?start=2020-03-12&end=2020-03-01", 422, "before", id="st-rev"
         ),
@@ -220,7 +228,7 @@ def test_failures_are_json_and_riskoff_errors_never_500(
         raise exc
 
     monkeypatch.setattr(app.state.service, "coverage", fail)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False, base_url=LOCAL) as c:
         msg = _is_error(c.get("/api/series"), status)
         page = c.get("/series")
     assert page.status_code == status
@@ -253,7 +261,7 @@ def test_locked_store_answers_503_then_recovers(loaded_home: Path, tmp_path: Pat
     try:
         assert writer.stdout is not None
         assert writer.stdout.readline().strip() == "locked"
-        with TestClient(app, raise_server_exceptions=False) as c:
+        with TestClient(app, raise_server_exceptions=False, base_url=LOCAL) as c:
             t0 = time.monotonic()
             r = c.get("/api/series")
             waited = time.monotonic() - t0
@@ -281,7 +289,7 @@ def test_a_new_load_invalidates_the_cache(loaded_home: Path, tmp_path: Path) -> 
     home.mkdir()
     shutil.copy(loaded_home / "riskoff.duckdb", home / "riskoff.duckdb")
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
-    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+    with TestClient(create_app(settings), raise_server_exceptions=False, base_url=LOCAL) as c:
         before = c.get("/api/series/fred:SOFR").json()["count"]
         assert c.get("/api/series/fred:SOFR").json()["count"] == before  # cached
         with Store(settings.store_path) as st:
@@ -405,3 +413,51 @@ def test_pages_show_the_diagnosis(client: TestClient) -> None:
     assert "episodes" in overview
     analogs = client.get("/analogs/2020-03-12", params={"top": 3}).text
     assert "Analogs of 2020-03-12" in analogs
+
+
+def test_errors_name_the_historys_real_last_day_like_the_cli(
+    client: TestClient,
+    loaded_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
+    code, _, err = run_cli(["diagnose", "2026-11-01"], capsys)
+    assert code == 2
+    last = re.search(r"\((\d{4}-\d{2}-\d{2})\)", err)
+    assert last is not None, err
+    for url in ("/api/diagnose/2026-11-01", "/api/analogs/2026-11-01"):
+        r = client.get(url)
+        assert r.status_code == 422
+        assert r.json()["error"].endswith(f"to {last.group(1)})"), r.json()
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        pytest.param("127.0.0.1", 200, id="ip"),
+        pytest.param("127.0.0.1:8765", 200, id="ip-port"),
+        pytest.param("localhost:8765", 200, id="localhost"),
+        pytest.param("LOCALHOST", 200, id="case"),
+        pytest.param("[::1]:8765", 200, id="ipv6"),
+        pytest.param("evil.example", 400, id="rebinding"),
+        pytest.param("evil.example:8765", 400, id="rebinding-port"),
+        pytest.param("127.0.0.1.evil.example", 400, id="suffix"),
+        pytest.param("", 400, id="empty"),
+        pytest.param("localhost:x", 400, id="bad-port"),
+    ],
+)
+def test_the_host_header_is_checked(client: TestClient, host: str, status: int) -> None:
+    r = client.get("/api/series", headers={"host": host})
+    assert r.status_code == status, r.text
+    if status == 400:
+        assert r.json() == {"error": "unknown Host header"}
+    r = client.get("/", headers={"host": host})
+    assert r.status_code == status
+
+
+def test_the_host_given_to_serve_is_served(loaded_settings: Settings) -> None:
+    app = create_app(loaded_settings, hosts=["riskoff.lan"])
+    with TestClient(app, base_url="http://riskoff.lan:8765") as c:
+        assert c.get("/healthz").status_code == 200
+        assert c.get("/healthz", headers={"host": "other.lan"}).status_code == 400

@@ -26,6 +26,9 @@ from riskoff.providers.folder import read_folder
 from riskoff.store import Store
 from riskoff.testing.emulator import Emulator
 
+LOCAL = "http://127.0.0.1"
+"""The dashboard answers only to the names it serves (``Host`` is checked)."""
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SYMBOLS = ["fred:SOFR", "fred:WALCL", "yahoo:^GSPC", "yahoo:SPY", "yahoo:GC=F", "coinbase:BTC-USD"]
@@ -117,7 +120,7 @@ def test_serve_reads_while_update_writes(
             force=True,
         )
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(settings), base_url=LOCAL)
     counts_seen: dict[str, set[int]] = {s: set() for s in ("yahoo:SPY", "fred:WALCL")}
     statuses: Counter[int] = Counter()
     stop = threading.Event()
@@ -188,7 +191,7 @@ def test_canary_key_reaches_no_report_api_store_or_log(
     assert emu.requests_with_key() if hasattr(emu, "requests_with_key") else True
     out = tmp_path / "r.html"
     usecases.report(None, out=out, settings=settings)
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(settings), base_url=LOCAL)
     bodies = [
         client.get(u).text
         for u in ("/api/series", "/api/series/fred:SOFR", "/api/stress-index", "/", "/series")

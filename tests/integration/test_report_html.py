@@ -193,3 +193,28 @@ def test_report_is_point_in_time(loaded_settings: Settings, data_dir: Path, tmp_
         a, b = pages
         i = next(k for k in range(min(len(a), len(b))) if a[k] != b[k])
         pytest.fail(f"pages differ at {i}: {a[i - 200 : i + 200]!r} vs {b[i - 200 : i + 200]!r}")
+
+
+@pytest.mark.integration
+def test_report_on_a_day_inside_a_window_covers_the_whole_window(
+    loaded_settings: Settings, tmp_path: Path
+) -> None:
+    """``report DATE --window A:B`` diagnoses A:B, like ``diagnose DATE --window A:B`` and
+    the dashboard (it used to cut the window at DATE)."""
+    import html
+
+    from riskoff import usecases
+
+    out = tmp_path / "r.html"
+    res = usecases.report(
+        "2020-03-12", out=out, window="2020-03-09:2020-03-19", settings=loaded_settings
+    )
+    assert res.day == "2020-03-19"
+    page = out.read_text(encoding="utf-8")
+    assert "2020-03-09 to 2020-03-19" in page
+    diag = usecases.diagnose(
+        "2020-03-12", window="2020-03-09:2020-03-19", settings=loaded_settings, with_analogs=False
+    ).to_dict()
+    assert diag["date"] == "2020-03-19"
+    said = str(diag["verdict"]["text"])[:40]
+    assert said and (said in page or html.escape(said) in page), said

@@ -20,6 +20,9 @@ from riskoff.config import Settings
 from riskoff.web import create_app
 from tests.helpers import run_cli
 
+LOCAL = "http://127.0.0.1"
+"""The dashboard answers only to the names it serves (``Host`` is checked)."""
+
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -40,7 +43,7 @@ def test_a_recreated_store_is_never_answered_from_the_old_one(
     shutil.copy(loaded_settings.store_path, home / "riskoff.duckdb")
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
     monkeypatch.setenv("RISKOFF_HOME", str(home))
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings), raise_server_exceptions=False, base_url=LOCAL) as client:
         # warm: the command line's on-disk cache and the server's generation
         code, out, err = run_cli(["diagnose", DAY, "--json"], capsys)
         assert code == 0, err

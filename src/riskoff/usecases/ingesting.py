@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from riskoff.config import Settings
 from riskoff.errors import DataFileError
-from riskoff.usecases.common import load_catalog, open_store
+from riskoff.usecases.common import load_catalog, open_store, settings_or_env
 
 if TYPE_CHECKING:
     from riskoff.catalog import SeriesInfo
@@ -55,6 +55,7 @@ def ingest(
     """
     from riskoff.providers.folder import read_folders, read_indexes
 
+    settings = settings_or_env(settings)  # a bad RISKOFF_HOME is said before any reading
     paths = [path] if isinstance(path, (str, Path)) else list(path)
     folders = [Path(p).expanduser() for p in paths]
     indexes = read_indexes(folders)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -24,7 +24,7 @@ from riskoff.config import Settings
 from riskoff.web.api import api_router
 from riskoff.web.errors import install_error_handlers
 from riskoff.web.pages import make_templates, pages_router
-from riskoff.web.security import SecurityHeaders
+from riskoff.web.security import LOCAL_HOSTS, HostCheck, SecurityHeaders
 from riskoff.web.service import Service
 
 __all__ = ["create_app"]
@@ -82,6 +82,7 @@ def create_app(
     store_wait: float = 3.0,
     cache_size: int = 256,
     warm: bool = False,
+    hosts: Iterable[str] = (),
 ) -> FastAPI:
     """The riskoff web app.
 
@@ -91,6 +92,9 @@ def create_app(
         cache_size: diagnoses and other results kept in memory.
         warm: build the panel and the latest diagnosis in the background at startup, so
             the first page is fast.
+        hosts: names this server is reached by, besides 127.0.0.1, localhost and ::1
+            (the ``--host`` it binds to); a request with any other ``Host`` header is
+            answered 400.
     """
     s = settings or Settings.from_env()
     service = Service(s, store_wait=store_wait, cache_size=cache_size)
@@ -121,6 +125,7 @@ def create_app(
     app.state.service = service
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HostCheck, hosts=(*LOCAL_HOSTS, *hosts))
     app.include_router(api_router(service))
     app.include_router(pages_router(service, make_templates(service.settings.home)))
 

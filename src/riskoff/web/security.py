@@ -9,9 +9,21 @@ allow ``'unsafe-inline'`` because plotly.js sets inline styles on the elements i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CONTENT_SECURITY_POLICY", "SECURITY_HEADERS", "SecurityHeaders"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "LOCAL_HOSTS",
+    "SECURITY_HEADERS",
+    "HostCheck",
+    "SecurityHeaders",
+    "host_name",
+]
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+"""The names the dashboard always answers to (plus the ``--host`` it binds to)."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -59,3 +71,44 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def host_name(header: str) -> str | None:
+    """The host name of a ``Host`` header (no port, IPv6 brackets removed, lower case);
+    ``None`` when it is not a valid host."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit("//" + header)
+        if parts.port is None and header.rstrip("]").endswith(":"):
+            return None
+    except ValueError:  # a malformed port or bracket
+        return None
+    return parts.hostname
+
+
+class HostCheck:
+    """Answer 400 to any request whose ``Host`` header is not one of the names this
+    server serves: a page on another site that rebinds its DNS name to 127.0.0.1 sends
+    its own name, so it cannot read the dashboard or the API (DNS rebinding)."""
+
+    def __init__(self, app: ASGIApp, hosts: Iterable[str]) -> None:
+        self.app = app
+        self.hosts = frozenset(h.strip("[]").lower() for h in hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        header = ""
+        for key, value in scope.get("headers", []):
+            if key == b"host":
+                header = value.decode("latin-1")
+                break
+        if host_name(header) not in self.hosts:
+            from starlette.responses import JSONResponse
+
+            response = JSONResponse({"error": "unknown Host header"}, status_code=400)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
