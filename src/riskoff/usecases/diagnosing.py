@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from riskoff.config import Settings
 from riskoff.dates import Window, parse_date, parse_window
 from riskoff.errors import BadDateError
-from riskoff.usecases.common import settings_or_env
+from riskoff.usecases.common import EmptyStoreError, settings_or_env
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,7 +89,7 @@ def diagnose(
     pnl, table, params = ws.panel, ws.table, ws.params
     days = pnl.days
     if len(days) == 0:
-        raise BadDateError("the store holds no data to diagnose")
+        raise EmptyStoreError()
     first, last = ws.first_day, ws.as_of
     if end > last:
         raise BadDateError(f"{end} is after the last data in the store ({last})")
@@ -179,7 +179,7 @@ def scan(
     Window(a, b)  # raises on a reversed range
     ws = _workspace(workspace, s)
     if ws.is_empty:
-        raise BadDateError("the store holds no data to scan")
+        raise EmptyStoreError()
     first, last = ws.first_day, ws.as_of
     if a > last or b < first:
         raise BadDateError(f"{a}:{b} is outside the data in the store ({first} to {last})")

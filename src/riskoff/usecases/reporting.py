@@ -96,7 +96,7 @@ def report(
     ws = _workspace_for(s, day, last_close)
     pnl, table = ws.panel, ws.table
     if ws.is_empty:
-        raise BadDateError("the store holds no data to report on")
+        raise EmptyStoreError()
     if day is None:
         day = ws.latest_complete_day()
     if day < ws.first_day:
