@@ -123,7 +123,9 @@ def test_it_is_on_the_dashboard(user_home: Path, monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.delenv("RISKOFF_HOME", raising=False)  # the app's own settings decide
     settings = Settings.from_env({"RISKOFF_HOME": str(user_home)})
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with TestClient(
+        create_app(settings), raise_server_exceptions=False, base_url="http://127.0.0.1"
+    ) as client:
         r = client.get(f"/day/{DAY}")
         assert r.status_code == 200, r.text
         assert LABEL in r.text
