@@ -90,7 +90,9 @@ def test_reads_as_an_empty_store_on_the_api(kind: str, tmp_path: Path) -> None:
     home.mkdir()
     FILES[kind](home / "riskoff.duckdb")
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
-    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(settings), raise_server_exceptions=False, base_url="http://127.0.0.1"
+    ) as c:
         for path in ("/api/series", "/api/diagnose/2020-03-12", "/api/series/yahoo:SPY"):
             r = c.get(path)
             assert r.status_code == 503, (path, r.status_code, r.text)
