@@ -2,6 +2,7 @@
 #   make demo   create the environment, load data, run the main job
 #   make test   create the environment, then lint, type-check and run the tests
 #   make check  lint + types + tests (environment assumed)
+#   make evaluate  regenerate docs/evaluation.md (riskoff evaluate over every built-in set)
 #   make bench  benchmarks of every hot path (prints a table, writes docs/benchmarks.md)
 
 SHELL := /bin/bash
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 RISKOFF_DATA ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv test check lint format types unit demo bench browser clean
+.PHONY: venv test check lint format types unit demo bench evaluate browser clean
 
 venv: $(VENV)/.installed
 
@@ -56,6 +57,9 @@ demo: venv
 
 bench: venv
 	$(PY) scripts/bench.py
+
+evaluate: venv
+	$(PY) scripts/write_evaluation.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

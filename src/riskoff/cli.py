@@ -478,6 +478,46 @@ def scan(
 
 
 @app.command()
+def evaluate(
+    labels: Annotated[
+        Path | None,
+        typer.Argument(help="A labels CSV: date (YYYY-MM-DD or START:END), suspects (a|b), why."),
+    ] = None,
+    set_name: Annotated[
+        str | None,
+        typer.Option("--set", help="A built-in set: episodes, probes, probe-windows, newspapers."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="The data folder (--set newspapers); default $RISKOFF_DATA or ../shared/data.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON with every case.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML page.")
+    ] = None,
+) -> None:
+    """How often the verdict names the labelled cause, beside two baselines."""
+    from riskoff import usecases
+    from riskoff.render.evaluation import evaluation_html, evaluation_text
+
+    ev = usecases.evaluate(labels, set_name=set_name, data_dir=data)
+    if html is not None:
+        try:
+            html.write_text(evaluation_html(ev), encoding="utf-8")
+        except OSError as exc:
+            from riskoff.errors import InputError
+
+            raise InputError(f"cannot write {html}: {exc.strerror}") from None
+    if as_json:
+        _print_json(ev.to_dict())
+        return
+    sys.stdout.write(evaluation_text(ev))
+
+
+@app.command()
 def analogs(
     date: Annotated[str, typer.Argument(help="The day to find analogs of (YYYY-MM-DD).")],
     top: Annotated[int, typer.Option("--top", help="How many episodes and days to show.")] = 5,

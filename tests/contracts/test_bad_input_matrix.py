@@ -74,6 +74,28 @@ CASES: dict[str, tuple[list[str], str]] = {
         ["report", "2020-03-20", "--window", "2020-03-09:2020-03-19", "-o", "{tmp}/r.html"],
         "outside the window",
     ),
+    # evaluate: labels files and sets
+    "evaluate missing labels file": (["evaluate", "{tmp}/none.csv"], "none.csv"),
+    "evaluate labels without suspects column": (["evaluate", "{tmp}/nocol.csv"], "suspects"),
+    "evaluate unknown suspect id": (["evaluate", "{tmp}/alien.csv"], "aliens"),
+    "evaluate bad date": (["evaluate", "{tmp}/baddate.csv"], "2020-02-30"),
+    "evaluate reversed window": (["evaluate", "{tmp}/reversed.csv"], "reversed"),
+    "evaluate not utf-8": (["evaluate", "{tmp}/latin1.csv"], "UTF-8"),
+    "evaluate unknown set": (["evaluate", "--set", "tweets"], "tweets"),
+    "evaluate file and set": (["evaluate", "{tmp}/alien.csv", "--set", "probes"], "--set"),
+    "evaluate neither file nor set": (["evaluate"], "--set"),
+    "evaluate missing data folder": (
+        ["evaluate", "--set", "newspapers", "--data", "{tmp}/nowhere"],
+        "nowhere",
+    ),
+}
+
+LABEL_FILES = {
+    "nocol.csv": b"date,cause\n2020-03-16,liquidity\n",
+    "alien.csv": b"date,suspects\n2020-03-16,liquidity|aliens\n",
+    "baddate.csv": b"date,suspects\n2020-02-30,liquidity\n",
+    "reversed.csv": b"date,suspects\n2020-03-19:2020-03-09,liquidity\n",
+    "latin1.csv": "date,suspects,why\n2020-03-16,liquidity,caf\u00e9\n".encode("latin-1"),
 }
 
 
@@ -88,6 +110,8 @@ def test_bad_input_exit_2_one_line_store_unchanged(
 ) -> None:
     args, needle = CASES[name]
     (tmp_path / "file.txt").write_text("a file where a folder is expected")
+    for fname, body in LABEL_FILES.items():
+        (tmp_path / fname).write_bytes(body)
     args = [a.replace("{tmp}", str(tmp_path)).replace("{data}", str(data_dir)) for a in args]
     monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
     with Store(loaded_settings.store_path, read_only=True) as st:

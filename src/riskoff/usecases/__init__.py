@@ -6,7 +6,8 @@ everywhere. Data flows one way: providers -> store -> panel -> indicators -> dia
 analogs | portfolio -> render.
 
 Modules: :mod:`~.ingesting`, :mod:`~.updating`, :mod:`~.series_data` (coverage and one
-series), :mod:`~.diagnosing` (diagnose and scan), :mod:`~.analog_search`, :mod:`~.reporting`,
+series), :mod:`~.diagnosing` (diagnose and scan), :mod:`~.evaluating` (evaluate),
+:mod:`~.analog_search`, :mod:`~.reporting`,
 :mod:`~.portfolio` (portfolio replay), :mod:`~.stress` (stress index), over
 :mod:`~.workspace` (the immutable :class:`Workspace`), :mod:`~.panels` (point-in-time
 workspaces) and :mod:`~.cache` (the on-disk cache, keyed by the store and the code's
@@ -35,6 +36,7 @@ __all__ = [
     "analogs_for",
     "coverage",
     "diagnose",
+    "evaluate",
     "ingest",
     "load_catalog",
     "load_panel",
@@ -73,6 +75,7 @@ _LAZY = {
     "analogs_for": "analog_search",
     "diagnose": "diagnosing",
     "scan": "diagnosing",
+    "evaluate": "evaluating",
     "report": "reporting",
     "stress_index": "stress",
     "stress_portfolio": "portfolio",
@@ -88,6 +91,7 @@ if TYPE_CHECKING:
     from riskoff.usecases.cache import load_workspace
     from riskoff.usecases.common import EMPTY_STORE, EmptyStoreError, load_catalog, open_store
     from riskoff.usecases.diagnosing import diagnose, scan
+    from riskoff.usecases.evaluating import evaluate
     from riskoff.usecases.ingesting import IngestResult, ingest
     from riskoff.usecases.panels import load_panel, workspace_as_of, workspace_of
     from riskoff.usecases.portfolio import stress_portfolio
