@@ -9,15 +9,31 @@ The numbers are written as they come out; nothing here is tuned or pinned.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
 
 from riskoff import usecases
-from riskoff.render.evaluation import evaluation_markdown
-from riskoff.usecases.evaluating import SETS
+from riskoff.render.evaluation import calibration_markdown, evaluation_markdown
+from riskoff.usecases.evaluating import SETS, calibrate
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "evaluation.md"
+MAPPING = REPO / "src" / "riskoff" / "data" / "calibration.json"
+
+CALIBRATION = """## Calibration of the confidence (`riskoff evaluate --calibrate`)
+
+Is the verdict's confidence a probability? Every labelled case of the sets above (a day or
+window in two sets counts once) is scored by a mapping fitted without it: the cases are
+sorted by date and cut into contiguous time blocks, each block scored by a mapping fitted
+on the others. Methods: Platt scaling (a logistic of the raw confidence), isotonic
+regression, and the floor every mapping has to beat, the training blocks' constant hit
+rate. The Platt mapping fitted on all the cases is saved with its data and date range in
+`src/riskoff/data/calibration.json`; it is **not** wired into the verdict (that would change
+every golden output), so the confidence riskoff prints is still the raw one.
+
+"""
 
 HEAD = """# How often is riskoff right?
 
@@ -63,8 +79,11 @@ def main() -> int:
         print(f"{name}: {len(evs[-1].judged)} scored in {time.perf_counter() - t0:.1f} s")
     sets = "\n".join(f"| `{k}` | {v} |" for k, v in SETS.items())
     head = HEAD.format(today=dt.date.today(), as_of=ws.as_of, sets=sets)
-    DOC.write_text(head + evaluation_markdown(evs), encoding="utf-8")
-    print(f"wrote {DOC}")
+    cal = calibrate(workspace=ws)
+    MAPPING.write_text(json.dumps(cal.to_dict(), indent=2) + "\n", encoding="utf-8")
+    body = evaluation_markdown(evs) + "\n" + CALIBRATION + calibration_markdown(cal)
+    DOC.write_text(head + body, encoding="utf-8")
+    print(f"wrote {DOC} and {MAPPING}")
     return 0
 
 

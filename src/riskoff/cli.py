@@ -477,6 +477,16 @@ def scan(
         _console().print("showing sell-off days only (use --csv for every day)")
 
 
+def _write(path: Path, text: str) -> None:
+    """Write an output file; a path that cannot be written is a one-line error."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        from riskoff.errors import InputError
+
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+
+
 @app.command()
 def evaluate(
     labels: Annotated[
@@ -498,19 +508,35 @@ def evaluate(
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write a self-contained HTML page.")
     ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate",
+            help="Cross-validated calibration of the confidence instead (every set if none given).",
+        ),
+    ] = False,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="With --calibrate: write the mapping (JSON).")
+    ] = None,
 ) -> None:
     """How often the verdict names the labelled cause, beside two baselines."""
     from riskoff import usecases
-    from riskoff.render.evaluation import evaluation_html, evaluation_text
+    from riskoff.render.evaluation import calibration_text, evaluation_html, evaluation_text
 
+    if calibrate:
+        from riskoff.usecases.evaluating import calibrate as run_calibration
+
+        cal = run_calibration(labels, set_name=set_name, data_dir=data)
+        if save is not None:
+            _write(save, json.dumps(cal.to_dict(), indent=2) + "\n")
+        if as_json:
+            _print_json(cal.to_dict())
+        else:
+            sys.stdout.write(calibration_text(cal))
+        return
     ev = usecases.evaluate(labels, set_name=set_name, data_dir=data)
     if html is not None:
-        try:
-            html.write_text(evaluation_html(ev), encoding="utf-8")
-        except OSError as exc:
-            from riskoff.errors import InputError
-
-            raise InputError(f"cannot write {html}: {exc.strerror}") from None
+        _write(html, evaluation_html(ev))
     if as_json:
         _print_json(ev.to_dict())
         return

@@ -133,3 +133,17 @@ def test_cli_user_file_json(
     assert d["calm"]["n"] == 1
     assert d["refused"][0]["date"] == "1985-01-03"
     assert (tmp_path / "e.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_calibration_is_out_of_fold_and_records_its_data(
+    loaded_settings: Settings, workspace: Any
+) -> None:
+    from riskoff.usecases.evaluating import calibrate
+
+    cal = calibrate(set_name="probes", settings=loaded_settings, workspace=workspace)
+    d: dict[str, Any] = json.loads(json.dumps(cal.to_dict()))
+    assert d["data"]["sets"] == ["probes"]
+    assert d["data"]["first"] <= d["data"]["last"]
+    for r in d["cross_validation"]:
+        assert sum(b["n"] for b in r["bins_out_of_fold"]) == d["data"]["cases"]
+        assert 0 <= r["brier_out_of_fold"] <= 1

@@ -10,8 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from riskoff.evaluation import Evaluation, Figures
+    from riskoff.evaluation.calibration import Calibration
+    from riskoff.evaluation.stats import ReliabilityBin
 
-__all__ = ["evaluation_html", "evaluation_markdown", "evaluation_text"]
+__all__ = [
+    "calibration_markdown",
+    "calibration_text",
+    "evaluation_html",
+    "evaluation_markdown",
+    "evaluation_text",
+]
 
 COLUMNS = (
     ("riskoff", "riskoff"),
@@ -80,15 +88,7 @@ def _per_suspect(ev: Evaluation) -> list[tuple[str, str, str, str]]:
 
 
 def _bins(ev: Evaluation) -> list[tuple[str, str, str, str]]:
-    return [
-        (
-            f"{b.lo:.1f}-{b.hi:.1f}",
-            str(b.n),
-            _num(b.mean_confidence, 2) if b.n else "",
-            f"{b.hits}/{b.n} = {b.hit_rate:.0%}" if b.n else "",
-        )
-        for b in ev.bins
-    ]
+    return _bin_rows(ev.bins)
 
 
 def _matrix(ev: Evaluation) -> tuple[list[str], list[list[str]]]:
@@ -217,3 +217,53 @@ def evaluation_html(ev: Evaluation, *, generated: dt.datetime | None = None) -> 
             generated=stamp,
         )
     )
+
+
+def _calibration_lines(cal: Calibration, table: Any) -> list[str]:
+    m = cal.mapping
+    lines = [
+        f"{cal.n} labelled cases ({cal.first} to {cal.last}) from {', '.join(cal.sets)}; "
+        f"primary right on {cal.base_rate:.0%}. Folds: {cal.results[0].folds} contiguous time "
+        "blocks; every case is scored by a mapping fitted without it.",
+        "",
+        *table(
+            ("method", "Brier out of fold", "Brier of the raw confidence"),
+            [(r.method, _num(r.brier_out_of_fold, 3), _num(r.brier_raw, 3)) for r in cal.results],
+        ),
+        "",
+    ]
+    for r in cal.results:
+        lines += [f"{r.method}, out of fold:", ""]
+        lines += [*table(("confidence", "n", "mean", "right"), _bin_rows(r.bins_out_of_fold)), ""]
+    lines += [
+        "Raw confidence:",
+        "",
+        *table(("confidence", "n", "mean", "right"), _bin_rows(cal.results[0].bins_raw)),
+        "",
+        f"Platt mapping fitted on all {cal.n} cases: P(right) = 1/(1+exp(-({m.a:.3f} "
+        f"+ {m.b:.3f} c))): {m(0.1):.2f} at c=0.1, {m(0.5):.2f} at 0.5, {m(0.9):.2f} at 0.9. "
+        "Not wired into the verdict.",
+    ]
+    return lines
+
+
+def _bin_rows(bins: Sequence[ReliabilityBin]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"{b.lo:.1f}-{b.hi:.1f}",
+            str(b.n),
+            _num(b.mean_confidence, 2) if b.n else "",
+            f"{b.hits}/{b.n} = {b.hit_rate:.0%}" if b.n else "",
+        )
+        for b in bins
+    ]
+
+
+def calibration_text(cal: Calibration) -> str:
+    """``riskoff evaluate --calibrate`` for the terminal."""
+    return "\n".join(["riskoff evaluate --calibrate", "", *_calibration_lines(cal, _table)]) + "\n"
+
+
+def calibration_markdown(cal: Calibration) -> str:
+    """The calibration section of ``docs/evaluation.md``."""
+    return "\n".join(_calibration_lines(cal, _md_table)) + "\n"

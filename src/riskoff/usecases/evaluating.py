@@ -34,9 +34,10 @@ from riskoff.evaluation.labels import read_text
 from riskoff.usecases.common import settings_or_env
 
 if TYPE_CHECKING:
+    from riskoff.evaluation.calibration import Calibration
     from riskoff.usecases.workspace import Workspace
 
-__all__ = ["SETS", "data_folder", "evaluate", "label_set"]
+__all__ = ["SETS", "calibrate", "data_folder", "evaluate", "label_set"]
 
 SETS: dict[str, str] = {
     "episodes": "the episode catalogue's windows and suspects (riskoff/data/episodes.toml)",
@@ -209,3 +210,44 @@ def evaluate(
         brier=brier(conf, hits),
         seconds=time.perf_counter() - t0,
     )
+
+
+def calibrate(
+    labels: Path | None = None,
+    *,
+    set_name: str | None = None,
+    data_dir: Path | None = None,
+    settings: Settings | None = None,
+    workspace: Workspace | None = None,
+    folds: int = 5,
+) -> Calibration:
+    """Cross-validated calibration of the verdict's confidence (``riskoff evaluate
+    --calibrate``) on a labels CSV, one set, or (neither given) every built-in set pooled
+    (a day or window in two sets counts once). Reported only: the verdict is unchanged."""
+    from riskoff.evaluation.calibration import calibrate as fit
+
+    s = settings_or_env(settings)
+    if workspace is None:
+        from riskoff.usecases.cache import load_workspace
+        from riskoff.usecases.common import require_store
+
+        require_store(s)
+        workspace = load_workspace(s)
+    names: list[str | None] = [set_name] if set_name else ([None] if labels else list(SETS))
+    seen: dict[str, Judged] = {}
+    for name in names:
+        ev = evaluate(labels if name is None else None, set_name=name, data_dir=data_dir,
+                      settings=s, workspace=workspace)  # fmt: skip
+        for j in ev.judged:
+            seen.setdefault(j.label.key, j)
+    cases = list(seen.values())
+    try:
+        return fit(
+            [str(labels)] if labels else [str(n) for n in names],
+            [j.label.end.isoformat() for j in cases],
+            [j.confidence for j in cases],
+            [j.primary in j.label.suspects for j in cases],
+            folds=folds,
+        )
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
