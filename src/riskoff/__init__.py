@@ -63,19 +63,8 @@ __all__ = [
     "update",
 ]
 
-_USECASES = (
-    "analogs",
-    "coverage",
-    "diagnose",
-    "ingest",
-    "open_store",
-    "report",
-    "scan",
-    "series",
-    "stress_index",
-    "stress_portfolio",
-    "update",
-)
+_USECASES = tuple(n for n in __all__ if n.islower() and not n.startswith("_"))
+"""The use-cases (lower-case names of ``__all__``), all served by ``riskoff.usecases``."""
 
 _LAZY = {
     "Catalog": "riskoff.catalog",

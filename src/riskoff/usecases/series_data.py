@@ -12,7 +12,16 @@ from riskoff.usecases.common import load_catalog, require_store, settings_or_env
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CoverageRow", "Observation", "SeriesData", "coverage", "revisions", "series"]
+__all__ = [
+    "CoverageRow",
+    "Observation",
+    "SeriesData",
+    "coverage",
+    "parse_range",
+    "revisions",
+    "series",
+    "series_of",
+]
 
 
 class CoverageRow(TypedDict):
@@ -152,28 +161,48 @@ def series(
     settings: Settings | None = None,
 ) -> SeriesData:
     """One stored series (a symbol or a catalogue name) between two days."""
-    from riskoff.dates import parse_date
-    from riskoff.errors import BadDateError
     from riskoff.store import Store
 
     s = settings_or_env(settings)
     require_store(s)
+    d0, d1 = parse_range(start, end)
+    with Store(s.store_path, read_only=True) as st:
+        sym = resolve_symbol(symbol, set(st.symbols()), s)
+        df = st.read([sym], d0, d1)
+    return series_of(sym, df, coverage(s), d0, d1)
+
+
+def parse_range(
+    start: str | dt.date | None, end: str | dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The optional first and last day of a series request (``end`` not before ``start``)."""
+    from riskoff.dates import parse_date
+    from riskoff.errors import BadDateError
+
     d0 = parse_date(start, what="start") if start else None
     d1 = parse_date(end, what="end") if end else None
     if d0 and d1 and d1 < d0:
         raise BadDateError(f"end {d1} is before start {d0}")
-    with Store(s.store_path, read_only=True) as st:
-        sym = resolve_symbol(symbol, set(st.symbols()), s)
-        df = st.read([sym], d0, d1)
-    row = next((r for r in coverage(s) if r["symbol"] == sym), None)
+    return d0, d1
+
+
+def series_of(
+    symbol: str,
+    frame: pd.DataFrame,
+    rows: list[CoverageRow],
+    start: dt.date | None,
+    end: dt.date | None,
+) -> SeriesData:
+    """A stored series' observations with its catalogue row (from ``coverage``)."""
+    row = next((r for r in rows if r["symbol"] == symbol), None)
     return SeriesData(
-        symbol=sym,
-        name=row["name"] if row else sym,
+        symbol=symbol,
+        name=row["name"] if row else symbol,
         units=row["units"] if row else "",
         frequency=row["frequency"] if row else "",
-        start=d0,
-        end=d1,
-        frame=df[["date", "value"]].reset_index(drop=True),
+        start=start,
+        end=end,
+        frame=frame[["date", "value"]].reset_index(drop=True),
     )
 
 

@@ -333,25 +333,13 @@ class Service:
 
     def series_json(self, symbol: str, start: str | None, end: str | None) -> dict[str, Any]:
         """One stored series: its catalogue row and its observations between two days."""
-        from riskoff.usecases.series_data import SeriesData
+        from riskoff.usecases.series_data import parse_range, series_of
 
         sym = self.symbol(symbol)
-        d0 = parse_date(start, what="start") if start else None
-        d1 = parse_date(end, what="end") if end else None
-        if d0 and d1 and d1 < d0:
-            raise BadDateError(f"end {d1} is before start {d0}")
+        d0, d1 = parse_range(start, end)
 
         def compute(g: Generation) -> dict[str, Any]:
-            row = next((r for r in self.coverage() if r["symbol"] == sym), None)
-            data = SeriesData(
-                symbol=sym,
-                name=row["name"] if row else sym,
-                units=row["units"] if row else "",
-                frequency=row["frequency"] if row else "",
-                start=d0,
-                end=d1,
-                frame=self.series_frame(sym, d0, d1),
-            )
+            data = series_of(sym, self.series_frame(sym, d0, d1), self.coverage(), d0, d1)
             return dict(data.to_dict())
 
         return self.cached(("series.json", sym, d0, d1), compute)
