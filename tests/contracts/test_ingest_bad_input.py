@@ -182,6 +182,7 @@ def test_bad_file_is_named_and_store_keeps_what_it_had(
     assert expected in err
     assert any(name in err for name in ("bad.csv", "bad.xls", "nowhere.csv", "julian"))
     assert "Traceback" not in err
+    assert len([ln for ln in err.splitlines() if ln.strip()]) == 1, err
     with Store(_settings(home).store_path, read_only=True) as st:
         assert st.checksum() == before  # GOOD re-loaded unchanged, BAD never written
         assert not any(s.startswith("test:BAD") for s in st.symbols())
