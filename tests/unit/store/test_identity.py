@@ -7,28 +7,14 @@ import uuid
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 
-from riskoff.catalog import SeriesInfo
 from riskoff.store import Store, StoreIdentity
-
-INFO = SeriesInfo(
-    symbol="t:A",
-    name="a",
-    asset_class="equity",
-    role="risk_asset",
-    units="index",
-    frequency="daily",
-)
-
-
-def _frame(days: list[str], values: list[float]) -> pd.DataFrame:
-    return pd.DataFrame({"date": pd.to_datetime(days), "value": values})
+from tests.unit.store.samples import INFO, series_frame
 
 
 def _load(st: Store, days: list[str], values: list[float]) -> None:
-    st.load({"t:A": _frame(days, values)}, {"t:A": INFO}, kind="ingest", source="x")
+    st.load({"t:A": series_frame(days, values)}, {"t:A": INFO}, kind="ingest", source="x")
 
 
 def test_new_store_has_random_id_and_version_zero(tmp_path: Path) -> None:
@@ -73,7 +59,10 @@ def test_failed_load_does_not_bump(tmp_path: Path) -> None:
         before = st.identity
         with pytest.raises(Exception, match="injected"):
             st.load(
-                {"t:A": _frame(["2020-01-01"], [1.0]), "t:B": _frame(["2020-01-01"], [1.0])},
+                {
+                    "t:A": series_frame(["2020-01-01"], [1.0]),
+                    "t:B": series_frame(["2020-01-01"], [1.0]),
+                },
                 {"t:A": INFO},
                 kind="ingest",
                 source="x",

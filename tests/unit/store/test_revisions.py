@@ -8,33 +8,18 @@ import time
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 
-from riskoff.catalog import SeriesInfo
 from riskoff.errors import EmptyStoreError, InputError
 from riskoff.store import Store, StoreIdentity
-
-INFO = SeriesInfo(
-    symbol="t:A",
-    name="a",
-    asset_class="equity",
-    role="risk_asset",
-    units="index",
-    frequency="daily",
-)
-
-
-def _frame(days: list[str], values: list[float]) -> pd.DataFrame:
-    return pd.DataFrame({"date": pd.to_datetime(days), "value": values})
-
+from tests.unit.store.samples import INFO, series_frame
 
 DAYS = ["2020-01-01", "2020-01-02", "2020-01-03"]
 
 
 def _ingest(st: Store, days: list[str], values: list[float], **kw: object) -> object:
     return st.load(
-        {"t:A": _frame(days, values)},
+        {"t:A": series_frame(days, values)},
         {"t:A": INFO},
         kind="ingest",
         source="folder:x",
@@ -68,7 +53,7 @@ def test_changed_value_goes_to_revisions(tmp_path: Path) -> None:
         _ingest(st, DAYS, [1, 2, 3])
         first_loaded = _rows(st)[0][4]
         report = st.load(
-            {"t:A": _frame(["2020-01-02"], [2.5])},
+            {"t:A": series_frame(["2020-01-02"], [2.5])},
             {"t:A": INFO},
             kind="update",
             source="update:fred",
@@ -110,9 +95,9 @@ def test_vanished_rows_are_kept_marked_and_reported(tmp_path: Path) -> None:
 
 def test_update_compares_only_inside_its_window(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as st:
-        st.load({"t:A": _frame(DAYS, [1, 2, 3])}, {"t:A": INFO}, kind="update", source="fred")
+        st.load({"t:A": series_frame(DAYS, [1, 2, 3])}, {"t:A": INFO}, kind="update", source="fred")
         report = st.load(
-            {"t:A": _frame(["2020-01-03", "2020-01-04"], [3, 4])},
+            {"t:A": series_frame(["2020-01-03", "2020-01-04"], [3, 4])},
             {"t:A": INFO},
             kind="update",
             source="fred",

@@ -13,24 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from riskoff.catalog import SeriesInfo
 from riskoff.errors import StoreBusyError, StoreError
 from riskoff.store import Store
 from riskoff.store.duckdb_store import SCHEMA_VERSION
-
-
-def _frame(days: list[str], values: list[float]) -> pd.DataFrame:
-    return pd.DataFrame({"date": pd.to_datetime(days), "value": values})
-
-
-INFO = SeriesInfo(
-    symbol="t:A",
-    name="a",
-    asset_class="equity",
-    role="risk_asset",
-    units="index",
-    frequency="daily",
-)
+from tests.unit.store.samples import INFO, series_frame
 
 
 def test_new_store_has_current_schema(tmp_path: Path) -> None:
@@ -42,13 +28,13 @@ def test_new_store_has_current_schema(tmp_path: Path) -> None:
 def test_upsert_replaces_changed_values_only(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as st:
         r1 = st.load(
-            {"t:A": _frame(["2020-01-01", "2020-01-02"], [1, 2])},
+            {"t:A": series_frame(["2020-01-01", "2020-01-02"], [1, 2])},
             {"t:A": INFO},
             kind="ingest",
             source="x",
         )
         r2 = st.load(
-            {"t:A": _frame(["2020-01-02", "2020-01-03"], [2.5, 3])},
+            {"t:A": series_frame(["2020-01-02", "2020-01-03"], [2.5, 3])},
             {"t:A": INFO},
             kind="update",
             source="y",
@@ -64,8 +50,8 @@ def test_read_filters_and_wide(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as st:
         st.load(
             {
-                "t:A": _frame(["2020-01-01", "2020-01-02"], [1, 2]),
-                "t:B": _frame(["2020-01-02", "2020-01-03"], [5, 6]),
+                "t:A": series_frame(["2020-01-01", "2020-01-02"], [1, 2]),
+                "t:B": series_frame(["2020-01-02", "2020-01-03"], [5, 6]),
             },
             {},
             kind="ingest",
@@ -105,7 +91,7 @@ def test_migrates_an_empty_legacy_file(tmp_path: Path) -> None:
 def test_second_writer_fails_cleanly(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     with Store(path) as st:
-        st.load({"t:A": _frame(["2020-01-01"], [1])}, {}, kind="ingest", source="x")
+        st.load({"t:A": series_frame(["2020-01-01"], [1])}, {}, kind="ingest", source="x")
     holder = subprocess.Popen(
         [
             sys.executable,
