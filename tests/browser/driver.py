@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,3 +76,17 @@ def headless_chromium(window: str, *, performance_log: bool = False) -> Iterator
 def severe_console_errors(drv: Any) -> list[str]:
     """The SEVERE entries of the browser console log since the last call."""
     return [str(e.get("message", "")) for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+def wait_until_charts_drawn(drv: Any, count: int, timeout: float = 30.0) -> None:
+    """Wait (at most ``timeout`` seconds) until ``count`` plotly charts have drawn their SVG;
+    the assertions that follow say which chart did not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        drawn = drv.execute_script(
+            "return Array.from(document.querySelectorAll('div.plotly-chart'))"
+            ".filter(d => d.querySelector('svg.main-svg')).length"
+        )
+        if drawn == count:
+            return
+        time.sleep(0.2)

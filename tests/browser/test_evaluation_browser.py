@@ -4,14 +4,13 @@ console error, nothing fetched from the network."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from riskoff.config import Settings
-from tests.browser.driver import headless_chromium, severe_console_errors
+from tests.browser.driver import headless_chromium, severe_console_errors, wait_until_charts_drawn
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
@@ -33,15 +32,7 @@ def test_evaluation_page_renders_offline(
         drv.get(page.as_uri())
         charts = drv.find_elements(By.CSS_SELECTOR, "div.plotly-chart")
         assert {c.get_attribute("data-chart") for c in charts} == {"confusion", "reliability"}
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            drawn = drv.execute_script(
-                "return Array.from(document.querySelectorAll('div.plotly-chart'))"
-                ".filter(d => d.querySelector('svg.main-svg')).length"
-            )
-            if drawn == len(charts):
-                break
-            time.sleep(0.2)
+        wait_until_charts_drawn(drv, len(charts))
         for div in charts:
             marks = drv.execute_script(
                 "return arguments[0].querySelectorAll("

@@ -18,7 +18,12 @@ import pytest
 
 from riskoff.config import Settings
 from riskoff.render.html import plotly_js
-from tests.browser.driver import ARTIFACTS, headless_chromium, severe_console_errors
+from tests.browser.driver import (
+    ARTIFACTS,
+    headless_chromium,
+    severe_console_errors,
+    wait_until_charts_drawn,
+)
 
 DAY = "2020-03-12"
 MAX_BYTES = 8 * 1024 * 1024
@@ -71,17 +76,9 @@ def test_report_renders_in_headless_chromium(report_312: Path, driver: Any) -> N
     driver.get_log("browser")  # drain what the start page logged
     driver.get_log("performance")
     driver.get(report_312.as_uri())
-    deadline = time.monotonic() + 30
     charts = driver.find_elements(By.CSS_SELECTOR, "div.plotly-chart")
     assert len(charts) >= 5
-    while time.monotonic() < deadline:
-        drawn = driver.execute_script(
-            "return Array.from(document.querySelectorAll('div.plotly-chart'))"
-            ".filter(d => d.querySelector('svg.main-svg')).length"
-        )
-        if drawn == len(charts):
-            break
-        time.sleep(0.2)
+    wait_until_charts_drawn(driver, len(charts))
     # every chart is drawn, visible and holds data (traces or a heatmap image)
     for div in charts:
         cid = div.get_attribute("data-chart")
@@ -143,16 +140,8 @@ def test_early_report_without_sofr_bitcoin_or_etfs_renders_cleanly(
     assert "No sector or factor series is available for this period." in html
     driver.get_log("browser")
     driver.get(out.as_uri())
-    deadline = time.monotonic() + 30
     charts = driver.find_elements(By.CSS_SELECTOR, "div.plotly-chart")
-    while time.monotonic() < deadline:
-        drawn = driver.execute_script(
-            "return document.querySelectorAll('div.plotly-chart svg.main-svg').length > 0 && "
-            "Array.from(document.querySelectorAll('div.plotly-chart'))"
-            ".every(d => d.querySelector('svg.main-svg'))"
-        )
-        if drawn:
-            break
-        time.sleep(0.2)
+    assert charts
+    wait_until_charts_drawn(driver, len(charts))
     assert all(c.find_elements(By.CSS_SELECTOR, "svg.main-svg") for c in charts)
     assert severe_console_errors(driver) == []
