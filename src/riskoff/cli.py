@@ -431,11 +431,20 @@ def diagnose(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a report.")
     ] = False,
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of",
+            help="When the diagnosis is made: next-morning (default: the close's prices, "
+            "the newspapers of the day and the next), close (the day's papers only), "
+            "published (news indices as released by the close).",
+        ),
+    ] = "next-morning",
 ) -> None:
     """Why is everything falling? Sell-off, ten suspects scored with evidence, verdict."""
     from riskoff import usecases
 
-    diag = usecases.diagnose(date, window=window)
+    diag = usecases.diagnose(date, window=window, as_of=as_of)
     if as_json:
         _print_json(diag.to_dict())
         return

@@ -24,6 +24,12 @@
 The calendar (``docs/calendar.md``): every weekday from ``start`` to ``as_of`` plus every
 weekend day on which crypto traded. Day D means the US close of D for US assets, the
 Asian close of D for Japanese and Hong Kong assets and the UTC daily close of D for crypto.
+
+``papers`` holds the newspaper-based indices (catalogue ``asset_class = "news"``) by
+**newspaper date**, not re-dated by their publication lag: the papers of D+1 report day
+D, and a diagnosis of D made the morning after reads them (``riskoff.indicators.news``
+says which papers each moment reads). A panel as of D holds papers up to D +
+:data:`PAPER_DAYS`; they never extend the calendar.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLASSES",
     "DEFAULT_START",
+    "PAPER_DAYS",
     "STALENESS_DAYS",
     "ClassSpec",
     "Panel",
@@ -57,6 +64,11 @@ DEFAULT_START = dt.date(1990, 1, 1)
 series start in 1990). Earlier observations still seed forward fills and returns."""
 
 _SEED_DAYS = 400  # calendar days read before ``start`` to seed fills of annual series
+
+PAPER_DAYS = 1
+"""Days after the panel's last day whose newspapers it holds (the morning after)."""
+NEWS_CLASS = "news"
+"""The catalogue asset class of the newspaper-dated indices (``Panel.papers``)."""
 
 STALENESS_DAYS: dict[str, int] = {
     "daily": 7,
@@ -119,6 +131,9 @@ class Panel:
     class_source: pd.DataFrame
     info: Mapping[str, SeriesInfo]
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    papers: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    """Newspaper-dated indices: a calendar-day index to ``as_of + PAPER_DAYS``, one
+    column per ``news`` symbol, NaN where no paper (see the module doc)."""
 
     @property
     def symbols(self) -> list[str]:
@@ -159,8 +174,40 @@ def load_panel(
         start: the first day of the panel (default :data:`DEFAULT_START`).
     """
     first = start or DEFAULT_START
-    long = store.read(start=first - dt.timedelta(days=_SEED_DAYS), end=as_of)
+    lo = first - dt.timedelta(days=_SEED_DAYS)
+    hi = as_of + dt.timedelta(days=PAPER_DAYS) if as_of is not None else None
+    long = store.read(start=lo, end=hi)
+    if as_of is not None:
+        long = _papers_as_known(store, catalog, long, lo, hi, as_of)
     return build_panel(long, catalog, as_of=as_of, start=first)
+
+
+def _papers_as_known(
+    store: Store,
+    catalog: Catalog,
+    long: pd.DataFrame,
+    lo: dt.date,
+    hi: dt.date | None,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """Replace each newspaper index by the edition (vintage) the store knew the morning
+    after ``as_of``, the moment its papers are read. A symbol none of whose stored
+    editions existed then keeps the store's current edition, the only one it can offer."""
+    news = [
+        s
+        for s in store.symbols()
+        if (i := catalog.get(s)) is not None and i.asset_class == NEWS_CLASS
+    ]
+    if not news:
+        return long
+    moment = dt.datetime.combine(as_of + dt.timedelta(days=PAPER_DAYS), dt.time.max)
+    known = store.read(news, start=lo, end=hi, as_known_at=moment)
+    have = {str(s) for s in known["symbol"].unique()}
+    if not have:
+        return long
+    rest = long[~long["symbol"].astype(str).isin(have)]
+    both = pd.concat([rest.astype({"symbol": str}), known.astype({"symbol": str})])
+    return both.reset_index(drop=True)
 
 
 def _release_dates(
@@ -203,14 +250,20 @@ def build_panel(
     # sort by (symbol, observation date) in code order
     order = np.lexsort((obs, codes))
     codes, obs, values = codes[order], obs[order], values[order]
+    is_paper = np.array(
+        [(i := catalog.get(s)) is not None and i.asset_class == NEWS_CLASS for s in symbols],
+        dtype=bool,
+    )
     if as_of is not None:
         end = np.datetime64(as_of, "D")
     else:
         # the last stored day of a daily series (forecast-dated annual series such as
-        # fred:FEDTARMD carry future observation dates and must not extend the calendar)
+        # fred:FEDTARMD carry future observation dates and must not extend the calendar;
+        # newspapers, dated the morning after, do not either)
         daily = np.array([(i := catalog.get(s)) is None or i.is_daily for s in symbols], dtype=bool)
-        dmask = daily[codes] if len(codes) else np.zeros(0, bool)
+        dmask = (daily & ~is_paper)[codes] if len(codes) else np.zeros(0, bool)
         end = obs[dmask].max() if dmask.any() else (obs.max() if len(obs) else first)
+    papers = _papers(codes, obs, values, symbols, is_paper, first, end)
     rel = _release_dates(obs, codes, symbols, catalog)
     keep = (obs <= end) & (rel <= end)
     codes, obs, values, rel = codes[keep], obs[keep], values[keep], rel[keep]
@@ -316,7 +369,33 @@ def build_panel(
         class_open=co,
         class_source=csrc,
         info={s: catalog[s] for s in symbols if s in catalog},
+        papers=papers,
     )
+
+
+def _papers(
+    codes: np.ndarray,
+    obs: np.ndarray,
+    values: np.ndarray,
+    symbols: list[str],
+    is_paper: np.ndarray,
+    first: np.datetime64,
+    end: np.datetime64,
+) -> pd.DataFrame:
+    """The newspaper-dated indices on a calendar-day grid, from a year before ``first``
+    (their trailing baselines need it) to ``end + PAPER_DAYS``."""
+    cols = [k for k in range(len(symbols)) if is_paper[k]]
+    last = end + np.timedelta64(PAPER_DAYS, "D")
+    lo = min(first - np.timedelta64(_SEED_DAYS, "D"), end)
+    if not cols:
+        return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+    sel = is_paper[codes] & (obs <= last) & (obs >= lo) if len(codes) else np.zeros(0, bool)
+    grid = pd.date_range(pd.Timestamp(lo), pd.Timestamp(last), freq="D", name="date")
+    out = np.full((len(grid), len(cols)), np.nan)
+    pos = {k: j for j, k in enumerate(cols)}
+    rows = (obs[sel] - lo).astype(np.int64)
+    out[rows, [pos[int(c)] for c in codes[sel]]] = values[sel]
+    return pd.DataFrame(out, index=grid, columns=[symbols[k] for k in cols])
 
 
 def _class_frames(

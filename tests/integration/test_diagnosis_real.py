@@ -125,15 +125,40 @@ def _scores(d: Any) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("day", ["2020-03-12", "2024-08-05"])
-def test_point_in_time_store_cut_at_the_day_gives_the_same_scores(
-    day: str, data_dir: Path, tmp_path: Path, loaded_settings: Settings, workspace: Any
+@pytest.mark.parametrize(
+    ("day", "moment", "paper_days"),
+    [
+        ("2020-03-12", "next-morning", 1),
+        ("2024-08-05", "next-morning", 1),
+        ("2022-02-24", "close", 0),
+    ],
+)
+def test_point_in_time_store_cut_at_the_moment_gives_the_same_scores(
+    day: str,
+    moment: str,
+    paper_days: int,
+    data_dir: Path,
+    tmp_path: Path,
+    loaded_settings: Settings,
+    workspace: Any,
 ) -> None:
+    """A store cut at the moment of the diagnosis (prices to the close of D, newspapers
+    to D + 1 the morning after, to D at the close) gives the full store's diagnosis."""
+    d = dt.date.fromisoformat(day)
     cut = Settings.from_env({"RISKOFF_HOME": str(tmp_path / "home")})
-    usecases.ingest(data_dir, until=dt.date.fromisoformat(day), settings=cut)
-    full = _diag(day, loaded_settings, workspace)
-    at_d = usecases.diagnose(day, settings=cut, with_analogs=False)
+    usecases.ingest([data_dir, data_dir / "banks"], until=d, settings=cut)
+    usecases.ingest(data_dir / "news", until=d + dt.timedelta(days=paper_days), settings=cut)
+    full = usecases.diagnose(
+        day, settings=loaded_settings, workspace=workspace, with_analogs=False, as_of=moment
+    )
+    at_d = usecases.diagnose(day, settings=cut, with_analogs=False, as_of=moment)
     assert _scores(at_d) == _scores(full)
+    assert at_d.to_dict()["data"]["as_of_moment"]["moment"] == moment
+    if paper_days == 0:
+        # live, the morning after: tonight's papers are not in, and the output says so
+        live = usecases.diagnose(day, settings=cut, with_analogs=False)
+        assert any("not yet published" in n for n in live.notes), live.notes
+        assert not any("not yet published" in n for n in full.notes)
 
 
 def test_cli_diagnose_json(

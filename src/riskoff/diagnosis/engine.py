@@ -73,6 +73,7 @@ _MARKET_PREFIXES = (
     "breadth.",
     "usd.",
     "dx.",
+    "news.",  # the papers explain a market move: not on a day the markets were closed
 )
 _CRYPTO_OK = ("dx.crypto_sigma",)
 
@@ -129,6 +130,8 @@ def _evidence(
     """Grade one check; None when it does not apply (closed market, daily-only in a window)."""
     if window_mode and check.daily_only:
         return None
+    if (check.feature or "").startswith("news.") and check.feature not in row:
+        return None  # no newspapers in the store at all (present but NaN: none that day)
     if _closed(check, row, us_open):
         return None
     value = _value(check, row, n_days)
@@ -453,10 +456,12 @@ def scan_table(
     start: dt.date | None = None,
     end: dt.date | None = None,
     params: pd.DataFrame | None = None,
+    extra: pd.DataFrame | None = None,
 ) -> list[ScanRow]:
     """Scan the rows ``start..end`` of a daily feature table (pass the whole table: the
     relative moves need the history before ``start``). ``params``: the table's
-    ``relative_params`` when already computed."""
+    ``relative_params`` when already computed; ``extra``: more values per day (the
+    ``news.*`` readings), joined on the date (NaN = absent)."""
     import pandas as pd
 
     from riskoff.indicators.relative import relative_params, relative_values
@@ -468,6 +473,8 @@ def scan_table(
         hi = pd.Timestamp(end) if end else table.index[-1]
         sel = (table.index >= lo) & (table.index <= hi)
         table, params = table[sel], params[sel]
+    if extra is not None and len(extra.columns):
+        table = table.join(extra.reindex(table.index))
     cols = [str(c) for c in table.columns]
     pcols = [str(c) for c in params.columns]
     rows: list[tuple[dt.date, Mapping[str, float]]] = []

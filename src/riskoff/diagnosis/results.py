@@ -209,6 +209,8 @@ class Diagnosis:
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     analogs: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+    moment: Mapping[str, str] = field(default_factory=dict)
+    """When the diagnosis was made (``--as-of``): what prices and newspapers it read."""
 
     @property
     def primary(self) -> SuspectScore:
@@ -235,7 +237,12 @@ class Diagnosis:
             "suspects": [s.to_dict() for s in self.suspects],
             "verdict": self.verdict.to_dict(),
             "analogs": [dict(a) for a in self.analogs],
-            "data": {"as_of": self.as_of.isoformat(), "missing": list(self.missing)},
+            "data": {
+                "as_of": self.as_of.isoformat(),
+                "as_of_moment": dict(self.moment),
+                "missing": list(self.missing),
+                "notes": list(self.notes),
+            },
         }
 
     def __rich__(self) -> RenderableType:
@@ -290,6 +297,9 @@ def rich_diagnosis(d: Diagnosis) -> RenderableType:
         head.append(f"severity {s.severity:.2f}\n")
     head.append(f"falling: {_names(s.falling)}\n")
     head.append(f"rising: {_names(s.rising)}")
+    for note in d.notes:
+        if note not in d.verdict.text:  # e.g. tonight's newspapers not yet published
+            head.append(f"\nnote: {note}", style="italic")
 
     table = Table(title="Suspects", expand=False, show_edge=False)
     table.add_column("suspect")

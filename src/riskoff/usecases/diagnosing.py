@@ -60,10 +60,15 @@ def diagnose(
     settings: Settings | None = None,
     with_analogs: bool = True,
     workspace: Workspace | None = None,
+    as_of: str = "next-morning",
 ) -> Diagnosis:
     """Diagnose a day, or the window ``START:END`` (``riskoff diagnose``).
 
-    Uses only data public by the end of the day (or the window's end); the two reference
+    ``as_of`` is the moment the diagnosis is made (``riskoff.indicators.news.MOMENTS``):
+    by default the morning after, with no price after the close of the day and the
+    newspapers dated the day and the next; ``close`` reads only the day's papers,
+    ``published`` only what the index publishers had released by the close.
+    Uses only prices public by the end of the day (or the window's end); the two reference
     days of "a new 312 or a new 519?" are read from the same feature table when the store
     holds them. Pass a ``workspace`` (:func:`riskoff.usecases.workspace_of` on a panel
     as of some day) to diagnose many days without reloading; the default is the whole
@@ -78,6 +83,7 @@ def diagnose(
     from riskoff.usecases.analog_search import analogs_for
 
     s = settings_or_env(settings)
+    moment = _moment(as_of)
     day = parse_date(date)
     win: Window | None = parse_window(window) if isinstance(window, str) else window
     if win is not None and not (win.start <= day <= win.end):
@@ -113,6 +119,8 @@ def diagnose(
         known = ref_day <= end and ts in table.index
         refs[name] = _diagnosis_row(table, ref_day) if known else None
     extra = relative_values(row, p_row, n_days)
+    news, news_notes = _news(ws, start, end, moment)
+    extra.update(news)
     diag = diagnose_row(
         row,
         suspects=suspects,
@@ -124,7 +132,8 @@ def diagnose(
         extra=extra,
     )
     if win is not None and win.start != win.end:
-        diag = _window_path(diag, {**row, **extra}, ws, win, suspects, n_days)
+        diag = _window_path(diag, {**row, **extra}, ws, win, suspects, n_days, moment)
+    diag = _with_moment(diag, moment, end, news_notes)
     if with_analogs:
         # the analog search may have too little history for this day: then no analogs
         with contextlib.suppress(RiskoffError):
@@ -139,6 +148,7 @@ def _window_path(
     win: Window,
     suspects: Sequence[Suspect],
     n_days: int,
+    moment: str = "next-morning",
 ) -> Diagnosis:
     """Re-score a window diagnosis along its path: every session of the window scored by
     the day engine, aggregated by severity (``riskoff.diagnosis.path``)."""
@@ -151,9 +161,12 @@ def _window_path(
     table, params = ws.table, ws.params
     sel = (table.index >= pd.Timestamp(win.start)) & (table.index <= pd.Timestamp(win.end))
     days: list[tuple[dt.date, dict[str, float]]] = []
+    papers = _news_frame(ws, pd.DatetimeIndex(table.index[sel]), moment)
     for ts in table.index[sel]:
         r = _floats(table.loc[ts])
         r.update(relative_values(r, _floats(params.loc[ts])))
+        if not papers.empty:
+            r.update({k: v for k, v in _floats(papers.loc[ts]).items() if v == v})
         days.append((ts.date(), r))
     if not days:
         return whole
@@ -183,4 +196,103 @@ def scan(
     first, last = ws.first_day, ws.as_of
     if a > last or b < first:
         raise BadDateError(f"{a}:{b} is outside the data in the store ({first} to {last})")
-    return scan_table(ws.table, suspects=load_suspects(s.home), start=a, end=b, params=ws.params)
+    import pandas as pd
+
+    table = ws.table
+    days = pd.DatetimeIndex(
+        table.index[(table.index >= pd.Timestamp(a)) & (table.index <= pd.Timestamp(b))]
+    )
+    return scan_table(
+        table,
+        suspects=load_suspects(s.home),
+        start=a,
+        end=b,
+        params=ws.params,
+        extra=_news_frame(ws, days, "next-morning"),
+    )
+
+
+# --- the newspapers and the moment of the diagnosis ------------------------------------
+
+
+def _moment(as_of: str) -> str:
+    from riskoff.errors import InputError
+    from riskoff.indicators.news import MOMENTS
+
+    if as_of not in MOMENTS:
+        raise InputError(
+            f"--as-of must be one of {', '.join(MOMENTS)} (got {as_of!r}): "
+            "the moment the diagnosis is made"
+        )
+    return as_of
+
+
+def _lags(ws: Workspace) -> dict[str, int]:
+    """Publication lag in days of each newspaper index (business days counted as days)."""
+    from riskoff.catalog import parse_lag
+    from riskoff.indicators.news import INDICES
+
+    out: dict[str, int] = {}
+    for name, sym in INDICES.items():
+        info = ws.panel.info.get(sym)
+        if info is not None:
+            out[name] = parse_lag(info.lag)[0]
+    return out
+
+
+def _news(
+    ws: Workspace, start: dt.date, end: dt.date, moment: str
+) -> tuple[dict[str, float], list[str]]:
+    """The ``news.*`` values of the diagnosis and what to say about papers not yet out."""
+    from riskoff.indicators.news import INDICES, news_values, paper_horizon
+
+    papers = ws.papers
+    if papers is None or papers.empty:
+        return {}, []
+    values = news_values(papers, start, end, moment, _lags(ws))
+    notes: list[str] = []
+    want = end + dt.timedelta(days=paper_horizon(moment))
+    late = []
+    for name, sym in INDICES.items():
+        col = papers[name].dropna() if name in papers.columns else None
+        if col is None or col.empty:
+            continue
+        last = col.index[-1].date()
+        # a live index (papers within the last month) whose wanted papers are not in yet
+        if last < want and (end - last).days <= 31:
+            late.append(sym)
+    if late:
+        notes.append(
+            f"the newspapers dated {want.isoformat()} are not yet published "
+            f"({', '.join(late)}): read the papers that are"
+        )
+    return values, notes
+
+
+def _news_frame(ws: Workspace, days: pd.DatetimeIndex, moment: str) -> pd.DataFrame:
+    """``news.*`` values of each single day of ``days`` (scans and window paths)."""
+    import pandas as pd
+
+    from riskoff.indicators.news import news_daily
+
+    if ws.papers is None or ws.papers.empty:
+        return pd.DataFrame(index=days)
+    return news_daily(ws.papers, days, moment, _lags(ws))
+
+
+def _with_moment(diag: Diagnosis, moment: str, end: dt.date, notes: list[str]) -> Diagnosis:
+    """Record the moment of the diagnosis (JSON ``data.as_of_moment``) and its notes."""
+    from dataclasses import replace
+
+    from riskoff.indicators.news import MOMENTS, paper_horizon
+
+    papers_to = end + dt.timedelta(days=paper_horizon(moment))
+    what = {
+        "moment": moment,
+        "prices_through": f"the close of {end.isoformat()}",
+        "newspapers_through": papers_to.isoformat()
+        if moment != "published"
+        else "as released by the close (catalogue lags)",
+        "meaning": MOMENTS[moment],
+    }
+    return replace(diag, moment=what, notes=(*diag.notes, *notes))

@@ -48,6 +48,8 @@ class Workspace:
         engine: the analog engine over the table and the episode catalogue.
         store_key: the identity and version of the store it was built from ("" when
             built from a panel handed in by the caller).
+        papers: the newspaper indices' readings by newspaper date
+            (``indicators.news.paper_readings``; empty without newspapers).
     """
 
     panel: Panel
@@ -55,6 +57,7 @@ class Workspace:
     params: pd.DataFrame
     engine: AnalogEngine
     store_key: str = ""
+    papers: pd.DataFrame | None = None
 
     @property
     def first_day(self) -> dt.date:
@@ -114,6 +117,7 @@ def build_workspace(
     engine (with the episode catalogue of ``settings.home``)."""
     from riskoff.analogs import load_episodes
     from riskoff.indicators.features import daily_features
+    from riskoff.indicators.news import paper_readings
     from riskoff.indicators.relative import relative_params
 
     s = settings or Settings.from_env()
@@ -124,4 +128,5 @@ def build_workspace(
         params=relative_params(table),
         engine=build_engine(panel, table, load_episodes(s.home)),
         store_key=store_key,
+        papers=paper_readings(panel.papers),
     )

@@ -354,7 +354,8 @@ def test_json_has_exactly_the_design_shape() -> None:
     assert v["versus_312_519"]["closer"] == "312"
     assert "A new 312 or a new 519?" in v["text"]
     assert out["analogs"] == [{"episode": "x", "name": "X", "similarity": 0.5}]
-    assert out["data"] == {"as_of": "2030-01-15", "missing": []}
+    # the moment of the diagnosis and its notes are set by the use-case (riskoff diagnose)
+    assert out["data"] == {"as_of": "2030-01-15", "as_of_moment": {}, "missing": [], "notes": []}
 
 
 def test_versus_without_reference_days_says_so() -> None:
