@@ -76,6 +76,10 @@ _MARKET_PREFIXES = (
     "news.",  # the papers explain a market move: not on a day the markets were closed
 )
 _CRYPTO_OK = ("dx.crypto_sigma",)
+# evidence from sources a store may not hold at all (the newspapers, regional banks): a
+# check is not applicable when the row has no such key; the use-case adds the key (NaN
+# on a day without data) whenever the store holds the source
+_OPTIONAL = ("news.", "rel.regional_banks")
 
 
 def _class_of(feature: str) -> str | None:
@@ -130,8 +134,8 @@ def _evidence(
     """Grade one check; None when it does not apply (closed market, daily-only in a window)."""
     if window_mode and check.daily_only:
         return None
-    if (check.feature or "").startswith("news.") and check.feature not in row:
-        return None  # no newspapers in the store at all (present but NaN: none that day)
+    if (check.feature or "").startswith(_OPTIONAL) and check.feature not in row:
+        return None  # a source the store does not hold at all (present but NaN: not that day)
     if _closed(check, row, us_open):
         return None
     value = _value(check, row, n_days)

@@ -121,6 +121,7 @@ def diagnose(
     extra = relative_values(row, p_row, n_days)
     news, news_notes = _news(ws, start, end, moment)
     extra.update(news)
+    extra.update(_regional_banks(ws, row, start, end, n_days))
     diag = diagnose_row(
         row,
         suspects=suspects,
@@ -162,11 +163,14 @@ def _window_path(
     sel = (table.index >= pd.Timestamp(win.start)) & (table.index <= pd.Timestamp(win.end))
     days: list[tuple[dt.date, dict[str, float]]] = []
     papers = _news_frame(ws, pd.DatetimeIndex(table.index[sel]), moment)
+    banks = _banks_frame(ws, pd.DatetimeIndex(table.index[sel]))
     for ts in table.index[sel]:
         r = _floats(table.loc[ts])
         r.update(relative_values(r, _floats(params.loc[ts])))
         if not papers.empty:
             r.update({k: v for k, v in _floats(papers.loc[ts]).items() if v == v})
+        if not banks.empty:
+            r.update(_floats(banks.loc[ts]))
         days.append((ts.date(), r))
     if not days:
         return whole
@@ -208,8 +212,52 @@ def scan(
         start=a,
         end=b,
         params=ws.params,
-        extra=_news_frame(ws, days, "next-morning"),
+        extra=_news_frame(ws, days, "next-morning").join(_banks_frame(ws, days)),
     )
+
+
+# --- regional banks ---------------------------------------------------------------------
+
+
+def _regional_banks(
+    ws: Workspace,
+    row: dict[str, float],
+    start: dt.date,
+    end: dt.date,
+    n_days: int,
+) -> dict[str, float]:
+    """``move.regional_banks`` and ``rel.regional_banks`` of a day or a window (its
+    summed move, with the regression of its first day); nothing without the source."""
+    import math
+
+    import pandas as pd
+
+    frame = ws.banks
+    if frame is None or "rel.regional_banks" not in frame:
+        return {}
+    part = frame.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+    if part.empty:
+        return {"move.regional_banks": math.nan, "rel.regional_banks": math.nan}
+    if n_days <= 1 and start == end:
+        last = part.iloc[-1]
+        return {
+            "move.regional_banks": float(last["move.regional_banks"]),
+            "rel.regional_banks": float(last["rel.regional_banks"]),
+        }
+    move = float(part["move.regional_banks"].sum(min_count=1))
+    beta = float(part["beta.regional_banks"].iloc[0])
+    sd = float(part["sd.regional_banks"].iloc[0])
+    spx = float(row.get("move.us_equities", math.nan))
+    rel = (move - beta * spx) / (sd * math.sqrt(n_days)) if sd > 0 else math.nan
+    return {"move.regional_banks": move, "rel.regional_banks": rel}
+
+
+def _banks_frame(ws: Workspace, days: pd.DatetimeIndex) -> pd.DataFrame:
+    import pandas as pd
+
+    if ws.banks is None or "rel.regional_banks" not in ws.banks:
+        return pd.DataFrame(index=days)
+    return ws.banks[["move.regional_banks", "rel.regional_banks"]].reindex(days)
 
 
 # --- the newspapers and the moment of the diagnosis ------------------------------------

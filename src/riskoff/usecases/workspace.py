@@ -50,6 +50,8 @@ class Workspace:
             built from a panel handed in by the caller).
         papers: the newspaper indices' readings by newspaper date
             (``indicators.news.paper_readings``; empty without newspapers).
+        banks: regional banks beyond their beta per day
+            (``indicators.banks.regional_banks_frame``; empty without them).
     """
 
     panel: Panel
@@ -58,6 +60,7 @@ class Workspace:
     engine: AnalogEngine
     store_key: str = ""
     papers: pd.DataFrame | None = None
+    banks: pd.DataFrame | None = None
 
     @property
     def first_day(self) -> dt.date:
@@ -116,6 +119,7 @@ def build_workspace(
     """The workspace of ``panel``: its feature table, relative-move parameters and analog
     engine (with the episode catalogue of ``settings.home``)."""
     from riskoff.analogs import load_episodes
+    from riskoff.indicators.banks import regional_banks_frame
     from riskoff.indicators.features import daily_features
     from riskoff.indicators.news import paper_readings
     from riskoff.indicators.relative import relative_params
@@ -129,4 +133,5 @@ def build_workspace(
         engine=build_engine(panel, table, load_episodes(s.home)),
         store_key=store_key,
         papers=paper_readings(panel.papers),
+        banks=regional_banks_frame(panel, table),
     )

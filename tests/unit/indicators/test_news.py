@@ -37,7 +37,9 @@ def test_reading_is_the_paper_over_the_median_of_the_year_before() -> None:
     day = p.index[450]
     prev = p[ACTS].loc[day - pd.Timedelta(days=365) : day - pd.Timedelta(days=1)]
     assert r.at[day, "gpr_acts_base"] == pytest.approx(prev.median())
-    assert r.at[day, "gpr_acts_x"] == pytest.approx(float(p[ACTS].to_numpy()[450]) / float(prev.median()))
+    assert r.at[day, "gpr_acts_x"] == pytest.approx(
+        float(p[ACTS].to_numpy()[450]) / float(prev.median())
+    )
     # too short a history is no yardstick
     assert np.isnan(r["gpr_acts_x"].iloc[YEAR_MIN - 1])
 
