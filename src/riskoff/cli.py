@@ -668,6 +668,89 @@ def report(
         err.print(f"  {p}", soft_wrap=True)
 
 
+@app.command()
+def watch(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Rules file (TOML; default $RISKOFF_HOME/watch.toml, else the packaged defaults).",
+            metavar="FILE",
+        ),
+    ] = None,
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit (cron).")] = False,
+    no_update: Annotated[
+        bool,
+        typer.Option("--no-update", help="Diagnose what the store holds; fetch nothing."),
+    ] = False,
+    status: Annotated[
+        bool,
+        typer.Option(
+            "--status", help="Print the health lines (last update per provider, last alert)."
+        ),
+    ] = False,
+) -> None:
+    """Watch the markets: update what is due, re-diagnose, and alert through Apprise when
+    a rule fires (docs/watch.md). Every alert is kept in the store ('riskoff alerts')."""
+    import logging
+
+    from riskoff.config import Settings
+    from riskoff.usecases import watch_rules, watching
+
+    settings = Settings.from_env()
+    cfg = watch_rules.load_config(config, home=settings.home)
+    if status:
+        for key, value in watching.watch_status(settings, config=cfg):
+            sys.stdout.write(f"{key + ':':<16} {value}\n")
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("riskoff.watch")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    watcher = watching.Watcher(
+        cfg, settings, update=not no_update, hourly=watching.exchange_hourly(settings)
+    )
+    if not cfg.notify:
+        logger.warning("no notify targets in %s: alerts are only recorded", cfg.source)
+    try:
+        reports = watcher.run(once=once)
+    except KeyboardInterrupt:
+        logger.info("stopped")
+        return
+    if once and reports and reports[-1].failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def alerts(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)] = 50,
+) -> None:
+    """The alerts 'riskoff watch' raised: rule, day, status per target, text."""
+    from rich.table import Table
+
+    from riskoff.usecases import watching
+
+    rows = watching.alerts(limit=limit)
+    if as_json:
+        _print_json([a.to_dict() for a in rows])
+        return
+    if not rows:
+        sys.stdout.write("no alerts yet ('riskoff watch' records them here)\n")
+        return
+    table = Table(title=f"{len(rows)} alerts, newest first")
+    for col in ("raised (UTC)", "alert", "status", "title"):
+        table.add_column(col)
+    for a in rows:
+        status = a.status + (f" ({a.held})" if a.held else "")
+        failed = [d for d in a.deliveries if d.status != "sent"]
+        if failed and not a.held:
+            status += "; " + ", ".join(f"{d.target_name} {d.status}" for d in failed)
+        table.add_row(f"{a.created_at:%Y-%m-%d %H:%M}", a.id, status, a.title)
+    _console().print(table)
+
+
 def _one_line(text: str) -> str:
     """The first non-empty line of ``text``."""
     return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")

@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 
-__all__ = ["Answer", "EmulatedSeries", "Emulator", "Routes", "day_number", "json_answer"]
+__all__ = [
+    "Answer",
+    "EmulatedSeries",
+    "Emulator",
+    "Routes",
+    "day_number",
+    "hour_number",
+    "json_answer",
+]
 
 
 class Emulator(Protocol):
@@ -42,6 +50,11 @@ class Emulator(Protocol):
 
     def folder_series(self, symbol: str) -> EmulatedSeries | None:
         """The data-folder series the emulator serves for ``symbol``."""
+        ...
+
+    def hourly_series(self, symbol: str) -> EmulatedSeries | None:
+        """An hourly series a test set for ``symbol`` (``days`` hold hours since
+        1970-01-01 00:00 UTC), or ``None``."""
         ...
 
 
@@ -60,6 +73,20 @@ def day_number(text: str | None) -> int | None:
         return (dt.date.fromisoformat(text) - _EPOCH).days
     except ValueError:
         return -1
+
+
+def hour_number(text: str | None) -> int | None:
+    """Hours since 1970-01-01 00:00 UTC of an ISO date-time (``None`` when absent, ``-1``
+    when it does not parse); a date alone is its midnight."""
+    if not text:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return -1
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return int(stamp.timestamp() // 3600)
 
 
 @dataclass

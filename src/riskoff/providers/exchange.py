@@ -5,8 +5,11 @@
 Each answer holds at most 300 candles, newest first, as rows
 ``[time, low, high, open, close, volume]`` where ``time`` is the candle's UTC start.
 Long histories are read in 300-day pages, oldest first. The stored value is the close of
-the UTC calendar day. No key is needed; the exchange allows about 10 public requests per
-second, so its requests share one limiter.
+the UTC calendar day. :meth:`CoinbaseProvider.hourly` reads hourly candles
+(``granularity=3600``, 300 hours a page) for ``riskoff watch``, which follows crypto
+around the clock; they are not stored (the store holds daily closes). No key is
+needed; the exchange allows about 10 public requests per second, so its requests share
+one limiter.
 
 :class:`CoinbaseEmulator` is its stand-in for :mod:`riskoff.testing.emulator`.
 """
@@ -20,7 +23,14 @@ from urllib.parse import quote
 
 from riskoff.errors import ProviderError
 from riskoff.providers.base import Provider, Query, canonical_frame, empty_frame
-from riskoff.providers.emulation import Answer, Emulator, Routes, day_number, json_answer
+from riskoff.providers.emulation import (
+    Answer,
+    Emulator,
+    Routes,
+    day_number,
+    hour_number,
+    json_answer,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXCHANGE_LIMITER",
     "EXCHANGE_START",
+    "HOUR",
     "MAX_CANDLES",
     "CoinbaseEmulator",
     "CoinbaseProvider",
@@ -39,6 +50,21 @@ __all__ = [
 MAX_CANDLES = 300
 EXCHANGE_START = dt.date(2015, 1, 1)
 """First day of a full-history request (Coinbase Exchange opened in January 2015)."""
+
+
+HOUR = 3600
+"""Seconds of an hourly candle (the ``granularity`` asked for)."""
+
+
+def hour_pages(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Hour windows of at most :data:`MAX_CANDLES` candles covering ``start..end``."""
+    out: list[tuple[dt.datetime, dt.datetime]] = []
+    lo = start
+    while lo <= end:
+        hi = min(end, lo + dt.timedelta(hours=MAX_CANDLES - 1))
+        out.append((lo, hi))
+        lo = hi + dt.timedelta(hours=1)
+    return out
 
 
 def pages(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -86,6 +112,39 @@ class CoinbaseProvider(Provider):
                 raise ProviderError(f"Coinbase {query.symbol}: unexpected JSON (not a list)")
             out.append(body)
         return out
+
+    def hourly(
+        self, session: SeriesSession, product: str, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[dt.datetime, float]]:
+        """Hourly closes of ``product`` (``BTC-USD``) whose candle started in
+        ``start..end`` (aware UTC), oldest first: (the candle's start, its close)."""
+        url = f"{self.base_url}/products/{quote(product, safe='')}/candles"
+        first = start.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        last = end.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        seen: dict[int, float] = {}
+        query = Query(f"{self.prefix}:{product}", product, first.date(), last.date())
+        for lo, hi in hour_pages(first, last):
+            params = {
+                "granularity": str(HOUR),
+                "start": lo.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "end": hi.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            resp = session.get(url, params, expect_json=True)
+            if resp.status != 200:
+                raise self._error(resp, query)
+            body = resp.json()
+            if not isinstance(body, list):
+                raise ProviderError(f"Coinbase {query.symbol}: unexpected JSON (not a list)")
+            for row in body:
+                if not isinstance(row, list | tuple) or len(row) < 5:
+                    raise ProviderError(
+                        f"Coinbase {query.symbol}: a candle is not "
+                        "[time, low, high, open, close, volume]"
+                    )
+                close = float(row[4])
+                if close > 0 and close == close:  # finite prices only
+                    seen[int(row[0])] = close
+        return [(dt.datetime.fromtimestamp(k, dt.UTC), seen[k]) for k in sorted(seen)]
 
     def _error(self, resp: Response, query: Query) -> ProviderError:
         text = ""
@@ -151,6 +210,8 @@ class CoinbaseEmulator(Routes):
     ) -> Answer:
         import numpy as np
 
+        if query.get("granularity") == str(HOUR):
+            return self._hourly(emu, symbol, query, empty=empty)
         if query.get("granularity") not in ("86400", None):
             return json_answer(400, {"message": "Unsupported granularity"})
         series = self.series(emu, symbol)
@@ -177,6 +238,48 @@ class CoinbaseEmulator(Routes):
         rows = [
             [int(d) * 86_400, float(v), float(v), float(v), float(v), 0.0]
             for d, v in zip(days.tolist(), values.tolist(), strict=True)
+        ]
+        rows.reverse()
+        return json_answer(200, rows)
+
+    def _hourly(
+        self, emu: Emulator, symbol: str, query: Mapping[str, str], *, empty: bool
+    ) -> Answer:
+        """Hourly candles: the emulator's own hourly series when a test set one
+        (``Emulator.set_hourly``), else each hour of a day at that day's close."""
+        import numpy as np
+
+        lo, hi = hour_number(query.get("start")), hour_number(query.get("end"))
+        if lo is None or hi is None or lo < 0 or hi < 0:
+            return json_answer(400, {"message": "Invalid start or end"})
+        if hi - lo + 1 > MAX_CANDLES:
+            return json_answer(
+                400,
+                {
+                    "message": "granularity too small for the requested time range. "
+                    "Count of aggregations requested exceeds 300"
+                },
+            )
+        series = emu.hourly_series(symbol)
+        if series is not None:
+            a = int(np.searchsorted(series.days, lo, side="left"))
+            b = int(np.searchsorted(series.days, hi, side="right"))
+            hours, values = series.days[a:b].tolist(), series.values[a:b].tolist()
+        else:
+            daily = self.series(emu, symbol)
+            if daily is None:
+                return self.unknown("candles")
+            hours, values = [], []
+            for h in range(lo, hi + 1):
+                i = int(np.searchsorted(daily.days, h // 24, side="right")) - 1
+                if i >= 0 and int(daily.days[i]) == h // 24:
+                    hours.append(h)
+                    values.append(float(daily.values[i]))
+        if empty:
+            hours, values = [], []
+        rows = [
+            [int(h) * HOUR, float(v), float(v), float(v), float(v), 0.0]
+            for h, v in zip(hours, values, strict=True)
         ]
         rows.reverse()
         return json_answer(200, rows)

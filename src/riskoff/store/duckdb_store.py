@@ -12,6 +12,8 @@ Tables
                   it became known (``known_at``), when and by which source it was
                   replaced (``replaced_at``, ``replaced_by``) and why (``changed`` or
                   ``removed``)
+``alerts``, ``alert_deliveries``, ``watch_state``  the watcher's (``riskoff watch``) alerts,
+                  their sends and its rules' state: :mod:`riskoff.store.alerts`
 
 ``observations`` also records ``known_at`` (when its value became known: the load that
 wrote it, or the vintage its source declared) and ``vanished_at`` (set when a later
@@ -44,6 +46,7 @@ from riskoff.errors import (
     StoreBusyError,
     StoreError,
 )
+from riskoff.store.alerts import ALERT_TABLES, AlertTables
 
 if TYPE_CHECKING:
     import duckdb
@@ -53,7 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA_VERSION", "LoadReport", "Revision", "Store", "StoreIdentity"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 EMPTY_HINT = EMPTY_STORE.split(": ", 1)[1]
 
@@ -87,6 +90,8 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             source VARCHAR, known_at TIMESTAMP,
             replaced_at TIMESTAMP NOT NULL, replaced_by VARCHAR, reason VARCHAR NOT NULL)""",
     ),
+    # 4: the watcher's alerts, their deliveries and its state (riskoff.store.alerts)
+    4: ALERT_TABLES,
 }
 
 # The empty schema a read-only connection to a file without riskoff tables sees (as
@@ -212,7 +217,7 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
-class Store:
+class Store(AlertTables):
     """A DuckDB file (or ``":memory:"``) holding observations and their metadata.
 
     Args:

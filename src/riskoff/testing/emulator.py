@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime as dt
 import socket
 import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
@@ -75,6 +76,7 @@ FaultKind = Literal[
 - ``hang``: accept the request and never answer (a tarpit) until the emulator stops.
 """
 
+_EPOCH = dt.date(1970, 1, 1)
 _CONTROL = "/_emulator/"  # stats and reset, for a client in another process
 
 
@@ -196,6 +198,11 @@ class Emulator:
         self._index = set(self._folder_of)
         self._catalog = Catalog.default()
         self._series: dict[str, EmulatedSeries] = {}
+        self._cuts: dict[tuple[str, dt.date], EmulatedSeries] = {}
+        self._hourly: dict[str, EmulatedSeries] = {}
+        self.until: dt.date | None = None
+        """Serve only observations dated on or before this day (``None``: all): a test
+        replays past days one by one, the emulator answering as the sources did then."""
         self._data_lock = threading.Lock()
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
@@ -357,7 +364,8 @@ class Emulator:
             self._series.update(built)
 
     def folder_series(self, symbol: str) -> EmulatedSeries | None:
-        """``symbol`` as read from the data folder (stitched once), or ``None``."""
+        """``symbol`` as read from the data folder (stitched once), or ``None``; with
+        :attr:`until` set, only its observations dated on or before that day."""
         if symbol not in self._index:
             return None
         with self._data_lock:
@@ -366,7 +374,42 @@ class Emulator:
             self._load([symbol])
             with self._data_lock:
                 found = self._series.get(symbol)
-        return found
+        until = self.until
+        if found is None or until is None:
+            return found
+        return self._cut(found, until)
+
+    def set_hourly(
+        self, symbol: str, stamps: Iterable[dt.datetime], closes: Iterable[float]
+    ) -> None:
+        """Serve these hourly candles for ``symbol`` (``coinbase:BTC-USD``): each candle's
+        start (aware UTC, on the hour) and close."""
+        import numpy as np
+
+        hours = np.array([int(t.timestamp() // 3600) for t in stamps], dtype=np.int64)
+        values = np.array(list(closes), dtype=np.float64)
+        order = np.argsort(hours, kind="stable")
+        with self._data_lock:
+            self._hourly[symbol] = EmulatedSeries(symbol, hours[order], values[order])
+
+    def hourly_series(self, symbol: str) -> EmulatedSeries | None:
+        """The hourly candles set for ``symbol`` (:meth:`set_hourly`), or ``None``."""
+        with self._data_lock:
+            return self._hourly.get(symbol)
+
+    def _cut(self, series: EmulatedSeries, until: dt.date) -> EmulatedSeries:
+        """``series`` up to ``until`` (kept per day, with its own memo)."""
+        import numpy as np
+
+        key = (series.symbol, until)
+        with self._data_lock:
+            cut = self._cuts.get(key)
+            if cut is None:
+                n = int(np.searchsorted(series.days, (until - _EPOCH).days, side="right"))
+                cut = replace(series, days=series.days[:n], values=series.values[:n], memo={})
+                self._prepare(series.symbol)(cut)
+                self._cuts[key] = cut
+        return cut
 
     # -- request handling (called from the handler threads) ----------------------------
     def _admit(self, prefix: str, symbol: str) -> tuple[Fault | None, bool]:

@@ -8,7 +8,8 @@ analogs | portfolio -> render.
 Modules: :mod:`~.ingesting`, :mod:`~.updating`, :mod:`~.series_data` (coverage and one
 series), :mod:`~.diagnosing` (diagnose and scan), :mod:`~.evaluating` (evaluate),
 :mod:`~.analog_search`, :mod:`~.reporting`,
-:mod:`~.portfolio` (portfolio replay), :mod:`~.stress` (stress index), over
+:mod:`~.portfolio` (portfolio replay), :mod:`~.stress` (stress index), :mod:`~.watching`
+(``riskoff watch``, with its rules in :mod:`~.watch_rules` and sending in :mod:`~.notify`), over
 :mod:`~.workspace` (the immutable :class:`Workspace`), :mod:`~.panels` (point-in-time
 workspaces) and :mod:`~.cache` (the on-disk cache, keyed by the store and the code's
 import-graph fingerprint, :mod:`~.fingerprint`). Names are imported lazily;

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from riskoff import __version__
 from riskoff.config import Settings
+from riskoff.web.alerts import alerts_router
 from riskoff.web.api import api_router
 from riskoff.web.errors import install_error_handlers
 from riskoff.web.pages import make_templates, pages_router
@@ -127,7 +128,9 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HostCheck, hosts=(*LOCAL_HOSTS, *hosts))
     app.include_router(api_router(service))
-    app.include_router(pages_router(service, make_templates(service.settings.home)))
+    templates = make_templates(service.settings.home)
+    app.include_router(pages_router(service, templates))
+    app.include_router(alerts_router(service, templates))
 
     assets = _assets()
 
