@@ -713,6 +713,12 @@ def watch(
     )
     if not cfg.notify:
         logger.warning("no notify targets in %s: alerts are only recorded", cfg.source)
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # systemd's SIGTERM: stop like Ctrl-C
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         reports = watcher.run(once=once)
     except KeyboardInterrupt:

@@ -658,12 +658,14 @@ class Watcher:
 
 
 def alerts(settings: Settings | None = None, *, limit: int | None = None) -> list[AlertRow]:
-    """The alerts recorded in the store, newest first (``riskoff alerts``)."""
-    from riskoff.usecases.common import require_store, settings_or_env
+    """The alerts recorded in the store, newest first (``riskoff alerts``); none when
+    there is no store yet."""
+    from riskoff.store import Store
+    from riskoff.usecases.common import settings_or_env
 
     s = settings_or_env(settings)
-    require_store(s)
-    from riskoff.store import Store
+    if not s.store_path.exists():
+        return []
 
     with Store(s.store_path, read_only=True) as st:
         return st.alerts(limit=limit)

@@ -1,0 +1,49 @@
+"""``riskoff watch`` and ``riskoff alerts`` through the real entry point: bad rules files
+are one line and exit 2; an empty home lists no alerts; ``--status`` says what it knows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        pytest.param(None, "no such rules file", id="missing"),
+        pytest.param("[[rule]]\nkind = 'crash'\n", "kind must be one of", id="kind"),
+        pytest.param("notify = ['json://x/${NOPE_TOKEN}']\n", "needs ${NOPE_TOKEN}", id="secret"),
+        pytest.param("secrets_file = '{secrets}'\n", "may be read by others", id="secrets-mode"),
+    ],
+)
+def test_bad_rules_are_one_line_exit_2(
+    rules: str | None, message: str, home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rules.toml"
+    secrets = tmp_path / "watch.secrets"
+    secrets.write_text("TOKEN=abc\n")
+    secrets.chmod(0o644)
+    if rules is not None:
+        path.write_text(rules.replace("{secrets}", str(secrets)))
+    code, _, err = run_cli(["watch", "--once", "--no-update", "--config", str(path)], capsys)
+    assert code == 2, err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (home / "riskoff.duckdb").exists()  # nothing written
+
+
+def test_alerts_on_an_empty_home(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["alerts", "--json"], capsys)
+    assert code == 0
+    assert json.loads(out) == []
+    code, out, _ = run_cli(["alerts"], capsys)
+    assert code == 0
+    assert out.startswith("no alerts yet")
+    code, out, _ = run_cli(["watch", "--status"], capsys)
+    assert code == 0
+    assert out.splitlines()[0].endswith("watch.toml (6 rules)")
+    assert out.splitlines()[1].startswith("store:")
