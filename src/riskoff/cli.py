@@ -400,6 +400,22 @@ def stress_portfolio_cmd(
             "--no-interest turns it off.",
         ),
     ] = True,
+    on_call: Annotated[
+        str,
+        typer.Option(
+            "--on-call",
+            help="An unmet margin call: sell (to the maintenance margin, default), close "
+            "(sell everything) or reserve (met from cash outside the account).",
+        ),
+    ] = "sell",
+    no_history: Annotated[
+        str,
+        typer.Option(
+            "--no-history",
+            help="A holding with no history nor proxy in an episode: cash (default), proxy "
+            "(a documented last resort, else cash) or skip (the episode).",
+        ),
+    ] = "cash",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Replay historical sell-offs on a portfolio: drawdown, recovery, margin, cash needed."""
@@ -414,6 +430,8 @@ def stress_portfolio_cmd(
         horizon=horizon,
         mode=leverage_mode,
         interest=interest,
+        on_call=on_call,
+        no_history=no_history,
     )
     if as_json:
         _print_json(report.to_dict())

@@ -69,7 +69,12 @@ def test_two_times_leverage_on_spy(
     """Without interest (``interest=False``, riskoff 0.1's numbers) the closed forms hold."""
     pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\nmaintenance_margin,0.25\n")
     report = usecases.stress_portfolio(
-        pf, episodes=["covid-2020"], mode=mode, settings=loaded_settings, interest=False
+        pf,
+        episodes=["covid-2020"],
+        mode=mode,
+        settings=loaded_settings,
+        interest=False,
+        on_call="reserve",
     )
     (ep,) = report.episodes
     spy = _spy(loaded_store, COVID_START, ep.until).to_numpy()
@@ -88,6 +93,14 @@ def test_two_times_leverage_on_spy(
         assert (got is None) == (first is None)
         if first is not None:
             assert got == ep.path.dates[first].date()
+            # by default the unmet call forces a sale there, and the account does not
+            # recover on borrowed money: it ends below the account that met its calls
+            (sold,) = usecases.stress_portfolio(
+                pf, episodes=["covid-2020"], settings=loaded_settings, interest=False
+            ).episodes
+            assert sold.stats.forced_sales[0].date == got
+            assert sold.stats.final_equity < ep.stats.final_equity
+            assert sold.stats.cash_needed == ep.stats.cash_needed
 
 
 def _known_rate(store: Store, symbol: str, days: pd.DatetimeIndex) -> np.ndarray:
@@ -106,9 +119,10 @@ def test_a_two_times_loan_pays_fed_funds_plus_the_spread_over_2008(
 ) -> None:
     """Lehman, 2× SPY on a fixed loan: with interest the loan grows at the effective fed
     funds rate known at each close plus 1%, actual/360, so equity is lower at every close
-    after the base than without interest, and exactly 2 × P/P₀ − ∏(1 + step)."""
+    after the base than without interest, and exactly 2 × P/P₀ − ∏(1 + step) (calls met
+    from a reserve, so the loan stays fixed)."""
     pf = _write(tmp_path, "symbol,weight\nspy,1\nleverage,2\n")
-    kw = {"episodes": ["lehman-2008"], "settings": loaded_settings}
+    kw = {"episodes": ["lehman-2008"], "settings": loaded_settings, "on_call": "reserve"}
     (ep,) = usecases.stress_portfolio(pf, **kw).episodes  # type: ignore[arg-type]
     (plain,) = usecases.stress_portfolio(pf, interest=False, **kw).episodes  # type: ignore[arg-type]
     assert list(ep.path.dates) == list(plain.path.dates)
@@ -170,9 +184,14 @@ def test_sixty_forty_contributions_and_output(loaded_settings: Settings, tmp_pat
     report = usecases.stress_portfolio(pf, settings=loaded_settings)
     ids = [e.id for e in report.episodes]
     assert "covid-2020" in ids
-    assert {s.id for s in report.skipped} == {"ltcm-russia-1998"}  # no Treasury ETF then
-    for ep in report.episodes:
-        assert sum(ep.stats.contributions.values()) == pytest.approx(ep.stats.max_drawdown)
+    # no Treasury ETF nor future in 1998: IEF is replayed as cash (the default)
+    assert not report.skipped
+    ltcm = next(e for e in report.episodes if e.id == "ltcm-russia-1998")
+    assert ltcm.as_cash == ("yahoo:IEF",)
+    assert "yahoo:IEF" not in ltcm.stats.contributions
+    for ep in report.episodes:  # (in 1998 the cash earns interest: its share counts)
+        total = sum(ep.stats.contributions.values()) + ep.stats.interest_share
+        assert total == pytest.approx(ep.stats.max_drawdown)
     covid = next(e for e in report.episodes if e.id == "covid-2020")
     assert covid.stats.contributions["yahoo:IEF"] < 0  # Treasuries cushioned the fall
     doc = report.to_dict()
@@ -208,10 +227,16 @@ def test_a_holding_without_history_uses_its_proxy(
 ) -> None:
     pf = _write(tmp_path, "symbol,weight\nbtc,0.5\nspy,0.5\n")
     report = usecases.stress_portfolio(
-        pf, episodes=["lehman-2008", "covid-2020"], settings=loaded_settings
+        pf, episodes=["lehman-2008", "covid-2020"], settings=loaded_settings, no_history="skip"
     )
     assert [s.id for s in report.skipped] == ["lehman-2008"]
     assert "yahoo:BTC-USD" in report.skipped[0].reason
+    # by default bitcoin is cash in 2008, and the episode is replayed on SPY alone
+    lehman, _ = usecases.stress_portfolio(
+        pf, episodes=["lehman-2008", "covid-2020"], settings=loaded_settings
+    ).episodes
+    assert lehman.as_cash == ("yahoo:BTC-USD",)
+    assert lehman.path.labels == ("yahoo:SPY",)
     (covid,) = report.episodes
     assert covid.proxies == {}
     # crypto trades at weekends: the calendar is the union, SPY is carried
@@ -352,6 +377,8 @@ def test_cli_malformed_portfolio_exits_2(
         pytest.param(["--leverage-mode", "weekly"], "leverage mode", id="mode"),
         pytest.param(["--like", "2020-13-01"], "--like", id="like-date"),
         pytest.param(["--episodes", "covid-2020", "--like", "2020-03-12"], "not both", id="both"),
+        pytest.param(["--on-call", "pray"], "--on-call 'pray'", id="on-call"),
+        pytest.param(["--no-history", "guess"], "--no-history 'guess'", id="no-history"),
     ],
 )
 def test_cli_bad_options_exit_2(

@@ -38,12 +38,14 @@ __all__ = [
     "POLICY_RATES",
     "Accrual",
     "InterestTerms",
+    "account_steps",
     "accrue",
     "known_rate",
 ]
 
 FloatArray: TypeAlias = np.ndarray[tuple[int, ...], np.dtype[np.float64]]
 IntArray: TypeAlias = np.ndarray[tuple[int, ...], np.dtype[np.int64]]
+BoolArray: TypeAlias = np.ndarray[tuple[int, ...], np.dtype[np.bool_]]
 
 POLICY_RATES: tuple[str, ...] = ("fred:EFFR", "fred:DFF")
 """The overnight policy rate, in order of preference (percent a year in the store)."""
@@ -161,6 +163,45 @@ def known_rate(
     return np.asarray(rate, dtype=np.float64), col
 
 
+def account_steps(
+    policy: FloatArray,
+    days: IntArray,
+    *,
+    loan_spread: FloatArray,
+    cash_haircut: FloatArray,
+    on: BoolArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Per account and row, the interest one unit of balance accrues since the row before.
+
+    Args:
+        policy: the policy rate known at each row's close, decimal a year (NaN: none).
+        days: calendar days from the previous row (0 on row 0).
+        loan_spread, cash_haircut: each account's terms (decimals a year).
+        on: whether each account accrues interest at all.
+
+    Returns:
+        (loan step, cash step), accounts × rows: what a negative balance (the loan, at the
+        rate plus the spread) and a positive one (cash, the rate less the haircut, never
+        below 0) accrue; 0 on row 0, wherever no rate was known at the previous close, and
+        for an account with interest off.
+    """
+    n = len(days)
+    loan = np.zeros((len(loan_spread), n))
+    cash = np.zeros((len(loan_spread), n))
+    if n < 2:
+        return loan, cash
+    prev = policy[:-1]
+    known = ~np.isnan(prev)[None, :]
+    d = days[None, 1:]
+    loan_yearly = np.maximum(prev[None, :] + loan_spread[:, None], 0.0)
+    cash_yearly = np.maximum(prev[None, :] - cash_haircut[:, None], 0.0)
+    loan[:, 1:] = np.where(known, loan_yearly * d / DAY_COUNT, 0.0)
+    cash[:, 1:] = np.where(known, cash_yearly * d / DAY_COUNT, 0.0)
+    loan[~on] = 0.0
+    cash[~on] = 0.0
+    return loan, cash
+
+
 def accrue(
     dates: pd.DatetimeIndex,
     rates: pd.DataFrame | None,
@@ -204,12 +245,15 @@ def accrue(
         return Accrual(step, policy, days, (), 0, True, None, terms)
 
     prev = policy[:-1]
-    if balance < 0:
-        yearly = np.maximum(prev + terms.loan_spread, 0.0)
-    else:
-        yearly = np.maximum(prev - terms.cash_haircut, 0.0)
+    loan, cash = account_steps(
+        policy,
+        days,
+        loan_spread=np.array([terms.loan_spread]),
+        cash_haircut=np.array([terms.cash_haircut]),
+        on=np.array([True]),
+    )
+    step = loan[0] if balance < 0 else cash[0]
     known = ~np.isnan(prev)
-    step[1:] = np.where(known, yearly * days[1:] / DAY_COUNT, 0.0)
     used = sorted({int(c) for c in col[:-1][known]})
     sources = tuple(names[c] for c in used)
     missing = int(days[1:][~known].sum())

@@ -11,13 +11,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from riskoff.portfolio.replay import STALE_DAYS
 
-__all__ = ["CLASS_PROXIES", "SYMBOL_PROXIES", "choose_series", "has_base_price", "proxy_chain"]
+__all__ = [
+    "CLASS_PROXIES",
+    "LAST_RESORT_PROXIES",
+    "NO_HISTORY_POLICIES",
+    "SYMBOL_PROXIES",
+    "NoHistory",
+    "choose_series",
+    "has_base_price",
+    "last_resort_chain",
+    "proxy_chain",
+]
+
+NoHistory: TypeAlias = Literal["cash", "proxy", "skip"]
+NO_HISTORY_POLICIES: tuple[NoHistory, ...] = ("cash", "proxy", "skip")
+"""What a holding with neither its own history nor a proxy's does in an episode: replayed
+as ``cash`` (its exposure sits in the cash balance; the default), through a ``proxy`` of
+last resort (:data:`LAST_RESORT_PROXIES`, else as cash), or ``skip`` the episode."""
 
 CLASS_PROXIES: dict[str, tuple[str, ...]] = {
     "equity": ("yahoo:^GSPC", "fred:SP500"),
@@ -51,6 +68,20 @@ SYMBOL_PROXIES: dict[str, tuple[str, ...]] = {
     "yahoo:EEM": ("yahoo:ACWI", "yahoo:^GSPC"),
 }
 """Holdings with a closer stand-in than their class's (a more specific index first)."""
+
+
+LAST_RESORT_PROXIES: dict[str, tuple[str, ...]] = {
+    "crypto": ("yahoo:^NDX", "fred:NASDAQCOM"),
+}
+"""Asset class -> stand-ins used only with ``--no-history proxy``, once the holding's own
+proxies have nothing: a crypto holding before crypto traded is replayed as the Nasdaq-100,
+the nearest high-beta risk asset with a long history. An assumption, and a mild one: it
+moves far less than bitcoin did in any of its own sell-offs."""
+
+
+def last_resort_chain(asset_class: str) -> tuple[str, ...]:
+    """The stand-ins of last resort of an asset class (empty for most)."""
+    return LAST_RESORT_PROXIES.get(asset_class, ())
 
 
 def proxy_chain(symbol: str, asset_class: str) -> tuple[str, ...]:

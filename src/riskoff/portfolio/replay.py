@@ -40,12 +40,22 @@ import numpy as np
 import pandas as pd
 
 from riskoff.errors import InsufficientDataError
-from riskoff.portfolio.interest import Accrual, InterestTerms, accrue
+from riskoff.portfolio.accounts import (
+    AccountWalk,
+    MarginPolicy,
+    holdings_value,
+    measure_accounts,
+    total_exposure,
+    walk_daily,
+    walk_loan,
+)
+from riskoff.portfolio.interest import Accrual, InterestTerms, account_steps, accrue
 
 __all__ = [
     "DEFAULT_HORIZON",
     "STALE_DAYS",
     "DryPowder",
+    "ForcedSale",
     "LeverageMode",
     "ReplayPath",
     "ReplayStats",
@@ -140,6 +150,14 @@ class ReplayPath:
             fraction of starting equity (+ earned, − paid); zeros when none accrued.
         accrual: the rates behind ``interest`` and whether they were known (see
             :class:`~riskoff.portfolio.interest.Accrual`).
+        on_call: what a margin call did (``sell``, ``close`` or ``reserve``; see
+            :mod:`riskoff.portfolio.accounts`).
+        sold: what a forced sale sold at each close (fraction of starting equity).
+        held: the fraction of the starting quantities held after each close.
+        with_sales: per holding, its value plus what its forced sales raised (T × n);
+            its change is the holding's profit or loss.
+        unsold_equity, unsold_gross: the path with every call met from a reserve.
+        growth: what one unit of cash kept in the account from the base is worth.
     """
 
     dates: pd.DatetimeIndex
@@ -155,6 +173,13 @@ class ReplayPath:
     mode: LeverageMode
     interest: FloatArray
     accrual: Accrual
+    on_call: MarginPolicy
+    sold: FloatArray
+    held: FloatArray
+    with_sales: FloatArray
+    unsold_equity: FloatArray
+    unsold_gross: FloatArray
+    growth: FloatArray
 
     @property
     def balance_growth(self) -> FloatArray:
@@ -163,9 +188,20 @@ class ReplayPath:
         In loan mode it shrinks the loan (or adds to the cash), so it accrues at the
         balance's own rate; in daily mode re-levering would spend it, so it stays 1.
         """
-        if self.mode == "loan":
-            return np.asarray(np.cumprod(1.0 + self.accrual.step), dtype=np.float64)
-        return np.ones(len(self.equity))
+        return self.growth
+
+    def walk(self) -> AccountWalk:
+        """The path as a one-account :class:`~riskoff.portfolio.accounts.AccountWalk`."""
+        return AccountWalk(
+            equity=self.equity[None, :],
+            gross=self.gross[None, :],
+            balance=(self.equity - self.gross)[None, :],
+            sold=self.sold[None, :],
+            held=self.held[None, :],
+            unsold_equity=self.unsold_equity[None, :],
+            unsold_gross=self.unsold_gross[None, :],
+            growth=self.growth[None, :],
+        )
 
 
 def replay_path(
@@ -179,6 +215,8 @@ def replay_path(
     stale_days: int = STALE_DAYS,
     rates: pd.DataFrame | None = None,
     interest: InterestTerms | None = None,
+    maintenance_margin: float | None = None,
+    on_call: MarginPolicy = "sell",
 ) -> ReplayPath:
     """Replay the holdings over ``start..until``.
 
@@ -198,6 +236,11 @@ def replay_path(
             after ``until`` are ignored unread. ``None``: no rate is known, so interest is
             not modelled and the path says so.
         interest: spread, haircut, on or off (default: the default spread, on).
+        maintenance_margin: equity / gross below which a call comes (``None``: calls
+            are not acted on; the path is the ``reserve`` one).
+        on_call: what an unmet call does: ``sell`` to the maintenance margin (default),
+            ``close`` out, or ``reserve`` (met from cash outside the account); see
+            :mod:`riskoff.portfolio.accounts`.
 
     Raises:
         InsufficientDataError: no base price for a holding, or no day to replay.
@@ -247,9 +290,12 @@ def replay_path(
 
     rel = levels / levels[0]
     values = rel * x
-    basket_value = values.sum(axis=1)
-    g = float(x.sum())
-    basket = basket_value / g if g > 0 else np.ones(len(rel))
+    # sums over holdings run in symbol order: the book (riskoff.portfolio.book) adds the
+    # same terms in the same order, so its numbers equal this replay's to the last bit
+    order = sorted(range(len(labels)), key=lambda i: labels[i])
+    u = holdings_value(rel[:, order], x[None, order])
+    g = float(total_exposure(x[None, order])[0])
+    basket = u[0] / g if g > 0 else np.ones(len(rel))
     step = np.empty_like(levels)
     step[0] = np.nan
     step[1:] = levels[1:] / levels[:-1] - 1.0
@@ -260,32 +306,42 @@ def replay_path(
     if rates is not None:
         rates = rates.loc[rates.index <= pd.Timestamp(until)]
     balance0 = 1.0 - g
-    accrual = accrue(
-        dates,
-        rates,
-        balance=balance0,
-        terms=interest or InterestTerms(),
-        stale_days=stale_days,
+    terms = interest or InterestTerms()
+    accrual = accrue(dates, rates, balance=balance0, terms=terms, stale_days=stale_days)
+    loan_step, cash_step = account_steps(
+        accrual.policy,
+        accrual.days,
+        loan_spread=np.array([terms.loan_spread]),
+        cash_haircut=np.array([terms.cash_haircut]),
+        on=np.array([terms.on]),
     )
-    accrued = accrual.step
+    b0 = np.array([balance0])
+    margin = np.array([maintenance_margin if maintenance_margin is not None else 0.0])
+    policy: MarginPolicy = on_call if maintenance_margin is not None else "reserve"
     if mode == "loan":
-        # a fixed loan (or cash) that only accrues: b_t = b_0 × ∏(1 + step)
-        balance = balance0 * np.cumprod(1.0 + accrued)
-        equity = basket_value + balance
-        gross = basket_value
-        earned = balance - balance0
+        walk = walk_loan(u, b0, loan_step, cash_step, margin, policy)
+        held = walk.held[0]
+        # each holding's value after the close's sale; plus what its sales raised, its
+        # value-with-sales moves by its profit or loss (the contributions use it)
+        values = held[:, None] * values
+        held_before = np.ones(len(held))
+        held_before[1:] = held[:-1]
+        proceeds = np.cumsum((held_before - held)[:, None] * rel * x, axis=0)
+        with_sales = values + proceeds
+        earned = (walk.balance[0] - balance0) - np.cumsum(walk.sold[0])
     else:
-        r = np.zeros(len(rel))
-        r[1:] = basket[1:] / basket[:-1] - 1.0
-        growth = np.maximum(1.0 + g * r + balance0 * accrued, 0.0)
-        growth[0] = 1.0
-        equity = np.cumprod(growth)
-        gross = np.empty(len(rel))
-        gross[0] = g
-        gross[1:] = g * equity[:-1] * (1.0 + r[1:])
-        # each close re-levers: the balance since the previous close is (1 − g) × equity
+        walk = walk_daily(basket[None, :], np.array([g]), b0, loan_step, cash_step, margin, policy)
+        with_sales = values
+        eq = walk.equity[0]
+        closed = walk.held[0][:-1] == 0
+        accrued = accrual.step
+        # each close re-levers: the balance since the previous close is (1 − g) × equity;
+        # after a close-out the equity is cash
+        per_row = np.where(closed, eq[:-1] * cash_step[0, 1:], balance0 * eq[:-1] * accrued[1:])
         earned = np.zeros(len(rel))
-        earned[1:] = np.cumsum(balance0 * equity[:-1] * accrued[1:]) + 0.0  # no −0.0
+        earned[1:] = np.cumsum(per_row) + 0.0  # no −0.0
+    equity = walk.equity[0]
+    gross = walk.gross[0]
 
     end_pos = int(np.searchsorted(dates.to_numpy(), np.datetime64(end, "ns"), side="right")) - 1
     return ReplayPath(
@@ -302,6 +358,13 @@ def replay_path(
         mode=mode,
         interest=np.asarray(earned, dtype=np.float64),
         accrual=accrual,
+        on_call=policy,
+        sold=walk.sold[0],
+        held=walk.held[0],
+        with_sales=np.asarray(with_sales, dtype=np.float64),
+        unsold_equity=walk.unsold_equity[0],
+        unsold_gross=walk.unsold_gross[0],
+        growth=walk.growth[0],
     )
 
 
@@ -327,6 +390,21 @@ class DryPowder:
     value_at_end: float
     ret: float | None
     end: dt.date
+
+
+@dataclass(frozen=True)
+class ForcedSale:
+    """A sale the broker forced at a close after an unmet margin call.
+
+    Attributes:
+        date: the close of the sale.
+        sold: what was sold, a fraction of starting equity.
+        held_after: the fraction of the starting quantities still held after it.
+    """
+
+    date: dt.date
+    sold: float
+    held_after: float
 
 
 @dataclass(frozen=True)
@@ -356,6 +434,9 @@ class ReplayStats:
             episode's last day (+ earned, − paid).
         interest_replay: the same to the replay's last day.
         interest_share: the interest's share of the drawdown (positive = it deepened it).
+        on_call: what a margin call did (``sell``, ``close``, ``reserve``).
+        forced_sales: each forced sale of the replay, in order.
+        sold: all that forced sales sold over the replay (fraction of starting equity).
     """
 
     max_drawdown: float
@@ -376,11 +457,9 @@ class ReplayStats:
     interest_episode: float = 0.0
     interest_replay: float = 0.0
     interest_share: float = 0.0
-
-
-def _first(mask: BoolArray) -> int | None:
-    hits = np.flatnonzero(mask)
-    return int(hits[0]) if hits.size else None
+    on_call: MarginPolicy = "sell"
+    forced_sales: tuple[ForcedSale, ...] = ()
+    sold: float = 0.0
 
 
 def measure_replay(path: ReplayPath, *, maintenance_margin: float) -> ReplayStats:
@@ -388,46 +467,30 @@ def measure_replay(path: ReplayPath, *, maintenance_margin: float) -> ReplayStat
     if path.end_pos < 1:
         raise InsufficientDataError("no trading day inside the episode window")
     day = [d.date() for d in path.dates]
-    n_ep = path.end_pos + 1
     eq = path.equity
-    dd = calc_drawdown_depth(eq[:n_ep])
-    trough = int(np.argmax(dd))
-    mdd = float(dd[trough])
-    peak = int(np.argmax(eq[: trough + 1]))
-
-    if mdd <= 0:
-        rec: int | None = trough
-    else:
-        hit = _first(eq[trough + 1 :] >= eq[peak])
-        rec = None if hit is None else trough + 1 + hit
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        daily = np.where(eq[:-1] != 0, eq[1:] / eq[:-1] - 1.0, 0.0)[: path.end_pos]
-    worst = int(np.argmin(daily)) + 1
+    m = measure_accounts(path.walk(), np.array([maintenance_margin]), path.end_pos)
+    trough, peak = int(m.trough[0]), int(m.peak[0])
+    mdd = float(m.max_drawdown[0])
+    rec = int(m.recovery[0])
+    worst = int(m.worst[0])
     worst_holdings = {
         k: (None if np.isnan(v) else float(v))
         for k, v in zip(path.labels, path.returns[worst], strict=True)
     }
 
-    moved = path.values[trough] - path.values[peak]
     # the interest accrued from peak to trough is part of the fall; the holdings share the rest
     share = 0.0
     if mdd > 0:
         share = float(path.interest[peak] - path.interest[trough]) / float(eq[peak]) + 0.0
     if path.mode == "loan":
-        contrib = -moved / eq[peak]
+        contrib = -(path.with_sales[trough] - path.with_sales[peak]) / eq[peak]
     else:
+        moved = path.values[trough] - path.values[peak]
         total = float(moved.sum())
         contrib = (mdd - share) * moved / total if total != 0 else np.zeros_like(moved)
     contributions = {k: float(v) for k, v in zip(path.labels, contrib, strict=True)}
 
-    shortfall = maintenance_margin * path.gross[:n_ep] - eq[:n_ep]
-    call = _first(shortfall > 1e-12)
-    wiped = _first(eq[:n_ep] <= 0)
-    # c kept in the account is worth c × growth_t at close t: the smallest c that covers
-    # every shortfall is the largest shortfall in base money
-    cash_needed = max(0.0, float((shortfall / path.balance_growth[:n_ep]).max()))
-
+    call, wiped = int(m.margin_call[0]), int(m.wiped_out[0])
     last = len(eq) - 1
     powder = max(0.0, float(path.gross[0] - path.gross[trough]))
     b0, b1 = path.basket[trough], path.basket[last]
@@ -439,25 +502,32 @@ def measure_replay(path: ReplayPath, *, maintenance_margin: float) -> ReplayStat
         ret=ret,
         end=day[last],
     )
+    sales = tuple(
+        ForcedSale(day[int(i)], float(path.sold[i]), float(path.held[i]))
+        for i in np.flatnonzero(path.sold > 0)
+    )
     return ReplayStats(
         max_drawdown=mdd,
         peak_date=day[peak],
         trough_date=day[trough],
-        recovery_date=None if rec is None else day[rec],
-        recovery_days=None if rec is None else rec - trough,
+        recovery_date=None if rec < 0 else day[rec],
+        recovery_days=None if rec < 0 else rec - trough,
         days_after_trough=last - trough,
         worst_day=day[worst],
-        worst_return=float(daily[worst - 1]),
+        worst_return=float(m.worst_return[0]),
         worst_holdings=worst_holdings,
         contributions=contributions,
-        margin_call=None if call is None else day[call],
-        wiped_out=None if wiped is None else day[wiped],
-        cash_needed=cash_needed,
+        margin_call=None if call < 0 else day[call],
+        wiped_out=None if wiped < 0 else day[wiped],
+        cash_needed=float(m.cash_needed[0]),
         dry_powder=dry,
-        final_equity=float(eq[last]),
+        final_equity=float(m.final_equity[0]),
         interest_episode=float(path.interest[path.end_pos]),
         interest_replay=float(path.interest[last]),
         interest_share=share,
+        on_call=path.on_call,
+        forced_sales=sales,
+        sold=float(m.sold[0]),
     )
 
 
@@ -473,6 +543,7 @@ def replay(
     stale_days: int = STALE_DAYS,
     rates: pd.DataFrame | None = None,
     interest: InterestTerms | None = None,
+    on_call: MarginPolicy = "sell",
 ) -> tuple[ReplayPath, ReplayStats]:
     """:func:`replay_path` then :func:`measure_replay`."""
     path = replay_path(
@@ -485,5 +556,7 @@ def replay(
         stale_days=stale_days,
         rates=rates,
         interest=interest,
+        maintenance_margin=maintenance_margin,
+        on_call=on_call,
     )
     return path, measure_replay(path, maintenance_margin=maintenance_margin)

@@ -15,10 +15,38 @@ from typing import Any
 
 import numpy as np
 
+from riskoff.portfolio.accounts import MarginPolicy
 from riskoff.portfolio.interest import DAY_COUNT, POLICY_RATES, InterestTerms
+from riskoff.portfolio.proxies import NoHistory
 from riskoff.portfolio.replay import LeverageMode, ReplayPath, ReplayStats
 
-__all__ = ["EpisodeReplay", "HoldingValue", "SkippedEpisode", "StressReport"]
+__all__ = [
+    "NO_HISTORY_RULES",
+    "ON_CALL_RULES",
+    "EpisodeReplay",
+    "HoldingValue",
+    "SkippedEpisode",
+    "StressReport",
+]
+
+ON_CALL_RULES: dict[str, str] = {
+    "sell": "an unmet call makes the broker sell every position pro rata until equity / "
+    "gross exposure is back at the maintenance margin, the proceeds paying down the loan; "
+    "the account is replayed from there, and equity at or below zero is closed out",
+    "close": "an unmet call makes the broker sell everything at that close; what is left is cash",
+    "reserve": "every call is met with cash from a reserve outside the account and nothing "
+    "is sold; the reserve needed is cash_needed",
+}
+"""What each ``on_call`` policy does, as printed under the table and in the JSON."""
+
+NO_HISTORY_RULES: dict[str, str] = {
+    "cash": "a holding with neither its own history nor a proxy's in an episode is replayed "
+    "as cash (its exposure sits in the cash balance) and the episode lists it in as_cash",
+    "proxy": "a holding with neither its own history nor a proxy's uses a proxy of last "
+    "resort (crypto: the Nasdaq-100), else it is replayed as cash",
+    "skip": "an episode where a holding has neither its own history nor a proxy's is skipped",
+}
+"""What each ``no_history`` policy does."""
 
 
 def _pct(v: float | None, *, sign: bool = False) -> str:
@@ -90,6 +118,7 @@ class EpisodeReplay:
     proxies: dict[str, str]
     equity_amount: float | None = None
     notes: tuple[str, ...] = ()
+    as_cash: tuple[str, ...] = ()
 
     def _amount(self, fraction: float) -> float | None:
         return None if self.equity_amount is None else round(fraction * self.equity_amount, 2)
@@ -133,6 +162,43 @@ class EpisodeReplay:
             "sources": list(a.sources),
             "days_without_rate": a.days_without_rate,
         }
+
+    def _margin_dict(self) -> dict[str, Any]:
+        s = self.stats
+        return {
+            "on_call": s.on_call,
+            "rule": ON_CALL_RULES[s.on_call],
+            "forced_sales": [
+                {
+                    "date": f.date.isoformat(),
+                    "sold": _r(f.sold),
+                    "sold_amount": self._amount(f.sold),
+                    "held_after": _r(f.held_after),
+                }
+                for f in s.forced_sales
+            ],
+            "sold": _r(s.sold),
+            "sold_amount": self._amount(s.sold),
+            "reserve_needed": _r(s.cash_needed),
+            "reserve_needed_amount": self._amount(s.cash_needed),
+        }
+
+    @property
+    def margin_text(self) -> str:
+        """The table's margin cell: the first call, then what it did."""
+        s = self.stats
+        text = "none" if s.margin_call is None else s.margin_call.isoformat()
+        if s.forced_sales:
+            what = "closed out" if s.on_call == "close" else f"sold {_pct(s.sold)}"
+            if s.on_call == "sell" and len(s.forced_sales) > 1:
+                what += f" in {len(s.forced_sales)} sales"
+            if s.margin_call is None:
+                text = f"{s.forced_sales[0].date.isoformat()} (after the episode; {what})"
+            else:
+                text += f" ({what})"
+        if s.wiped_out is not None:
+            text += f" (wiped out {s.wiped_out.isoformat()})"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view (one item of ``episodes``)."""
@@ -178,7 +244,9 @@ class EpisodeReplay:
             },
             "final_equity": _r(s.final_equity),
             "interest": self._interest_dict(),
+            "margin": self._margin_dict(),
             "proxies": dict(self.proxies),
+            "as_cash": list(self.as_cash),
             "path": {
                 "dates": [d.date().isoformat() for d in p.dates],
                 "equity": [round(float(v), 6) for v in p.equity],
@@ -224,6 +292,8 @@ class StressReport:
     like: dt.date | None = None
     notes: tuple[str, ...] = field(default=())
     interest: InterestTerms = field(default_factory=InterestTerms)
+    on_call: MarginPolicy = "sell"
+    no_history: NoHistory = "cash"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``riskoff stress --json``."""
@@ -250,6 +320,8 @@ class StressReport:
                     "pays it plus loan_spread, cash earns it less cash_haircut (not below 0)",
                 },
             },
+            "margin": {"on_call": self.on_call, "rule": ON_CALL_RULES[self.on_call]},
+            "no_history": {"policy": self.no_history, "rule": NO_HISTORY_RULES[self.no_history]},
             "like": _d(self.like),
             "horizon_weekdays": self.horizon,
             "units": "fractions of starting equity; *_amount fields in the portfolio's currency",
@@ -277,9 +349,7 @@ class StressReport:
             s = e.stats
             dp = s.dry_powder
             powder = "–" if dp.cash <= 0 else f"{_pct(dp.cash)} → {_pct(dp.ret, sign=True)}"
-            call = "none" if s.margin_call is None else s.margin_call.isoformat()
-            if s.wiped_out is not None:
-                call += f" (wiped out {s.wiped_out.isoformat()})"
+            call = e.margin_text
             recovery = (
                 f"{s.recovery_days}d"
                 if s.recovery_days is not None
@@ -336,6 +406,7 @@ class StressReport:
             "trough close, and what that purchase returned by the replay's last day "
             "(perfect timing: an upper bound).",
             self._interest_note(),
+            f"Margin calls ({self.on_call}): {ON_CALL_RULES[self.on_call]}.",
         ]
         for e in self.episodes:
             a = e.path.accrual
@@ -344,6 +415,11 @@ class StressReport:
             if e.proxies:
                 subs = ", ".join(f"{k} → {v}" for k, v in e.proxies.items())
                 out.append(f"{e.id}: no history, replayed with proxies {subs}")
+            if e.as_cash:
+                out.append(
+                    f"{e.id}: no history nor proxy for {', '.join(e.as_cash)}: replayed as "
+                    "cash (its exposure sits in the cash balance)"
+                )
             out += [f"{e.id}: {n}" for n in e.notes]
         out += [f"skipped {s.id}: {s.reason}" for s in self.skipped]
         out += list(self.notes)

@@ -16,13 +16,20 @@ import pandas as pd
 
 from riskoff.errors import InputError, InsufficientDataError, PortfolioError
 from riskoff.knowledge.episodes import Episode, EpisodeCatalog
+from riskoff.portfolio.accounts import MarginPolicy
 from riskoff.portfolio.interest import POLICY_RATES
-from riskoff.portfolio.io import Portfolio
-from riskoff.portfolio.proxies import choose_series, proxy_chain
+from riskoff.portfolio.io import Holding, Portfolio
+from riskoff.portfolio.proxies import (
+    NoHistory,
+    choose_series,
+    has_base_price,
+    last_resort_chain,
+    proxy_chain,
+)
 from riskoff.portfolio.replay import DEFAULT_HORIZON, LeverageMode, replay, replay_until
 from riskoff.portfolio.results import EpisodeReplay, HoldingValue, SkippedEpisode, StressReport
 
-__all__ = ["PriceReader", "RateReader", "select_episodes", "stress"]
+__all__ = ["PriceReader", "RateReader", "holding_columns", "select_episodes", "stress"]
 
 PriceReader = Callable[[Sequence[str], dt.date, dt.date], pd.DataFrame]
 """``(symbols, start, end) -> wide frame`` of observed closes (DatetimeIndex, one column
@@ -79,6 +86,51 @@ def _valuation(
     return weights, cash, portfolio.equity(prices)
 
 
+def holding_columns(
+    holdings: Sequence[Holding],
+    series: Mapping[str, pd.Series],
+    start: dt.date,
+    no_history: NoHistory,
+) -> tuple[dict[str, str], tuple[str, ...], str | None]:
+    """Which series replays each holding from ``start``.
+
+    Returns:
+        (holding -> series, holdings replayed as cash, why the episode is skipped or
+        ``None``). A holding with no history uses its proxies; with neither, ``no_history``
+        decides (see :data:`~riskoff.portfolio.proxies.NoHistory`). An episode where every
+        holding would be cash is skipped: there is nothing to replay.
+    """
+    columns: dict[str, str] = {}
+    as_cash: list[str] = []
+    for h in holdings:
+        col = choose_series(h.symbol, h.asset_class, series, start)
+        if col is None and no_history == "proxy":
+            last = last_resort_chain(h.asset_class)
+            col = next((c for c in last if has_base_price_in(series, c, start)), None)
+        if col is None:
+            if no_history == "skip":
+                chain = proxy_chain(h.symbol, h.asset_class)
+                tried = f" nor its proxies {', '.join(chain)}" if chain else " and no proxy"
+                return (
+                    {},
+                    (),
+                    f"{h.symbol} has no price before {start.isoformat()}{tried} "
+                    f"({h.asset_class.replace('_', ' ')})",
+                )
+            as_cash.append(h.symbol)
+            continue
+        columns[h.symbol] = col
+    if not columns:
+        return {}, (), f"no holding has a price before {start.isoformat()} (nor a proxy)"
+    return columns, tuple(as_cash), None
+
+
+def has_base_price_in(series: Mapping[str, pd.Series], symbol: str, start: dt.date) -> bool:
+    """True when ``series`` holds ``symbol`` with a base price for ``start``."""
+    s = series.get(symbol)
+    return s is not None and has_base_price(s, start)
+
+
 def stress(
     portfolio: Portfolio,
     episodes: Sequence[Episode],
@@ -90,6 +142,8 @@ def stress(
     like: dt.date | None = None,
     read_rates: RateReader | None = None,
     interest: bool = True,
+    on_call: MarginPolicy = "sell",
+    no_history: NoHistory = "cash",
 ) -> StressReport:
     """Replay ``portfolio`` through each episode.
 
@@ -104,6 +158,11 @@ def stress(
         read_rates: where the policy rate comes from (see :data:`RateReader`); ``None``:
             nowhere, so interest is not modelled and each replay says so.
         interest: ``False`` turns interest off whatever the file says (``--no-interest``).
+        on_call: what an unmet margin call does: ``sell`` to the maintenance margin,
+            ``close`` out, or ``reserve`` (met from cash outside the account).
+        no_history: a holding with neither history nor a proxy in an episode is replayed
+            as ``cash``, through a ``proxy`` of last resort (else as cash), or ``skip``s
+            the episode.
 
     Raises:
         PortfolioError: the portfolio cannot be valued or breaches maintenance at once.
@@ -136,7 +195,8 @@ def stress(
     )
     candidates: list[str] = []
     for h in portfolio.holdings:
-        for s in (h.symbol, *proxy_chain(h.symbol, h.asset_class)):
+        last = last_resort_chain(h.asset_class) if no_history == "proxy" else ()
+        for s in (h.symbol, *proxy_chain(h.symbol, h.asset_class), *last):
             if s not in candidates:
                 candidates.append(s)
 
@@ -146,22 +206,11 @@ def stress(
         until = replay_until(ep.end, horizon)
         wide = read_prices(candidates, ep.start - dt.timedelta(days=_LOOKBACK_DAYS), until)
         series = {c: wide[c] for c in wide.columns}
-        columns: dict[str, str] = {}
-        reason = None
-        for h in portfolio.holdings:
-            col = choose_series(h.symbol, h.asset_class, series, ep.start)
-            if col is None:
-                chain = proxy_chain(h.symbol, h.asset_class)
-                tried = f" nor its proxies {', '.join(chain)}" if chain else " and no proxy"
-                reason = (
-                    f"{h.symbol} has no price before {ep.start.isoformat()}{tried} "
-                    f"({h.asset_class.replace('_', ' ')})"
-                )
-                break
-            columns[h.symbol] = col
+        columns, as_cash, reason = holding_columns(portfolio.holdings, series, ep.start, no_history)
         if reason is not None:
             skipped.append(SkippedEpisode(ep.id, ep.name, reason))
             continue
+        held = {s: x for s, x in exposure.items() if s in columns}
         frame = pd.DataFrame({s: wide[c] for s, c in columns.items()}, index=wide.index)
         rates = None
         if read_rates is not None and terms.on:
@@ -170,7 +219,7 @@ def stress(
         try:
             path, stats = replay(
                 frame,
-                exposure,
+                held,
                 start=ep.start,
                 end=ep.end,
                 until=until,
@@ -178,6 +227,7 @@ def stress(
                 mode=mode,
                 rates=rates,
                 interest=terms,
+                on_call=on_call,
             )
         except InsufficientDataError as exc:
             skipped.append(SkippedEpisode(ep.id, ep.name, str(exc)))
@@ -199,6 +249,7 @@ def stress(
                 proxies={s: c for s, c in columns.items() if s != c},
                 equity_amount=equity,
                 notes=tuple(notes),
+                as_cash=as_cash,
             )
         )
     if episodes and not done:
@@ -220,4 +271,6 @@ def stress(
         equity_amount=equity,
         like=like,
         interest=terms,
+        on_call=on_call,
+        no_history=no_history,
     )

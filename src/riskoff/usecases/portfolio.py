@@ -15,9 +15,11 @@ if TYPE_CHECKING:
 
     from riskoff.catalog import Catalog
     from riskoff.portfolio import Portfolio, StressReport
+    from riskoff.portfolio.accounts import MarginPolicy
+    from riskoff.portfolio.proxies import NoHistory
     from riskoff.store import Store
 
-__all__ = ["policy_rate_reader", "stress_portfolio"]
+__all__ = ["parse_no_history", "parse_on_call", "policy_rate_reader", "stress_portfolio"]
 
 
 def stress_portfolio(
@@ -31,6 +33,8 @@ def stress_portfolio(
     as_of: dt.date | None = None,
     settings: Settings | None = None,
     interest: bool = True,
+    on_call: str = "sell",
+    no_history: str = "cash",
 ) -> StressReport:
     """Replay historical sell-offs on a portfolio (``docs/portfolio.md``).
 
@@ -47,6 +51,12 @@ def stress_portfolio(
             ``interest`` row does the same); by default the balance accrues at the
             effective fed funds rate known at each close, plus the file's ``loan_spread``
             on a loan.
+        on_call: what an unmet margin call does: ``sell`` to the maintenance margin
+            (default), ``close`` out, or ``reserve`` (met from cash outside the account;
+            the cash it takes is ``cash_needed``).
+        no_history: a holding with neither its own history nor a proxy's in an episode
+            is replayed as ``cash`` (default), through a ``proxy`` of last resort (else as
+            cash), or ``skip``s the episode.
 
     Returns:
         The replay of each episode on the portfolio.
@@ -60,6 +70,8 @@ def stress_portfolio(
 
     if mode not in ("loan", "daily"):
         raise InputError(f"leverage mode {mode!r} is not 'loan' or 'daily'")
+    policy = parse_on_call(on_call)
+    missing = parse_no_history(no_history)
     if episodes is not None and like is not None:
         raise InputError("give --episodes or --like, not both")
     s = settings_or_env(settings)
@@ -91,6 +103,8 @@ def stress_portfolio(
             like=day,
             read_rates=policy_rate_reader(st, catalog),
             interest=interest,
+            on_call=policy,
+            no_history=missing,
         )
 
 
@@ -123,3 +137,23 @@ def _analog_episode_ids(day: dt.date, top: int, settings: Settings) -> list[str]
 
     report = analogs(day, top=top, settings=settings)
     return [a.episode for a in report.analogs if a.kind == "episode"][:top]
+
+
+def parse_on_call(text: str) -> MarginPolicy:
+    """``sell``, ``close`` or ``reserve``; anything else is an :class:`InputError`."""
+    from riskoff.errors import InputError
+
+    for p in ("sell", "close", "reserve"):
+        if text == p:
+            return p
+    raise InputError(f"--on-call {text!r} is not 'sell', 'close' or 'reserve'")
+
+
+def parse_no_history(text: str) -> NoHistory:
+    """``cash``, ``proxy`` or ``skip``; anything else is an :class:`InputError`."""
+    from riskoff.errors import InputError
+
+    for p in ("cash", "proxy", "skip"):
+        if text == p:
+            return p
+    raise InputError(f"--no-history {text!r} is not 'cash', 'proxy' or 'skip'")

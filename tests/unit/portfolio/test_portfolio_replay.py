@@ -658,7 +658,7 @@ def test_stress_says_when_interest_is_not_modelled() -> None:
     assert c["interest"]["within_episode"] < 0
     assert c["final_equity"] < e["final_equity"]
     # additive: every key of riskoff 0.1 is still there, beside the new ones
-    assert set(c) == {*EPISODE_KEYS_0_1, "interest"}
+    assert set(c) == {*EPISODE_KEYS_0_1, "interest", "margin", "as_cash"}
     assert set(charged.to_dict()["portfolio"]) == {*PORTFOLIO_KEYS_0_1, "interest"}
     assert stress(pf, [ep], prices, horizon=20, read_rates=five, interest=False).to_dict()[
         "episodes"
