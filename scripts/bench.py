@@ -217,6 +217,11 @@ def _api(a: argparse.Namespace) -> Timing:
     return _script_case("bench_api.py", a)
 
 
+@case("book")
+def _book(a: argparse.Namespace) -> Timing:
+    return _script_case("bench_book.py", a)
+
+
 # -- driver -------------------------------------------------------------------------
 
 

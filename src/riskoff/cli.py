@@ -375,7 +375,32 @@ def update(
 
 @app.command("stress")
 def stress_portfolio_cmd(
-    portfolio: Annotated[Path, typer.Argument(help="Portfolio CSV (see docs/portfolio.md).")],
+    portfolio: Annotated[
+        Path | None, typer.Argument(help="Portfolio CSV (see docs/portfolio.md).")
+    ] = None,
+    book: Annotated[
+        Path | None,
+        typer.Option(
+            "--book",
+            help="A book of accounts: a folder of portfolio files, or a CSV/Parquet table "
+            "with an account column.",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="--book: write Parquet, summary and HTML here."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="--book: local:N (a local Dask cluster of N workers), a Dask scheduler "
+            "ADDRESS, or inline.",
+        ),
+    ] = None,
+    block_size: Annotated[
+        int, typer.Option("--block-size", help="--book: accounts per partition.")
+    ] = 500,
     episodes: Annotated[
         str | None,
         typer.Option(help="Episode ids or names, comma-separated (default: the major ones)."),
@@ -422,6 +447,26 @@ def stress_portfolio_cmd(
     from riskoff import usecases
 
     keys = [k for k in episodes.split(",") if k.strip()] if episodes is not None else None
+    if (portfolio is None) == (book is None):
+        raise typer.BadParameter("give a PORTFOLIO file or --book PATH (one of them)")
+    if book is not None:
+        _stress_book(
+            book,
+            out_dir,
+            keys,
+            horizon=horizon,
+            mode=leverage_mode,
+            interest=interest,
+            on_call=on_call,
+            no_history=no_history,
+            scheduler=scheduler,
+            block_size=block_size,
+            as_json=as_json,
+        )
+        return
+    if out_dir is not None or scheduler is not None:
+        raise typer.BadParameter("-o and --scheduler go with --book")
+    assert portfolio is not None
     report = usecases.stress_portfolio(
         portfolio,
         episodes=keys,
@@ -433,6 +478,42 @@ def stress_portfolio_cmd(
         on_call=on_call,
         no_history=no_history,
     )
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    _console().print(report)
+
+
+def _stress_book(
+    book: Path,
+    out_dir: Path | None,
+    episodes: list[str] | None,
+    *,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """``riskoff stress --book``: the book's totals (a progress bar on a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from riskoff.usecases.book import stress_book
+
+    err = _console(stderr=True)
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    task = bar.add_task("partitions", total=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        report = stress_book(book, out_dir=out_dir, episodes=episodes, progress=progress, **options)
     if as_json:
         _print_json(report.to_dict())
         return

@@ -20,6 +20,8 @@ one row per holding, and a few reserved rows::
   year (default 0).
 * ``interest``: 1 (default) charges and pays interest on the cash balance, 0 turns it off
   (the numbers of riskoff 0.1).
+* ``equity``: a weights portfolio's size in currency (optional): the replay then reports
+  currency amounts beside the fractions, as with quantities.
 
 Weights are fractions of equity and, with ``cash``, must sum to 1 (within 0.001): a file
 that does not add up is rejected rather than silently normalised. A file uses weights or
@@ -32,7 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -56,6 +58,7 @@ __all__ = [
     "Holding",
     "Portfolio",
     "parse_portfolio",
+    "parse_rows",
     "read_portfolio",
 ]
 
@@ -74,7 +77,14 @@ INVESTABLE_CLASSES = frozenset(
 
 _PRICE_UNITS = ("price_usd", "index", "points_of_par")
 _CASH = "cash"
-_SETTINGS = ("leverage", "maintenance_margin", "loan_spread", "cash_haircut", "interest")
+_SETTINGS = (
+    "leverage",
+    "maintenance_margin",
+    "loan_spread",
+    "cash_haircut",
+    "interest",
+    "equity",
+)
 _NUMBER_COLUMNS = ("weight", "quantity")
 _IGNORED_COLUMNS = ("note", "notes", "comment", "name", "description")
 
@@ -112,6 +122,7 @@ class Portfolio:
         loan_spread: decimal a year a negative cash balance pays over the policy rate.
         cash_haircut: decimal a year a positive cash balance earns below the policy rate.
         interest: whether the cash balance accrues interest at all.
+        size: a weights portfolio's equity in currency (its ``equity`` row), or ``None``.
     """
 
     holdings: tuple[Holding, ...]
@@ -124,6 +135,7 @@ class Portfolio:
     loan_spread: float = DEFAULT_LOAN_SPREAD
     cash_haircut: float = DEFAULT_CASH_HAIRCUT
     interest: bool = True
+    size: float | None = None
 
     @property
     def symbols(self) -> list[str]:
@@ -147,7 +159,9 @@ class Portfolio:
 
     def equity(self, prices: Mapping[str, float] | None = None) -> float | None:
         """The equity in currency (quantities only; ``None`` for weights)."""
-        if self.basis == "weight" or prices is None:
+        if self.basis == "weight":
+            return self.size
+        if prices is None:
             return None
         return self.cash + sum(h.amount * prices[h.symbol] for h in self.holdings)
 
@@ -257,8 +271,28 @@ def parse_portfolio(
     Raises:
         PortfolioError: one line naming the file, line and problem.
     """
+    header, body = _rows(text, source)
+    return parse_rows(header, body, catalog, known=known, source=source)
+
+
+def parse_rows(
+    header: Sequence[str],
+    body: Sequence[tuple[int, list[str]]],
+    catalog: Catalog,
+    *,
+    known: Collection[str] = (),
+    source: str = "<text>",
+) -> Portfolio:
+    """Parse a portfolio's rows already split into cells (see :func:`parse_portfolio`).
+
+    Args:
+        header: the column names, lower case.
+        body: (line number in the file, cells) of each row.
+        catalog, known: as in :func:`parse_portfolio`.
+        source: what messages name before ``line N`` (a file, or a book's account).
+    """
     where = source
-    header, body = _rows(text, where)
+    header = list(header)
     if "symbol" not in header:
         raise PortfolioError(f"{where}: missing column 'symbol' (header is {','.join(header)!r})")
     for col in header:
@@ -369,6 +403,14 @@ def parse_portfolio(
             f"{where}: interest {interest:g} must be 1 (charge and pay interest on the cash "
             "balance, the default) or 0 (turn it off)"
         )
+    size = settings.get("equity")
+    if size is not None and (basis != "weight" or size <= 0):
+        raise PortfolioError(
+            f"{where}: an equity row gives the size of a weights portfolio in currency "
+            "(a positive amount); with quantities the size follows from the prices"
+            if basis != "weight"
+            else f"{where}: equity {size:g} must be a positive amount of currency"
+        )
     if basis == "weight":
         gross = leverage * (1.0 - cash_value)
         if gross > 0 and 1.0 / gross < margin:
@@ -387,6 +429,7 @@ def parse_portfolio(
         loan_spread=settings.get("loan_spread", DEFAULT_LOAN_SPREAD),
         cash_haircut=settings.get("cash_haircut", DEFAULT_CASH_HAIRCUT),
         interest=interest == 1.0,
+        size=size,
     )
 
 

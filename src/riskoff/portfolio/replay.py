@@ -32,7 +32,7 @@ Conventions (``docs/portfolio.md`` says the same in prose):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -57,12 +57,14 @@ __all__ = [
     "DryPowder",
     "ForcedSale",
     "LeverageMode",
+    "ReplayCalendar",
     "ReplayPath",
     "ReplayStats",
     "base_date",
     "calc_drawdown_depth",
     "measure_replay",
     "replay",
+    "replay_calendar",
     "replay_path",
     "replay_until",
 ]
@@ -204,6 +206,83 @@ class ReplayPath:
         )
 
 
+@dataclass(frozen=True)
+class ReplayCalendar:
+    """The rows of a replay of some holdings, and their levels on those rows.
+
+    Attributes:
+        dates: the base, then every day of ``start..until`` on which a holding traded.
+        levels: rows × holdings, each holding's last close at or before the row.
+        traded: rows × holdings, whether the holding traded on the row.
+        truncated_at: set when a holding's data stopped before ``until``.
+    """
+
+    dates: pd.DatetimeIndex
+    levels: FloatArray
+    traded: BoolArray
+    truncated_at: dt.date | None
+
+
+def replay_calendar(
+    prices: pd.DataFrame,
+    labels: Sequence[str],
+    *,
+    start: dt.date,
+    until: dt.date,
+    stale_days: int = STALE_DAYS,
+) -> ReplayCalendar:
+    """The calendar and levels of a replay of ``labels`` (columns of ``prices``).
+
+    Raises:
+        InsufficientDataError: no base price for a holding, or no day to replay.
+    """
+    frame = prices.loc[prices.index <= pd.Timestamp(until), list(labels)]
+    base = base_date(frame, start)
+    if base is None:
+        raise InsufficientDataError(f"no prices before {start}")
+    before = frame.loc[frame.index <= base]
+    stale = [
+        k
+        for k, seen in zip(labels, _last_seen(before), strict=True)
+        if seen is None or (base - seen).days > stale_days
+    ]
+    if stale:
+        raise InsufficientDataError(
+            f"no price for {', '.join(stale)} within {stale_days} days before {start}"
+        )
+    window = frame.loc[frame.index >= pd.Timestamp(start)]
+    window = window.loc[pd.Series(window.notna().to_numpy().any(axis=1), index=window.index)]
+
+    # a holding whose data stops before `until` ends the replay at its last close
+    truncated_at: dt.date | None = None
+    if len(window):
+        cut = pd.Timestamp(until)
+        for seen in _last_seen(window):
+            seen_ts = base if seen is None else seen
+            if (pd.Timestamp(until) - seen_ts).days > stale_days and seen_ts < cut:
+                cut = seen_ts
+        if cut < pd.Timestamp(until):
+            truncated_at = cut.date()
+            window = window.loc[window.index <= cut]
+    if not len(window):
+        raise InsufficientDataError(f"no prices from {start} on")
+
+    base_row = before.ffill().iloc[[-1]]
+    base_row.index = pd.DatetimeIndex([base])
+    observed = pd.concat([base_row, window])
+    levels = observed.ffill().to_numpy(dtype=np.float64)
+    traded = observed.notna().to_numpy()
+    if (levels <= 0).any():
+        raise InsufficientDataError("a price is zero or negative; returns are undefined")
+
+    return ReplayCalendar(
+        dates=pd.DatetimeIndex(observed.index),
+        levels=levels,
+        traded=np.asarray(traded, dtype=np.bool_),
+        truncated_at=truncated_at,
+    )
+
+
 def replay_path(
     prices: pd.DataFrame,
     exposure: Mapping[str, float],
@@ -249,44 +328,8 @@ def replay_path(
         raise ValueError(f"need start ≤ end ≤ until, got {start}, {end}, {until}")
     labels = tuple(exposure)
     x = np.array([exposure[k] for k in labels], dtype=np.float64)
-    frame = prices.loc[prices.index <= pd.Timestamp(until), list(labels)]
-    base = base_date(frame, start)
-    if base is None:
-        raise InsufficientDataError(f"no prices before {start}")
-    before = frame.loc[frame.index <= base]
-    stale = [
-        k
-        for k, seen in zip(labels, _last_seen(before), strict=True)
-        if seen is None or (base - seen).days > stale_days
-    ]
-    if stale:
-        raise InsufficientDataError(
-            f"no price for {', '.join(stale)} within {stale_days} days before {start}"
-        )
-    window = frame.loc[frame.index >= pd.Timestamp(start)]
-    window = window.loc[pd.Series(window.notna().to_numpy().any(axis=1), index=window.index)]
-
-    # a holding whose data stops before `until` ends the replay at its last close
-    truncated_at: dt.date | None = None
-    if len(window):
-        cut = pd.Timestamp(until)
-        for seen in _last_seen(window):
-            seen_ts = base if seen is None else seen
-            if (pd.Timestamp(until) - seen_ts).days > stale_days and seen_ts < cut:
-                cut = seen_ts
-        if cut < pd.Timestamp(until):
-            truncated_at = cut.date()
-            window = window.loc[window.index <= cut]
-    if not len(window):
-        raise InsufficientDataError(f"no prices from {start} on")
-
-    base_row = before.ffill().iloc[[-1]]
-    base_row.index = pd.DatetimeIndex([base])
-    observed = pd.concat([base_row, window])
-    levels = observed.ffill().to_numpy(dtype=np.float64)
-    traded = observed.notna().to_numpy()
-    if (levels <= 0).any():
-        raise InsufficientDataError("a price is zero or negative; returns are undefined")
+    cal = replay_calendar(prices, labels, start=start, until=until, stale_days=stale_days)
+    levels, traded, truncated_at = cal.levels, cal.traded, cal.truncated_at
 
     rel = levels / levels[0]
     values = rel * x
@@ -302,7 +345,7 @@ def replay_path(
     returns = np.where(traded, step, np.nan)
     returns[0] = np.nan
 
-    dates = pd.DatetimeIndex(observed.index)
+    dates = cal.dates
     if rates is not None:
         rates = rates.loc[rates.index <= pd.Timestamp(until)]
     balance0 = 1.0 - g

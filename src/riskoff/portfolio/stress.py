@@ -29,7 +29,16 @@ from riskoff.portfolio.proxies import (
 from riskoff.portfolio.replay import DEFAULT_HORIZON, LeverageMode, replay, replay_until
 from riskoff.portfolio.results import EpisodeReplay, HoldingValue, SkippedEpisode, StressReport
 
-__all__ = ["PriceReader", "RateReader", "holding_columns", "select_episodes", "stress"]
+__all__ = [
+    "LOOKBACK_DAYS",
+    "PriceReader",
+    "RateReader",
+    "candidate_series",
+    "holding_columns",
+    "select_episodes",
+    "stress",
+    "valuation",
+]
 
 PriceReader = Callable[[Sequence[str], dt.date, dt.date], pd.DataFrame]
 """``(symbols, start, end) -> wide frame`` of observed closes (DatetimeIndex, one column
@@ -41,7 +50,8 @@ RateReader = Callable[[dt.date, dt.date], pd.DataFrame]
 preference; percent a year; NaN where nothing current was published). Nothing released
 after ``end`` may be in it."""
 
-_LOOKBACK_DAYS = 30  # calendar days read before an episode to find every base price
+LOOKBACK_DAYS = 30
+"""Calendar days read before an episode to find every base price."""
 
 
 def select_episodes(catalog: EpisodeCatalog, keys: Iterable[str] | None) -> list[Episode]:
@@ -67,13 +77,14 @@ def select_episodes(catalog: EpisodeCatalog, keys: Iterable[str] | None) -> list
     return out
 
 
-def _valuation(
+def valuation(
     portfolio: Portfolio, latest: Mapping[str, tuple[float, dt.date]] | None
 ) -> tuple[dict[str, float], float, float | None]:
-    """(weights, cash weight, equity in currency or None)."""
+    """(weights, cash weight, equity in currency or None) of a portfolio; quantities are
+    valued at ``latest`` (symbol -> (price, date))."""
     if portfolio.basis == "weight":
         weights, cash = portfolio.weights()
-        return weights, cash, None
+        return weights, cash, portfolio.equity()
     latest = latest or {}
     missing = [h.symbol for h in portfolio.holdings if h.symbol not in latest]
     if missing:
@@ -86,11 +97,23 @@ def _valuation(
     return weights, cash, portfolio.equity(prices)
 
 
+def candidate_series(portfolio: Portfolio, no_history: NoHistory) -> list[str]:
+    """Every series a replay of ``portfolio`` may read: holdings, then their proxies."""
+    candidates: list[str] = []
+    for h in portfolio.holdings:
+        last = last_resort_chain(h.asset_class) if no_history == "proxy" else ()
+        for s in (h.symbol, *proxy_chain(h.symbol, h.asset_class), *last):
+            if s not in candidates:
+                candidates.append(s)
+    return candidates
+
+
 def holding_columns(
     holdings: Sequence[Holding],
     series: Mapping[str, pd.Series],
     start: dt.date,
     no_history: NoHistory,
+    cache: dict[tuple[str, str], str | None] | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...], str | None]:
     """Which series replays each holding from ``start``.
 
@@ -103,10 +126,16 @@ def holding_columns(
     columns: dict[str, str] = {}
     as_cash: list[str] = []
     for h in holdings:
-        col = choose_series(h.symbol, h.asset_class, series, start)
-        if col is None and no_history == "proxy":
-            last = last_resort_chain(h.asset_class)
-            col = next((c for c in last if has_base_price_in(series, c, start)), None)
+        key = (h.symbol, h.asset_class)
+        if cache is not None and key in cache:
+            col = cache[key]
+        else:
+            col = choose_series(h.symbol, h.asset_class, series, start)
+            if col is None and no_history == "proxy":
+                last = last_resort_chain(h.asset_class)
+                col = next((c for c in last if has_base_price_in(series, c, start)), None)
+            if cache is not None:
+                cache[key] = col
         if col is None:
             if no_history == "skip":
                 chain = proxy_chain(h.symbol, h.asset_class)
@@ -170,7 +199,7 @@ def stress(
     """
     if horizon < 0:
         raise InputError(f"horizon {horizon} must be 0 or more weekdays")
-    weights, cash, equity = _valuation(portfolio, latest)
+    weights, cash, equity = valuation(portfolio, latest)
     terms = portfolio.interest_terms(disabled_by=None if interest else "--no-interest")
     lev = portfolio.leverage
     exposure = {s: lev * w for s, w in weights.items()}
@@ -193,18 +222,13 @@ def stress(
         )
         for h in portfolio.holdings
     )
-    candidates: list[str] = []
-    for h in portfolio.holdings:
-        last = last_resort_chain(h.asset_class) if no_history == "proxy" else ()
-        for s in (h.symbol, *proxy_chain(h.symbol, h.asset_class), *last):
-            if s not in candidates:
-                candidates.append(s)
+    candidates = candidate_series(portfolio, no_history)
 
     done: list[EpisodeReplay] = []
     skipped: list[SkippedEpisode] = []
     for ep in episodes:
         until = replay_until(ep.end, horizon)
-        wide = read_prices(candidates, ep.start - dt.timedelta(days=_LOOKBACK_DAYS), until)
+        wide = read_prices(candidates, ep.start - dt.timedelta(days=LOOKBACK_DAYS), until)
         series = {c: wide[c] for c in wide.columns}
         columns, as_cash, reason = holding_columns(portfolio.holdings, series, ep.start, no_history)
         if reason is not None:
@@ -214,7 +238,7 @@ def stress(
         frame = pd.DataFrame({s: wide[c] for s, c in columns.items()}, index=wide.index)
         rates = None
         if read_rates is not None and terms.on:
-            got = read_rates(ep.start - dt.timedelta(days=_LOOKBACK_DAYS), until)
+            got = read_rates(ep.start - dt.timedelta(days=LOOKBACK_DAYS), until)
             rates = got.reindex(columns=[c for c in POLICY_RATES if c in got.columns])
         try:
             path, stats = replay(
