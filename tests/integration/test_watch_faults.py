@@ -22,7 +22,13 @@ from riskoff.providers.http import RetryPolicy, TokenBucket
 from riskoff.store import Store
 from riskoff.testing.emulator import Emulator, Fault
 from riskoff.usecases.watch_rules import parse_config
-from riskoff.usecases.watching import Watcher, alerts, exchange_hourly, watch_status
+from riskoff.usecases.watching import (
+    Watcher,
+    WatcherBusyError,
+    alerts,
+    exchange_hourly,
+    watch_status,
+)
 from tests.watch_helpers import FakeClock, Mailbox, WebhookReceiver, small_folder
 
 pytestmark = pytest.mark.integration
@@ -281,3 +287,13 @@ def test_the_days_report_is_attached(tmp_path: Path) -> None:
         (msg,) = mail.messages
         files = [p.get_filename() for p in msg.iter_attachments()]
         assert files == ["2031-03-03.html"]
+
+
+def test_one_watcher_per_store(tmp_path: Path) -> None:
+    settings = Settings.from_env({"RISKOFF_HOME": str(tmp_path / "home")})
+    first = Watcher(parse_config("", "rules"), settings, update=False)
+    first.cycle()
+    second = Watcher(parse_config("", "rules"), settings, update=False)
+    with pytest.raises(WatcherBusyError, match=r"another riskoff watch is running on .* \(pid "):
+        second.run(cycles=3, sleep=lambda s: None)
+    first.cycle()  # the first one goes on

@@ -28,7 +28,7 @@ from riskoff.usecases.watching import CycleReport, Watcher, alerts, watch_status
 from tests.helpers import run_cli
 from tests.watch_helpers import FakeClock, Mailbox, WebhookReceiver, iter_days, small_folder
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CANARY = "canary-7f3a9c1e-hook-secret"
 START, END, QUIET_END = dt.date(2024, 8, 1), dt.date(2024, 8, 7), dt.date(2024, 8, 14)

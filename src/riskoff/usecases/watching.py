@@ -23,13 +23,14 @@ import datetime as dt
 import json
 import logging
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from riskoff.config import Settings
-from riskoff.errors import RiskoffError
+from riskoff.errors import RiskoffError, StoreBusyError
 from riskoff.usecases.notify import Redactor, Target, make_targets, send_all, send_one
 from riskoff.usecases.watch_rules import (
     Decision,
@@ -54,6 +55,7 @@ __all__ = [
     "CycleReport",
     "HourlyCandles",
     "Watcher",
+    "WatcherBusyError",
     "alerts",
     "crypto_facts_of",
     "crypto_sigma_hourly",
@@ -64,6 +66,11 @@ __all__ = [
 ]
 
 log = logging.getLogger("riskoff.watch")
+
+
+class WatcherBusyError(StoreBusyError):
+    """Another watcher holds this store's watch lock."""
+
 
 BACKOFF: tuple[dt.timedelta, ...] = tuple(
     dt.timedelta(seconds=s) for s in (30, 60, 120, 300, 600, 1800, 3600)
@@ -370,10 +377,35 @@ class Watcher:
         self.redact: Redactor
         self.targets, self.redact = make_targets(config.notify, config.secrets_file, environ)
         self._started = False
+        self._lock_file: IO[str] | None = None
         self._new_state: dict[str, str] = {}
         # the last diagnosis and the store identity it was made on: a poll that finds
         # nothing new in the store does not diagnose again
         self._last: tuple[StoreIdentity, Diagnosis, list[Facts], list[Facts]] | None = None
+
+    def _hold_lock(self) -> None:
+        """One watcher per store: a second one (an overlapping cron run) would take the
+        first one's sends in flight for interrupted ones and send them again."""
+        import fcntl
+
+        path = self.settings.home / "watch.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = path.open("a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            pid = fh.read().strip() or "?"
+            fh.close()
+            raise WatcherBusyError(
+                f"another riskoff watch is running on {self.settings.home} (pid {pid}); "
+                "this one stops"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._lock_file = fh  # held (and the lock with it) until the process ends
 
     # -- store access (short: readers such as `riskoff serve` are blocked only briefly)
     def _store(self) -> Store:
@@ -386,6 +418,7 @@ class Watcher:
         now = self.clock()
         rep = CycleReport(at=now)
         if not self._started:
+            self._hold_lock()
             with self._store() as st:
                 rep.recovered = st.recover_interrupted_sends()
             if rep.recovered:
@@ -430,6 +463,8 @@ class Watcher:
             started = self.clock()
             try:
                 out.append(self.cycle())
+            except WatcherBusyError:
+                raise
             except Exception as exc:  # a long-running watcher outlives one bad cycle
                 if once:
                     raise
