@@ -59,9 +59,11 @@ __all__ = [
     "load_panel",
 ]
 
-DEFAULT_START = dt.date(1990, 1, 1)
-"""First day of the default panel (riskoff's stated history; VIX and most FRED daily
-series start in 1990). Earlier observations still seed forward fills and returns."""
+DEFAULT_START = dt.date(1985, 1, 1)
+"""First day of the default panel: the newspaper indices start in 1985, the S&P 500,
+Treasury yields, the yen and oil earlier. Many series (VIX, most FRED daily series,
+the ETFs) start later; a day before them is diagnosed with what exists and the rest is
+listed as missing. Earlier observations still seed forward fills and returns."""
 
 _SEED_DAYS = 400  # calendar days read before ``start`` to seed fills of annual series
 

@@ -84,8 +84,9 @@ def test_newspapers_set(newspapers: Evaluation, loaded_settings: Settings, works
         for r in rows
         if r["date"] < first and r["date"] not in low and r["primary_category"] not in apart_cats
     }
-    assert early  # the file holds days before 1990
-    assert early == {x["date"] for x in d["refused"]}  # refused, never silently dropped
+    # riskoff's history starts in 1985, the file's first day in 1986: nothing is refused
+    # for its date, and a day before the history would be refused, never silently dropped
+    assert early == {x["date"] for x in d["refused"]}
     for cat in ("Corporate", "Unknown"):
         n_cat = sum(r["primary_category"] == cat and r["date"] not in low for r in rows)
         assert len(d["apart"].get(cat, [])) == n_cat
@@ -120,7 +121,7 @@ def test_cli_user_file_json(
     labels = tmp_path / "mine.csv"
     labels.write_text(
         "date,suspects,why\n2020-03-16,liquidity|growth_scare,dash\n"
-        "1985-01-03,policy,too early\n2019-07-03,none,calm\n",
+        "1984-06-01,policy,too early\n2019-07-03,none,calm\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("RISKOFF_HOME", str(loaded_settings.home))
@@ -131,7 +132,7 @@ def test_cli_user_file_json(
     d = json.loads(out)
     assert d["scored"] == 1
     assert d["calm"]["n"] == 1
-    assert d["refused"][0]["date"] == "1985-01-03"
+    assert d["refused"][0]["date"] == "1984-06-01"
     assert (tmp_path / "e.html").read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
