@@ -176,13 +176,17 @@ def test_report_outside_the_data_is_bad_input(
 @pytest.mark.integration
 @pytest.mark.slow
 def test_report_is_point_in_time(loaded_settings: Settings, data_dir: Path, tmp_path: Path) -> None:
-    """The page of 2020-03-12 from the whole store equals the page from a store that
-    holds nothing after 2020-03-12 (only the generation stamp differs)."""
+    """The page of 2020-03-12 from the whole store equals the page from a store cut at the
+    moment of the diagnosis: no price after the close of 2020-03-12, the newspapers up to
+    the next morning's (only the generation stamp differs)."""
     from riskoff import usecases
 
     cut_home = tmp_path / "cut"
     cut = Settings.from_env({"RISKOFF_HOME": str(cut_home)})
-    usecases.ingest(with_subfolders(data_dir), until=dt.date(2020, 3, 12), settings=cut)
+    day = dt.date(2020, 3, 12)
+    prices = [f for f in with_subfolders(data_dir) if f.name != "news"]
+    usecases.ingest(prices, until=day, settings=cut)
+    usecases.ingest(data_dir / "news", until=day + dt.timedelta(days=1), settings=cut)
     pages = []
     for settings, name in ((loaded_settings, "full.html"), (cut, "cut.html")):
         out = tmp_path / name
