@@ -314,10 +314,10 @@ class CycleReport:
         parts = [f"cycle {self.at:%Y-%m-%d %H:%M} UTC"]
         if self.day:
             parts.append(f"day {self.day}")
-        if self.update_error:
+        if self.updated:
+            parts.append(f"updated ({self.update_error})" if self.update_error else "updated")
+        elif self.update_error:
             parts.append(f"update failed ({self.update_error})")
-        elif self.updated:
-            parts.append("updated")
         if self.diagnose_error:
             parts.append(f"no diagnosis ({self.diagnose_error})")
         parts.append(f"{len(self.raised)} alerts raised")
@@ -415,7 +415,7 @@ class Watcher:
 
     def cycle(self) -> CycleReport:
         """One cycle: send what is due, update, diagnose, evaluate, record, send."""
-        now = self.clock()
+        now = self.clock().replace(microsecond=0)
         rep = CycleReport(at=now)
         if not self._started:
             self._hold_lock()

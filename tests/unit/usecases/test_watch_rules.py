@@ -87,6 +87,13 @@ def test_one_event_one_alert_then_follow_up_and_all_clear() -> None:
         (f"selloff/{_d(0)}/2", "follow_up", ""),
         (f"selloff/{_d(0)}/3", "all_clear", ""),
     ]
+    # the all-clear comes on Monday: the weekend is not two calm market days
+    st = RuleState()
+    for f, now in days[:7]:
+        st, ds = evaluate(SELLOFF, f, st, now)
+        assert not any(d.kind == "all_clear" for d in ds), f.day
+    st, ds = evaluate(SELLOFF, days[7][0], st, days[7][1])
+    assert [(d.kind, d.day) for d in ds] == [("all_clear", _d(7))]
 
 
 def test_the_same_observation_twice_changes_nothing() -> None:
