@@ -450,6 +450,8 @@ def stress_portfolio_cmd(
     if (portfolio is None) == (book is None):
         raise typer.BadParameter("give a PORTFOLIO file or --book PATH (one of them)")
     if book is not None:
+        if like is not None:
+            raise typer.BadParameter("--like goes with a PORTFOLIO file; give --book --episodes")
         _stress_book(
             book,
             out_dir,

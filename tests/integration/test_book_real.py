@@ -242,6 +242,7 @@ def test_cli_book_json_names_bad_rows_and_writes_the_outputs(
         pytest.param(["--book", "{book}", "--scheduler", "local:x"], "local:N", id="sched"),
         pytest.param(["{book}", "--book", "{book}"], "one of them", id="both"),
         pytest.param(["--book", "{book}", "--on-call", "pray"], "--on-call", id="on-call"),
+        pytest.param(["--book", "{book}", "--like", "2020-03-12"], "--like", id="like"),
     ],
 )
 def test_cli_book_bad_input_is_one_line_exit_2(

@@ -93,6 +93,17 @@ def _money(v: Any) -> str:
     return "–" if v is None or pd.isna(v) else f"{float(v):,.0f}"
 
 
+def _short_money(v: Any) -> str:
+    """``23.4M``, ``512k``, ``950``: an amount in at most six characters."""
+    if v is None or pd.isna(v):
+        return "–"
+    x = float(v)
+    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"{x / div:.1f}{unit}" if abs(x) < 100 * div else f"{x / div:.0f}{unit}"
+    return f"{x:.0f}"
+
+
 @dataclass(frozen=True)
 class BookReport:
     """A book replayed through the episodes.
@@ -151,7 +162,8 @@ class BookReport:
             "paths": self.paths,
         }
 
-    def _table_rows(self) -> list[list[str]]:
+    def _table_rows(self, *, short: bool = False) -> list[list[str]]:
+        money = _short_money if short else _money
         return [
             [
                 str(r["episode"]),
@@ -159,7 +171,7 @@ class BookReport:
                 str(r["margin_calls"]),
                 str(r["forced_sales"]),
                 str(r["short"]),
-                _money(r["cash_needed_amount"]),
+                money(r["cash_needed_amount"]),
                 _pct(r["cash_needed_p90"]),
                 _pct(r["cash_needed_max"]),
                 _pct(r["max_drawdown_p50"]),
@@ -170,14 +182,14 @@ class BookReport:
 
     _HEAD = (
         "episode",
-        "replayed",
-        "margin calls",
-        "forced sales",
+        "ran",
+        "calls",
+        "sold",
         "short",
-        "cash needed",
+        "cash",
         "need p90",
         "need max",
-        "DD median",
+        "DD p50",
         "DD max",
     )
 
@@ -186,9 +198,11 @@ class BookReport:
         out = [
             f"{self.accounts} accounts from {self.source}; {len(self.errors)} could not be "
             "read (the rest ran).",
-            "short: accounts that need cash to avoid every forced sale; cash needed: what "
-            "they need together, in currency, where the account's size is known; need and "
-            "DD: fractions of each account's own equity across the accounts.",
+            "ran: accounts replayed / in the book; calls: accounts with a margin call in the "
+            "episode; sold: accounts with a forced sale in the replay; short: accounts that "
+            "need cash to avoid every forced sale; cash: what they need together, in "
+            "currency, where the account's size is known; need and DD (drawdown): fractions "
+            "of each account's own equity across the accounts.",
         ]
         if total:
             out.append(
@@ -202,15 +216,29 @@ class BookReport:
         return out
 
     def __rich__(self) -> Any:
+        from rich import box
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
-        t = Table(title=f"Book stress replay: {self.source}", title_justify="left")
-        for h in self._HEAD:
-            t.add_column(h, justify="left" if h == "episode" else "right")
-        for row in self._table_rows():
-            t.add_row(*row)
+        t = Table(
+            title=f"Book stress replay: {self.source}",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1, 0, 0),
+            pad_edge=False,
+        )
+        # 80 columns: the medians and 90th percentiles are in the JSON, CSV and HTML
+        keep = [i for i, h in enumerate(self._HEAD) if h not in ("need p90", "DD p50")]
+        rows = self._table_rows(short=True)
+        for i in keep:
+            h = self._HEAD[i]
+            width = max([len(h), *(len(r[i]) for r in rows)])
+            t.add_column(
+                h, justify="left" if h == "episode" else "right", no_wrap=True, min_width=width
+            )
+        for row in rows:
+            t.add_row(*(row[i] for i in keep))
         return Group(t, *(Text(n, style="dim") for n in self._notes()))
 
     def to_html(self, top: int = 20) -> str:
