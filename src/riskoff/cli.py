@@ -801,7 +801,8 @@ def watch(
     settings = Settings.from_env()
     cfg = watch_rules.load_config(config, home=settings.home)
     if status:
-        for key, value in watching.watch_status(settings, config=cfg):
+        shown = cfg if config is not None else None  # else: what the watcher ran with
+        for key, value in watching.watch_status(settings, config=shown):
             sys.stdout.write(f"{key + ':':<16} {value}\n")
         return
     handler = logging.StreamHandler(sys.stderr)

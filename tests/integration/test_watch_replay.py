@@ -285,7 +285,8 @@ def test_the_canary_secret_is_nowhere(replay: Replay, capsys: pytest.CaptureFixt
 
 
 def test_status_names_the_last_update_per_provider(replay: Replay) -> None:
-    lines = dict(watch_status(replay.settings, config=parse_config("", "x")))
+    lines = dict(watch_status(replay.settings))
+    assert lines["rules"] == "rules.toml (5 rules)"  # what the watcher ran with
     assert lines["last cycle"] == "2024-08-15T07:30:00+00:00"
     for provider in ("fred", "yahoo", "coinbase"):
         assert lines[f"  {provider}"].startswith("2024-08-14T23:00:00+00:00 ("), provider

@@ -441,6 +441,7 @@ class Watcher:
                 {
                     "health:last_cycle": now.isoformat(),
                     "health:last_cycle_summary": self.redact(rep.summary()),
+                    "health:rules": f"{self.config.source} ({len(self.config.rules)} rules)",
                 },
                 now,
             )
@@ -714,15 +715,22 @@ def watch_status(
     from riskoff.usecases.common import settings_or_env
 
     s = settings_or_env(settings)
-    cfg = config or load_config(home=s.home)
-    lines: list[tuple[str, str]] = [("rules", f"{cfg.source} ({len(cfg.rules)} rules)")]
     if not s.store_path.exists():
-        return [*lines, ("store", f"none at {s.store_path}")]
+        cfg = config or load_config(home=s.home)
+        return [
+            ("rules", f"{cfg.source} ({len(cfg.rules)} rules)"),
+            ("store", f"none at {s.store_path}"),
+        ]
     from riskoff.store import Store
 
     with Store(s.store_path, read_only=True) as st:
         state = st.watch_state()
         recent = st.alerts(limit=200)
+    if config is not None:
+        rules = f"{config.source} ({len(config.rules)} rules)"
+    else:  # the rules the watcher last ran with (it may have been given --config)
+        rules = state.get("health:rules") or "(the watcher has not run yet)"
+    lines: list[tuple[str, str]] = [("rules", rules)]
     lines.append(("last cycle", state.get("health:last_cycle", "never")))
     if state.get("health:last_cycle_summary"):
         lines.append(("  summary", state["health:last_cycle_summary"]))
