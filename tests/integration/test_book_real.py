@@ -273,3 +273,19 @@ def test_parquet_book_equals_the_csv_book(loaded_settings: Settings, tmp_path: P
     b = stress_book(pq, episodes=["covid-2020"], settings=loaded_settings)
     pd.testing.assert_frame_equal(a.results, b.results)
     assert np.isfinite(a.results["max_drawdown"].to_numpy(dtype=float)).all()
+
+
+def test_an_output_folder_of_other_options_is_refused(
+    loaded_settings: Settings, tmp_path: Path
+) -> None:
+    from riskoff.errors import InputError
+
+    book = _book_csv(tmp_path / "book.csv", {"plain": ACCOUNTS["plain"]})
+    out = tmp_path / "out"
+    stress_book(book, out_dir=out, episodes=["covid-2020"], settings=loaded_settings)
+    with pytest.raises(InputError, match="other options or other data"):
+        stress_book(
+            book, out_dir=out, episodes=["covid-2020"], horizon=10, settings=loaded_settings
+        )
+    before = sorted(p.name for p in (out / "accounts").iterdir())
+    assert before == ["part-00000.parquet"]

@@ -114,6 +114,8 @@ def stress_book(
             long = st.read(held)
             for sym, grp in long.groupby("symbol", observed=True):
                 latest[str(sym)] = (float(grp["value"].iloc[-1]), grp["date"].iloc[-1].date())
+        ident = st.identity
+        data = f"{ident.store_id}:{ident.version}"
         rates = policy_rate_reader(st, catalog) if interest else None
         panels = make_panels(
             chosen,
@@ -138,7 +140,7 @@ def stress_book(
     out = Path(out_dir).expanduser() if out_dir is not None else None
     done: set[int] = set()
     if out is not None:
-        done = _prepare_out(out, _fingerprint(book, options), len(blocks))
+        done = _prepare_out(out, _fingerprint(book, options, data), len(blocks))
     todo = [k for k in range(len(blocks)) if k not in done]
     if scheduler is None and len(got.accounts) >= LARGE_BOOK and _has_dask():
         scheduler = f"local:{os.cpu_count() or 1}"
@@ -242,8 +244,9 @@ def _run_on_dask(
     return used
 
 
-def _fingerprint(book: str | Path, options: dict[str, Any]) -> str:
-    """What the partitions depend on: the book's bytes, the options, riskoff's version."""
+def _fingerprint(book: str | Path, options: dict[str, Any], data: str) -> str:
+    """What the partitions depend on: the book's bytes, the options, the store's identity
+    and data version (``data``), riskoff's version."""
     from importlib.metadata import version
 
     h = hashlib.sha256()
@@ -253,6 +256,7 @@ def _fingerprint(book: str | Path, options: dict[str, Any]) -> str:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     h.update(json.dumps(options, sort_keys=True).encode())
+    h.update(data.encode())
     h.update(version("riskoff").encode())
     return h.hexdigest()
 
@@ -274,8 +278,8 @@ def _prepare_out(out: Path, fingerprint: str, n_blocks: int) -> set[int]:
             old = {}
         if old.get("fingerprint") != fingerprint:
             raise InputError(
-                f"{out} holds the output of another book or other options; give another "
-                "-o DIR or empty it"
+                f"{out} holds the output of another book, other options or other data "
+                "(the store changed since); give another -o DIR or empty it"
             )
     else:
         if any(parts.iterdir()):
