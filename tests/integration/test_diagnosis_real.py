@@ -61,7 +61,7 @@ def test_312_is_cross_asset_and_519_concentrated(loaded_settings: Settings, work
     assert d519.selloff.scope == "concentrated"
     assert d519.verdict.versus.closer == "519"
     crypto = d519.suspect("crypto")
-    assert any("Bitcoin fell −13.8%" in e.text for e in crypto.for_)
+    assert any("Bitcoin fell 13.8%" in e.text for e in crypto.for_)
 
 
 def test_a_crypto_crash_week_that_stocks_shrugged_off_is_a_selloff(

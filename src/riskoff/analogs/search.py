@@ -42,6 +42,7 @@ from riskoff.analogs.signature import (
     standardise,
 )
 from riskoff.errors import InsufficientDataError
+from riskoff.indicators.reference import reference_similarity, sigma_vector
 from riskoff.knowledge.episodes import Episode, EpisodeCatalog
 from riskoff.knowledge.universe import universe
 
@@ -95,6 +96,12 @@ class AnalogEngine:
         order = np.argsort(idx.to_numpy(dtype="datetime64[D]"), kind="stable")
         self.dates: np.ndarray = idx.to_numpy(dtype="datetime64[D]")[order]
         self.raw: np.ndarray = signature_matrix(table)[order]
+        # the classes' sigmas and open flags: the 312/519 similarity of every face
+        # (riskoff.indicators.reference) is computed from them, as in ``diagnose``
+        self._sig_cols: list[str] = [
+            str(c) for c in table.columns if str(c).startswith(("sigma.", "open."))
+        ]
+        self._sig: np.ndarray = table[self._sig_cols].to_numpy(dtype="float64")[order]
         self.bounded: np.ndarray = bound(self.raw)
         eps = episodes.episodes if isinstance(episodes, EpisodeCatalog) else list(episodes)
         self.episodes: list[Episode] = sorted(eps, key=lambda e: (e.start, e.id))
@@ -309,24 +316,32 @@ class AnalogEngine:
             out[asset.key] = per
         return out
 
+    def _sigma_row(self, i: int) -> dict[str, float]:
+        return dict(zip(self._sig_cols, self._sig[i].tolist(), strict=True))
+
     def _versus(self, date: dt.date, raw: np.ndarray, z: np.ndarray, pos: int) -> Versus:
-        """The query side by side with 312 and 519, feature by feature."""
+        """The query side by side with 312 and 519, feature by feature; the similarity is
+        :func:`riskoff.indicators.reference.reference_similarity`, the number ``diagnose``
+        prints for the same day."""
         refs: dict[str, dict[str, Any]] = {}
         ref_rows: dict[str, int] = {}
         q = z[pos]
         for name, day in self.references:
             info: dict[str, Any] = {"date": day.isoformat(), "available": False}
             i = int(np.searchsorted(self.dates, _d64(day), side="left"))
+            sim: float | None = None
             if day > date:
                 info["reason"] = f"had not happened by {date.isoformat()}"
-            elif abs((date - day).days) <= EXCLUDE_DAYS:
-                info["reason"] = "is the query's own window: a day is not compared with itself"
             elif i >= len(self.dates) or self.dates[i] != _d64(day) or i > pos:
                 info["reason"] = "has no feature row"
             else:
-                info.update(
-                    available=True, similarity=round(float(similarity(z[i : i + 1], q)[0]), 4)
+                sim = reference_similarity(
+                    sigma_vector(self._sigma_row(pos)), sigma_vector(self._sigma_row(i))
                 )
+                if sim is None:
+                    info["reason"] = "shares fewer than three traded markets with the day"
+            if sim is not None:
+                info.update(available=True, similarity=round(sim, 2))
                 ref_rows[name] = i
             refs[name] = info
         rows: list[dict[str, Any]] = []

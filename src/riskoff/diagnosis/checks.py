@@ -22,9 +22,20 @@ from riskoff.diagnosis.derived import get, is_open
 from riskoff.errors import InputError
 from riskoff.knowledge.suspects import Ramp
 
-__all__ = ["CHECK_FUNCTIONS", "ENTRY_POINT_GROUP", "CheckFunction", "check_functions", "register"]
+__all__ = [
+    "CHECK_FUNCTIONS",
+    "ENTRY_POINT_GROUP",
+    "NOT_APPLICABLE",
+    "CheckFunction",
+    "check_functions",
+    "register",
+]
 
 NAN = float("nan")
+NOT_APPLICABLE = math.inf
+"""What a check function returns when its question does not arise on the day (bonds
+keeping pace with a stock fall, on a day stocks rose): the check is skipped as for a
+closed market, neither evidence nor missing data."""
 ENTRY_POINT_GROUP = "riskoff.checks"
 
 CheckFunction = Callable[[Mapping[str, float], Mapping[str, Any], int], float]
@@ -129,7 +140,8 @@ def bond_led(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -
     against their 500-day volatility (``lsig.*``, ``lsig5.*``) when available: after a
     calm quarter the 60-day yardstick of equities shrinks far more than that of bonds,
     and a 2% equity fall reads as 6σ next to a 2σ yield jump. A bond that rallied counts
-    as a zero fall (stocks fell, bonds did not: strongly negative); 0 when stocks rose.
+    as a zero fall (stocks fell, bonds did not: strongly negative); when stocks did not
+    fall the question does not arise (:data:`NOT_APPLICABLE`).
     ``params.front`` (e.g. ``rel.d2y``) adds the 2-year yield's rise in its own sigmas.
     """
     pre = "lsig" if not math.isnan(get(row, "lsig.us_equities")) else "sigma"
@@ -148,7 +160,7 @@ def bond_led(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -
     if math.isnan(bond) or math.isnan(eq):
         return NAN
     if eq >= 0:
-        return 0.0
+        return NOT_APPLICABLE
     return eq - min(bond, 0.0)
 
 

@@ -146,6 +146,12 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
     # "banks crashed" should see the move at its larger reading either way.
     for cls in LONG_CLASSES:
         v[f"big.{cls}"] = _stronger(sigma_of(row, cls), _long_sigma(row, cls))
+    # yields in yield sigmas: ``sigma.treasuries`` and ``sigma.long_bond`` are bond-price
+    # proxies (a yield rise is negative); a sentence about a yield prints ``ysig.*`` (a
+    # rise is positive), so every yield on a page has one sign convention
+    for cls in ("treasuries", "long_bond"):
+        v[f"ysig.{cls}"] = -sigma_of(row, cls)
+        v[f"ysig5.{cls}"] = -get(row, f"sigma5.{cls}") if is_open(row, cls) else NAN
     v["dx.world_eq_sigma"] = _nanmean(
         [sigma_of(row, c) for c in ("japan_equities", "china_equities", "em_equities")]
     )

@@ -21,23 +21,26 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from riskoff.diagnosis.checks import check_functions
-from riskoff.diagnosis.classes import CLASS_NAMES, CLASSES
-from riskoff.diagnosis.derived import Derived, derive, get, is_open, sigma_of
+from riskoff.diagnosis.checks import NOT_APPLICABLE, check_functions
+from riskoff.diagnosis.classes import CLASS_NAMES
+from riskoff.diagnosis.derived import Derived, derive, get, is_open
 from riskoff.diagnosis.fingerprints import Check, Suspect
 from riskoff.diagnosis.results import (
+    Claim,
     Comparison,
     Diagnosis,
     Evidence,
     SuspectScore,
+    fits,
 )
 from riskoff.diagnosis.selloff import assess_selloff
-from riskoff.diagnosis.text import fmt_value, render_template
+from riskoff.diagnosis.text import fmt_value, render_claims
 from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
 from riskoff.formatting import fmt_log_pct
+from riskoff.indicators.reference import reference_similarity, sigma_vector
 from riskoff.knowledge.universe import universe
 
 if TYPE_CHECKING:
@@ -139,6 +142,8 @@ def _evidence(
     if _closed(check, row, us_open):
         return None
     value = _value(check, row, n_days)
+    if value == NOT_APPLICABLE:
+        return None
     if math.isnan(value):
         src = ", ".join(check.sources) if check.sources else check.indicator
         return Evidence(
@@ -153,6 +158,7 @@ def _evidence(
             weight=check.weight,
         )
     s = check.strength(value, n_days)
+    claims: tuple[Claim, ...] = ()
     if abs(s) < _MIN_STRENGTH:
         supports: bool | None = True
         text = ""
@@ -162,7 +168,9 @@ def _evidence(
         text = ""
         if with_text:
             vals = {**row, "value": value}
-            text = render_template(check.text_for if s > 0 else check.text_against, vals, labels)
+            text, claims = render_claims(
+                check.text_for if s > 0 else check.text_against, vals, labels
+            )
     return Evidence(
         indicator=check.indicator,
         observed=value,
@@ -171,6 +179,7 @@ def _evidence(
         text=text,
         strength=s,
         weight=check.weight,
+        claims=claims,
     )
 
 
@@ -275,29 +284,6 @@ def score_suspects(
 _VERSUS_CLASSES = ("us_equities", "gold", "usd", "btc", "japan_equities", "oil", "treasuries")
 
 
-def _vector(row: Mapping[str, float]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for c in CLASSES:
-        s = sigma_of(row, c)
-        if not math.isnan(s):
-            out[c] = max(-8.0, min(8.0, s))
-    return out
-
-
-def _similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float | None:
-    keys = [k for k in a if k in b]
-    if len(keys) < 3:
-        return None
-    dot = sum(a[k] * b[k] for k in keys)
-    na = math.sqrt(sum(a[k] ** 2 for k in keys))
-    nb = math.sqrt(sum(b[k] ** 2 for k in keys))
-    if na == 0 or nb == 0:
-        return 0.0
-    cos = dot / (na * nb)
-    size = min(na, nb) / max(na, nb)
-    return max(0.0, cos) * math.sqrt(size)
-
-
 def _simple(logmove: float) -> float:
     return (math.exp(logmove) - 1.0) * 100.0 if not math.isnan(logmove) else NAN
 
@@ -318,11 +304,11 @@ def compare_references(
     A reference missing from ``references`` is named as such: one that came after ``day``
     was not known then (it is never compared), one before it is not in the store.
     """
-    today = _vector(row)
+    today = sigma_vector(row)
     sims: dict[str, float | None] = {}
     for name, ref in references.items():
         sims[REFERENCE_DAYS[name].isoformat()] = (
-            _similarity(today, _vector(ref)) if ref is not None else None
+            reference_similarity(today, sigma_vector(ref)) if ref is not None else None
         )
     moves: dict[str, dict[str, float | None]] = {}
     for c in _VERSUS_CLASSES:
@@ -357,6 +343,11 @@ def compare_references(
             why = (
                 f"{n} ({REFERENCE_DAYS[n].isoformat()}) had not happened yet and the store "
                 f"does not hold {other} ({REFERENCE_DAYS[other].isoformat()})"
+            )
+        elif any(r is not None for r in references.values()):
+            why = (
+                f"only {len(today)} market{'s' if len(today) != 1 else ''} traded with a "
+                "measurable move (a weekend or holiday), too few to compare"
             )
         else:
             why = "the store holds neither 2020-03-12 nor 2021-05-19"
@@ -393,22 +384,27 @@ def diagnose_row(
     n_days: int = 1,
     references: Mapping[str, Mapping[str, float] | None] | None = None,
     extra: Mapping[str, float] | None = None,
+    derived: Derived | None = None,
 ) -> Diagnosis:
     """Diagnose one feature row (a day, or a window when ``start < date``).
 
     ``extra`` adds values to the row (the ``rel.*`` relative moves of
-    :mod:`riskoff.indicators.relative`); ``references`` are the feature rows of 312 and 519.
+    :mod:`riskoff.indicators.relative`); ``references`` are the feature rows of 312 and 519;
+    ``derived``: the row's :func:`~riskoff.diagnosis.derived.derive` values when the
+    caller already has them (of the row *with* ``extra``).
     """
     if extra:
         row = {**row, **extra}
     start = start or date
     window_mode = start != date
-    dx = derive(row, n_days)
+    dx = derived or derive(row, n_days)
     full = {**row, **dx.values}
     sell = assess_selloff(row, dx)
     scores, missing = score_suspects(
         suspects, row, n_days=n_days, window_mode=window_mode, derived=dx
     )
+    if not sell.is_selloff:
+        scores = [replace(s, selloff=False) for s in scores]
     us_open = is_open(row, "us_equities")
     missing_all = dedupe([*missing_sources(row), *sorted(set(missing))])
     refs = references or {"312": None, "519": None}
@@ -434,7 +430,9 @@ def diagnose_row(
 
 @dataclass(frozen=True)
 class ScanRow:
-    """One day of a scan."""
+    """One day of a scan. ``primary`` is empty when no suspect is named: not a sell-off,
+    or no suspect reaches :data:`~riskoff.diagnosis.results.FIT_FLOOR` (``score`` is
+    then the best score, under the floor)."""
 
     date: dt.date
     severity: float
@@ -501,5 +499,6 @@ def scan_rows(
         sell = assess_selloff(row, dx)
         scores, _ = score_suspects(suspects, row, with_text=False, derived=dx)
         top = scores[0]
-        out.append(ScanRow(day, sell.severity, sell.scope, top.id, top.score))
+        named = top.id if fits(top.score, sell.is_selloff) else ""
+        out.append(ScanRow(day, sell.severity, sell.scope, named, top.score))
     return out

@@ -129,6 +129,7 @@ def diagnose_path(
             f"{worst_day.date.isoformat()})"
         )
         sell = assess_selloff(row, dx, floor=worst_day.severity)
+    scores = [replace(s, selloff=sell.is_selloff) for s in scores]
     missing = list(dedupe([*missing_sources(row), *whole.missing]))
     verdict = compose_verdict(
         day_text, full, sell, scores, versus, is_open(row, "us_equities"), missing

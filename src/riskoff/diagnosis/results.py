@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 __all__ = [
+    "FIT_FLOOR",
+    "Claim",
     "Comparison",
     "Diagnosis",
     "Evidence",
@@ -28,16 +30,23 @@ __all__ = [
     "Selloff",
     "SuspectScore",
     "Verdict",
+    "fits",
     "html_diagnosis",
     "likelihood",
     "rich_diagnosis",
     "score_bar",
 ]
 
-Likelihood = Literal["likely", "possible", "unlikely"]
+Likelihood = Literal["likely", "possible", "unlikely", "no sell-off"]
 
 LIKELY = 0.5
 POSSIBLE = 0.25
+FIT_FLOOR = 0.10
+"""The score under which no suspect fits: the verdict names none and ``scan`` leaves the
+primary empty. With the engine's formula (``score = net * (0.25 + 0.75 * gate)``) a
+suspect whose signature is absent (gate 0) cannot pass it unless more than 40% of its
+weighted evidence, net of what contradicts it, supports it; nor can one whose signature
+is present but whose evidence mostly argues against it."""
 
 
 def likelihood(score: float) -> Likelihood:
@@ -49,10 +58,47 @@ def likelihood(score: float) -> Likelihood:
     return "unlikely"
 
 
+def fits(score: float, is_selloff: bool) -> bool:
+    """True when a suspect with ``score`` can be named: a sell-off, and at the floor."""
+    return is_selloff and score >= FIT_FLOOR
+
+
 def _num(x: float | None, digits: int = 4) -> float | None:
     if x is None or math.isnan(x):
         return None
     return round(float(x), digits)
+
+
+Direction = Literal["up", "down", "flat"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One fact an evidence sentence states, from which its words were rendered.
+
+    ``series`` is the number's name (a feature such as ``move.gold``, ``rates.d10y_bp``,
+    ``ysig.treasuries``), ``value`` the number itself, ``unit`` how it was printed
+    (``pct`` a log move, ``bp``, ``sigma``, ``num``, ``x``, ``pctile``, ``int``, or
+    ``word`` for a direction word). ``word`` is the direction word the sentence prints
+    for it ("rose", "fell", "barely moved", "beat", "lagged"...), chosen from the sign of
+    ``value`` by :mod:`riskoff.diagnosis.text`; ``direction`` is that sign. Yields are
+    claims in basis points and in *yield* sigmas (``ysig.*``: a rise is positive), so one
+    sign convention holds for every yield on a page.
+    """
+
+    series: str
+    value: float
+    unit: str
+    word: str = ""
+    direction: Direction | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view."""
+        out: dict[str, Any] = {"series": self.series, "value": _num(self.value), "unit": self.unit}
+        if self.word:
+            out["word"] = self.word
+            out["direction"] = self.direction
+        return out
 
 
 @dataclass(frozen=True)
@@ -70,6 +116,8 @@ class Evidence:
     text: str
     strength: float = 0.0
     weight: float = 0.0
+    claims: tuple[Claim, ...] = ()
+    """The facts ``text`` states (the sentence is rendered from them)."""
 
     @property
     def available(self) -> bool:
@@ -89,6 +137,7 @@ class Evidence:
             "baseline": self.baseline,
             "supports": self.supports,
             "text": self.text,
+            "claims": [c.to_dict() for c in self.claims],
         }
 
 
@@ -102,11 +151,14 @@ class SuspectScore:
     score: float
     evidence: tuple[Evidence, ...] = ()
     coverage: float = 1.0
+    selloff: bool = True
+    """False on a day (or window) that was not a sell-off: there is nothing to explain,
+    and the label says so instead of "possible" or "likely"."""
 
     @property
     def label(self) -> Likelihood:
-        """``likely`` / ``possible`` / ``unlikely``."""
-        return likelihood(self.score)
+        """``likely`` / ``possible`` / ``unlikely`` on a sell-off, else ``no sell-off``."""
+        return likelihood(self.score) if self.selloff else "no sell-off"
 
     @property
     def for_(self) -> list[Evidence]:
@@ -256,7 +308,7 @@ class Diagnosis:
 # --------------------------------------------------------------------------------------
 # views: rich console and HTML
 _BAR = 20
-_COLOURS = {"likely": "bold red", "possible": "yellow", "unlikely": "dim"}
+_COLOURS = {"likely": "bold red", "possible": "yellow", "unlikely": "dim", "no sell-off": "dim"}
 
 
 def score_bar(score: float, width: int = _BAR) -> str:
@@ -330,7 +382,11 @@ def rich_diagnosis(d: Diagnosis) -> RenderableType:
         ev.append(f"Missing: {', '.join(d.missing)}", style="dim")
 
     verdict = Text(d.verdict.text)
-    conf = f"verdict: {d.verdict.primary} (confidence {d.verdict.confidence:.2f})"
+    conf = (
+        f"verdict: {d.verdict.primary} (confidence {d.verdict.confidence:.2f})"
+        if d.verdict.primary
+        else "verdict: no suspect named"
+    )
     return Panel(
         Group(head, Text(""), table, Text(""), ev, Panel(verdict, title=conf, title_align="left")),
         title=_title(d),
@@ -376,8 +432,13 @@ def html_diagnosis(d: Diagnosis) -> str:
         f"<h3>Against {escape(d.suspects[0].name)}</h3><ul>",
         *(_ev_html(e) for e in con),
         "</ul>",
-        f'<p class="verdict"><strong>{escape(d.verdict.primary)}</strong> '
-        f"(confidence {d.verdict.confidence:.2f}): {escape(d.verdict.text)}</p>",
+        (
+            f'<p class="verdict"><strong>{escape(d.verdict.primary)}</strong> '
+            f"(confidence {d.verdict.confidence:.2f}): {escape(d.verdict.text)}</p>"
+            if d.verdict.primary
+            else f'<p class="verdict"><strong>No suspect named</strong>: '
+            f"{escape(d.verdict.text)}</p>"
+        ),
     ]
     if d.missing:
         parts.append(f'<p class="missing">Missing: {escape(", ".join(d.missing))}</p>')

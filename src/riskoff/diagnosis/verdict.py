@@ -8,42 +8,110 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from riskoff.diagnosis.classes import CLASS_NAMES, CLASS_SOURCES, CLASSES
+from riskoff.diagnosis.classes import CLASS_NAMES, CLASS_SOURCES, CLASSES, GROUPS
 from riskoff.diagnosis.derived import get, is_open, sigma_of
-from riskoff.diagnosis.results import Comparison, Selloff, SuspectScore, Verdict
+from riskoff.diagnosis.results import (
+    FIT_FLOOR,
+    Comparison,
+    Selloff,
+    SuspectScore,
+    Verdict,
+    fits,
+)
 from riskoff.diagnosis.text import fmt_value
 from riskoff.formatting import fmt_log_pct, fmt_sigma, sentence_end
 
 __all__ = ["compose_verdict", "dedupe", "missing_sources"]
 
 
+_YIELDS = {"treasuries": ("10-year", "rates.d10y_bp"), "long_bond": ("30-year", "rates.d30y_bp")}
+_GROUP_WORDS = {"us_equities": "US equities"}
+_BROAD_RALLY = 3
+"""Classes up 1σ or more, with the S&P 500 among them, from which a day is a broad rally."""
+
+
+def _price_listing(row: Mapping[str, float], classes: Iterable[str], k: int) -> str:
+    items = [
+        f"{CLASS_NAMES[c]} {fmt_log_pct(get(row, f'move.{c}'))} ({fmt_sigma(sigma_of(row, c))})"
+        for c in list(classes)[:k]
+    ]
+    return ", ".join(items)
+
+
+def _yields_clause(row: Mapping[str, float], sell: Selloff) -> str:
+    """Yields spoken of as yields: "yields rose: 10-year +12 bp (+2.1σ)", the sigma in
+    yield terms (a rise is positive), only for a bond that moved 1σ or more."""
+    up: list[str] = []
+    down: list[str] = []
+    for cls, (name, key) in _YIELDS.items():
+        if cls not in sell.falling and cls not in sell.rising:
+            continue
+        ysig = -sigma_of(row, cls)
+        item = f"{name} {fmt_value(get(row, key), 'bp')} ({fmt_sigma(ysig)})"
+        (up if ysig > 0 else down).append(item)
+    parts = []
+    if up:
+        parts.append(f"yields rose: {', '.join(up)}")
+    if down:
+        parts.append(f"yields fell: {', '.join(down)}")
+    return "; ".join(parts)
+
+
+def _prices(classes: Sequence[str]) -> list[str]:
+    return [c for c in classes if c not in _YIELDS]
+
+
+def _calm_sentence(day_text: str, row: Mapping[str, float], sell: Selloff) -> str:
+    """What happened on a day that was not a sell-off: a broad rally, a fall concentrated
+    in one market group, scattered moves, or a quiet day."""
+    falling, rising = _prices(sell.falling), _prices(sell.rising)
+    head = f"{day_text} was not a sell-off (severity {sell.severity:.2f})"
+    spx_up = "us_equities" in rising
+    if spx_up and len(rising) >= _BROAD_RALLY and len(rising) > len(falling):
+        listed = _price_listing(row, rising, 4)
+        out = f"{head}: a broad rally, {len(rising)} markets rose 1σ or more ({listed})"
+        if falling:
+            out += f"; falling: {_price_listing(row, falling, 3)}"
+    elif falling:
+        groups = {g for g, members in GROUPS.items() for c in falling if c in members}
+        in_groups = all(any(c in m for m in GROUPS.values()) for c in falling)
+        if len(falling) == 1:
+            where = f"a fall in {CLASS_NAMES[falling[0]]} alone"
+        elif len(groups) == 1 and in_groups:
+            (g,) = groups
+            where = f"a fall concentrated in {_GROUP_WORDS.get(g, g.replace('_', ' '))}"
+        else:
+            where = "falls in several markets, none of them a sell-off"
+        out = f"{head}: {where} ({_price_listing(row, falling, 3)})"
+        if rising:
+            out += f"; rising: {_price_listing(row, rising, 3)}"
+    elif rising:
+        out = f"{head}: rising: {_price_listing(row, rising, 3)}"
+    else:
+        out = f"{head}: a quiet day, no market moved 1σ or more"
+    yields = _yields_clause(row, sell)
+    if yields:
+        out += f"; {yields}"
+    return out + "."
+
+
 def _selloff_sentence(day_text: str, row: Mapping[str, float], sell: Selloff, us_open: bool) -> str:
-    def mv(c: str) -> str:
-        if c == "treasuries":
-            return f"10y yield {fmt_value(get(row, 'rates.d10y_bp'), 'bp')}"
-        if c == "long_bond":
-            return f"30y yield {fmt_value(get(row, 'rates.d30y_bp'), 'bp')}"
-        return f"{CLASS_NAMES[c]} {fmt_log_pct(get(row, f'move.{c}'))}"
-
-    def listing(classes: Iterable[str], k: int) -> str:
-        items = [f"{mv(c)} ({fmt_sigma(sigma_of(row, c))})" for c in list(classes)[:k]]
-        return ", ".join(items)
-
     if sell.is_selloff:
         kind = {"cross_asset": "a cross-asset", "concentrated": "a concentrated"}.get(
             sell.scope, "a"
         )
         out = f"{day_text} was {kind} sell-off (severity {sell.severity:.2f})"
-        if sell.falling:
-            out += f": {listing(sell.falling, 4)}"
-        if sell.rising:
-            out += f"; rising: {listing(sell.rising, 3)}"
+        falling, rising = _prices(sell.falling), _prices(sell.rising)
+        if falling:
+            out += f": falling: {_price_listing(row, falling, 4)}"
+        if rising:
+            out += f"; rising: {_price_listing(row, rising, 3)}"
+        yields = _yields_clause(row, sell)
+        if yields:
+            out += f"; {yields}"
         out += "."
     else:
-        out = f"{day_text} was not a sell-off (severity {sell.severity:.2f})"
-        if sell.falling:
-            out += f"; the largest falls: {listing(sell.falling, 3)}"
-        out += "."
+        out = _calm_sentence(day_text, row, sell)
     if not us_open:
         out += (
             " Stock, bond and commodity markets were closed (weekend or holiday); "
@@ -95,19 +163,32 @@ def compose_verdict(
 ) -> Verdict:
     p, r = scores[0], scores[1] if len(scores) > 1 else scores[0]
     parts = [_selloff_sentence(day_text, row, sell, us_open)]
-    lead = "Most like" if sell.is_selloff else "The strongest fingerprint is"
+    named = fits(p.score, sell.is_selloff)
     pro = [e.text for e in p.for_[:2] if e.text]
-    parts.append(
-        f"{lead} {p.headline} ({p.score:.2f}, {p.label})" + (f": {'; '.join(pro)}." if pro else ".")
-    )
-    con = [e.text for e in p.against[:1] if e.text]
-    if con:
-        parts.append(f"Against it: {sentence_end(con[0])}")
-    if r is not p:
-        rcon = [e.text for e in r.against[:1] if e.text]
+    if named:
         parts.append(
-            f"Runner-up: {r.headline} ({r.score:.2f})"
-            + (f"; against it: {sentence_end(rcon[0])}" if rcon else ".")
+            f"Most like {p.headline} (score {p.score:.2f}, {p.label})"
+            + (f": {'; '.join(pro)}." if pro else ".")
+        )
+        con = [e.text for e in p.against[:1] if e.text]
+        if con:
+            parts.append(f"Against it: {sentence_end(con[0])}")
+        if r is not p:
+            rcon = [e.text for e in r.against[:1] if e.text]
+            parts.append(
+                f"Runner-up: {r.headline} ({r.score:.2f})"
+                + (f"; against it: {sentence_end(rcon[0])}" if rcon else ".")
+            )
+    elif sell.is_selloff:
+        parts.append(
+            f"No suspect fits: the best, {p.headline}, scores {p.score:.2f}, under the "
+            f"{FIT_FLOOR:.2f} floor below which its signature is absent or its evidence "
+            "argues against it."
+        )
+    else:
+        parts.append(
+            "With no sell-off there is nothing to explain, so no suspect is named "
+            f"(the closest fingerprint, {p.headline}, scores {p.score:.2f})."
         )
     parts.append(versus.text)
     backdrop = _backdrop(row, sell)
@@ -118,8 +199,8 @@ def compose_verdict(
         shown = ", ".join(missing[:4]) + more
         parts.append(f"Scored without {shown} (no data for this day).")
     return Verdict(
-        primary=p.id,
-        runner_up=r.id,
+        primary=p.id if named else "",
+        runner_up=r.id if named and r is not p else "",
         confidence=_confidence(scores),
         text=" ".join(parts),
         versus=versus,

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
+from riskoff.diagnosis.results import FIT_FLOOR, fits
 from riskoff.formatting import (
     MINUS,
     fmt_bn,
@@ -72,12 +73,15 @@ def _ok(x: object) -> TypeGuard[float]:
 
 
 def fmt_move(cls: str, move: float | None, sigma: float | None) -> str:
-    """A class's move with its sigma: ``gold −3.2% (−3.1σ)``; for yields and spreads
-    ``the 10-year Treasury yield +6 bp (−1.0σ)`` (the sigma of the bond-price proxy)."""
-    sig = f" ({fmt_sigma(sigma)})" if _ok(sigma) else ""
+    """A class's move with its sigma: ``gold −3.2% (−3.1σ)``. A yield class is the bond
+    with its yield: ``10-year Treasuries (the 10-year Treasury yield +6 bp, +1.0σ)``, the
+    sigma in yield terms (a rise is positive; ``sigma`` is the bond-price proxy's), the one
+    sign convention of every yield riskoff prints."""
     if cls in YIELD_NAMES:
         body = fmt_bp(move) if move is not None and _ok(move) else "n/a"
-        return f"{YIELD_NAMES[cls]} {body}{sig}"
+        ysig = f", {fmt_sigma(-float(sigma))}" if _ok(sigma) else ""
+        return f"{IN_SENTENCE.get(cls, cls)} ({YIELD_NAMES[cls]} {body}{ysig})"
+    sig = f" ({fmt_sigma(sigma)})" if _ok(sigma) else ""
     body = fmt_pct(move) if move is not None and _ok(move) else "n/a"
     return f"{IN_SENTENCE.get(cls, cls)} {body}{sig}"
 
@@ -110,9 +114,17 @@ def headline_sentence(
     kind = {"cross_asset": "A cross-asset sell-off", "concentrated": "A concentrated sell-off"}
     if not sell.get("is_selloff"):
         return (
-            f"Not a sell-off; of the suspects, {name(top)} scores highest ({score(top)}, {label})."
+            "Not a sell-off, so no suspect is named; the closest fingerprint, "
+            f"{name(top)}, scores {score(top)}."
         )
     head = kind.get(scope, "A sell-off")
+    verdict = diagnosis.get("verdict", {}) or {}
+    named = verdict["primary"] if "primary" in verdict else fits(float(score(top)), True)
+    if not named:
+        return (
+            f"{head} that no suspect fits: the best, {name(top)}, scores only "
+            f"{score(top)}, under the {FIT_FLOOR:.2f} floor below which none is named."
+        )
     if label == "unlikely":
         return (
             f"{head} that no suspect explains well: the best fit, {name(top)}, "
@@ -247,7 +259,10 @@ def suspect_summary(
     counts = [f"{n_for} {'fact' if n_for == 1 else 'facts'} for", f"{n_against} against"]
     if n_na:
         counts.append(f"{n_na} not computable")
-    return f"{name} scores {score:.2f} ({label}): {_join(counts)}."
+    return (
+        f"{name} scores {score:.2f} ({label}): {_join(counts)} (the score weighs each fact "
+        "by its weight and strength, and shrinks when the suspect's signature is absent)."
+    )
 
 
 # --------------------------------------------------------------------------------------

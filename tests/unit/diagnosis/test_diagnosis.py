@@ -278,7 +278,7 @@ def test_a_big_equity_fall_contradicts_crypto_only() -> None:
     moves(row, us_equities=(-0.09, -5.0))
     c = diag(row).suspect("crypto")
     assert c.score < diag(crypto_only()).suspect("crypto").score
-    assert any("why did the S&P 500 fall −8.6%" in e.text for e in c.against)
+    assert any("why did the S&P 500 fall 8.6%" in e.text for e in c.against)
 
 
 def test_calm_day_is_not_a_selloff_but_still_scores_everyone() -> None:
@@ -348,7 +348,7 @@ def test_json_has_exactly_the_design_shape() -> None:
         assert s["label"] in ("likely", "possible", "unlikely")
         assert 0.0 <= s["score"] <= 1.0
         for e in s["evidence"]:
-            assert set(e) == {"indicator", "observed", "baseline", "supports", "text"}
+            assert set(e) == {"indicator", "observed", "baseline", "supports", "text", "claims"}
     v = out["verdict"]
     assert set(v) == {"primary", "runner_up", "confidence", "text", "versus_312_519"}
     assert v["versus_312_519"]["closer"] == "312"
@@ -418,13 +418,13 @@ def test_html_fragment_is_escaped() -> None:
 # --- golden output ---------------------------------------------------------------------------
 
 GOLDEN_VERDICT = (
-    "2030-01-15 was a concentrated sell-off (severity 0.31): Ether −25.9% (−5.0σ), "
-    'Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (1.00, likely): '
-    "Bitcoin fell −13.9% (−4.0σ); Bitcoin fell −3.8σ beyond what its beta to the S&P "
-    "500 explains. Runner-up: a yen carry-trade unwind (0.03). A new 312 or a new "
-    "519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19. Backdrop: "
-    "initial jobless claims at 0.95× their 1-year average and no recession flag: "
-    "markets fell while the economy looked fine."
+    "2030-01-15 was a concentrated sell-off (severity 0.31): falling: Ether −25.9% (−"
+    '5.0σ), Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (score 1.00'
+    ", likely): Bitcoin fell 13.9% (−4.0σ); Bitcoin moved −3.8σ beyond what its beta "
+    "to the S&P 500 explains. Runner-up: a yen carry-trade unwind (0.03). A new 312 o"
+    "r a new 519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19. Back"
+    "drop: initial jobless claims at 0.95× their 1-year average and no recession flag"
+    ": markets fell while the economy looked fine."
 )
 
 
@@ -460,19 +460,19 @@ GOLDEN_RICH = (
     "│  Bank stress      │  0.00 │ ···················· │ unlikely                                      │",
     "│                                                                                                  │",
     "│ For Crypto:                                                                                      │",
-    "│   + Bitcoin fell −13.9% (−4.0σ)                                                                  │",
-    "│   + Bitcoin fell −3.8σ beyond what its beta to the S&P 500 explains                              │",
+    "│   + Bitcoin fell 13.9% (−4.0σ)                                                                   │",
+    "│   + Bitcoin moved −3.8σ beyond what its beta to the S&P 500 explains                             │",
     "│   + Stocks barely moved: S&P 500 −0.3% (−0.3σ)                                                   │",
     "│ Against Crypto:                                                                                  │",
     "│   (none)                                                                                         │",
     "│                                                                                                  │",
     "│ ╭─ verdict: crypto (confidence 1.00) ──────────────────────────────────────────────────────────╮ │",
-    "│ │ 2030-01-15 was a concentrated sell-off (severity 0.31): Ether −25.9% (−5.0σ), Bitcoin −13.9% │ │",
-    '│ │ (−4.0σ). Most like a crypto-only crash ("519") (1.00, likely): Bitcoin fell −13.9% (−4.0σ);  │ │',
-    "│ │ Bitcoin fell −3.8σ beyond what its beta to the S&P 500 explains. Runner-up: a yen            │ │",
-    "│ │ carry-trade unwind (0.03). A new 312 or a new 519? Cannot say: the store holds neither       │ │",
-    "│ │ 2020-03-12 nor 2021-05-19. Backdrop: initial jobless claims at 0.95× their 1-year average    │ │",
-    "│ │ and no recession flag: markets fell while the economy looked fine.                           │ │",
+    "│ │ 2030-01-15 was a concentrated sell-off (severity 0.31): falling: Ether −25.9% (−5.0σ),       │ │",
+    '│ │ Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (score 1.00, likely): Bitcoin  │ │',
+    "│ │ fell 13.9% (−4.0σ); Bitcoin moved −3.8σ beyond what its beta to the S&P 500 explains.        │ │",
+    "│ │ Runner-up: a yen carry-trade unwind (0.03). A new 312 or a new 519? Cannot say: the store    │ │",
+    "│ │ holds neither 2020-03-12 nor 2021-05-19. Backdrop: initial jobless claims at 0.95× their     │ │",
+    "│ │ 1-year average and no recession flag: markets fell while the economy looked fine.            │ │",
     "│ ╰──────────────────────────────────────────────────────────────────────────────────────────────╯ │",
     "╰──────────────────────────────────────────────────────────────────────────────────────────────────╯",
 )

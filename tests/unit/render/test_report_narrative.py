@@ -80,7 +80,10 @@ def test_number_formats() -> None:
         "22nd",
         "100th",
     ]
-    assert nv.fmt_move("treasuries", 6.0, -0.95) == "the 10-year Treasury yield +6 bp (−0.9σ)"
+    # a yield in yield sigmas (a rise is positive), the bond named with it
+    assert nv.fmt_move("treasuries", 6.0, -0.95) == (
+        "10-year Treasuries (the 10-year Treasury yield +6 bp, +0.9σ)"
+    )
 
 
 def test_moves_sentences() -> None:
@@ -114,9 +117,9 @@ def test_window_sentences_name_the_window() -> None:
 def test_havens_sentence() -> None:
     hm = cd.heatmap_data(ROW, day=DAY)
     assert nv.havens_sentence(hm) == (
-        "Safe havens while the S&P 500 −9.5% (−5.1σ): gold −3.2% (−3.1σ), the 10-year "
-        "Treasury yield +6 bp (−0.9σ) and the yen +0.5% (+0.7σ). 1 of 3 fell by 1σ or more "
-        "with stocks."
+        "Safe havens while the S&P 500 −9.5% (−5.1σ): gold −3.2% (−3.1σ), 10-year Treasuries "
+        "(the 10-year Treasury yield +6 bp, +0.9σ) and the yen +0.5% (+0.7σ). 1 of 3 fell by "
+        "1σ or more with stocks."
     )
     both = {**ROW, "sigma.treasuries": -1.2, "sigma.yen": -1.0, "move.yen": -0.01}
     text = nv.havens_sentence(cd.heatmap_data(both, day=DAY))
@@ -176,6 +179,12 @@ def test_stress_sentences() -> None:
     assert nv.stress_sentences({}) == ["No stress gauge is available for this day."]
 
 
+WEIGHS = (
+    " (the score weighs each fact by its weight and strength, and shrinks when the suspect's "
+    "signature is absent)."
+)
+
+
 @pytest.mark.parametrize(
     ("suspect", "expected"),
     [
@@ -191,12 +200,13 @@ def test_stress_sentences() -> None:
                     {"supports": None},
                 ],
             },
-            "Dollar liquidity scores 0.86 (likely): 2 facts for, 1 against and 1 not computable.",
+            "Dollar liquidity scores 0.86 (likely): 2 facts for, 1 against and 1 not computable"
+            + WEIGHS,
             id="mixed",
         ),
         pytest.param(
             {"id": "crypto", "score": 0.1, "label": "unlikely", "evidence": [{"supports": True}]},
-            "Crypto scores 0.10 (unlikely): 1 fact for and 0 against.",
+            "Crypto scores 0.10 (unlikely): 1 fact for and 0 against" + WEIGHS,
             id="one-fact",
         ),
     ],
@@ -306,7 +316,13 @@ def test_headline_sentence() -> None:
         "A concentrated sell-off that no suspect explains well: the best fit, a deleveraging "
         "of a crowded trade, scores only 0.18."
     )
-    calm = _diag("none", False, {"growth_scare": (0.3, "possible")})
+    faint = _diag("concentrated", True, {"leverage": (0.07, "unlikely")})
+    assert nv.headline_sentence(faint) == (
+        "A concentrated sell-off that no suspect fits: the best, a deleveraging of a crowded "
+        "trade, scores only 0.07, under the 0.10 floor below which none is named."
+    )
+    calm = _diag("none", False, {"growth_scare": (0.3, "no sell-off")})
     assert nv.headline_sentence(calm) == (
-        "Not a sell-off; of the suspects, a growth scare scores highest (0.30, possible)."
+        "Not a sell-off, so no suspect is named; the closest fingerprint, a growth scare, "
+        "scores 0.30."
     )

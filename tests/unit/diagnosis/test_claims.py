@@ -1,0 +1,63 @@
+"""Evidence sentences are rendered from claims: direction words follow the numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from riskoff.diagnosis.audit import audit_diagnosis
+from riskoff.diagnosis.results import Claim
+from riskoff.diagnosis.text import render_claims
+
+LOG_UP, LOG_DOWN = math.log(1.03), math.log(0.97)
+
+
+@pytest.mark.parametrize(
+    ("value", "word"), [(LOG_UP, "rose"), (LOG_DOWN, "fell"), (0.0001, "was unchanged")]
+)
+def test_a_direction_word_is_chosen_by_the_sign(value: float, word: str) -> None:
+    text, claims = render_claims("Gold {move.gold|fell} {move.gold|pctabs}", {"move.gold": value})
+    assert text.startswith(f"Gold {word} ")
+    assert claims[0] == Claim(
+        "move.gold", value, "word", word, {"rose": "up", "fell": "down"}.get(word, "flat")
+    )
+    assert claims[1].unit == "pctabs"
+
+
+def test_moved_says_barely_moved_under_one_sigma() -> None:
+    assert render_claims("Stocks {s|moved}", {"s": 0.4})[0] == "Stocks barely moved"
+    assert render_claims("Stocks {s|moved}", {"s": -1.4})[0] == "Stocks fell"
+    assert render_claims("Stocks {s|moved}", {"s": 2.0})[0] == "Stocks rose"
+
+
+def test_guarded_segments_list_only_what_holds() -> None:
+    tpl = "Yields rose: [a>1: 2-year {a|sigma}][b>1: 10-year {b|sigma}][c>1: 30-year {c|sigma}]"
+    text, claims = render_claims(tpl, {"a": 2.0, "b": -1.3, "c": 1.5})
+    assert text == "Yields rose: 2-year +2.0σ, 30-year +1.5σ"
+    assert [c.series for c in claims] == ["a", "c"]
+    # a segment that starts with a space attaches to the word before it
+    tpl = "Gold {g|fell} {g|pctabs}[s<0:  as stocks fell]: sold for cash"
+    assert render_claims(tpl, {"g": LOG_DOWN, "s": -0.01})[0] == (
+        "Gold fell 3.0% as stocks fell: sold for cash"
+    )
+    assert render_claims(tpl, {"g": LOG_DOWN, "s": 0.01})[0] == "Gold fell 3.0%: sold for cash"
+    # a missing value fails its guard
+    assert render_claims("x[m>0: y]", {})[0] == "x"
+
+
+def test_the_audit_fails_on_a_false_claim() -> None:
+    from tests.unit.diagnosis.test_diagnosis import crypto_only, diag
+
+    d = diag(crypto_only())
+    assert audit_diagnosis(d, references_stored=False).contradictions == ()
+    ev = d.suspects[0].evidence[0]
+    lie = Claim(ev.claims[0].series, ev.claims[0].value, "word", "rose", "up")
+    from dataclasses import replace
+
+    bad = replace(ev, claims=(lie, *ev.claims[1:]))
+    sus = replace(d.suspects[0], evidence=(bad, *d.suspects[0].evidence[1:]))
+    broken = replace(d, suspects=(sus, *d.suspects[1:]))
+    found = audit_diagnosis(broken, references_stored=False).contradictions
+    assert found
+    assert "'rose' of" in found[0].why
