@@ -142,3 +142,25 @@ def test_the_312_519_similarity_is_one_number_everywhere(
     html = out.read_text()
     assert f"{want['312']:.2f} to 312" in html
     assert f"{want['519']:.2f} to 519" in html
+
+
+def test_a_window_reads_312_519_and_its_analogs_on_its_worst_day(
+    loaded_settings: Settings, workspace: Any
+) -> None:
+    """Jan-Feb 2026: the window ends in a rebound; its worst day is 2026-01-30."""
+    win = d = usecases.diagnose(
+        "2026-02-06", window="2026-01-28:2026-02-06", settings=loaded_settings, workspace=workspace
+    )
+    worst = dt.date(2026, 1, 30)
+    assert "its worst day, 2026-01-30" in win.verdict.text
+    assert win.verdict.versus.day == worst
+    assert "On the window's worst day, 2026-01-30:" in win.verdict.text
+    day = usecases.diagnose(worst, settings=loaded_settings, workspace=workspace)
+    vs, vs_day = (
+        d.to_dict()["verdict"]["versus_312_519"],
+        day.to_dict()["verdict"]["versus_312_519"],
+    )
+    assert vs["similarity"] == vs_day["similarity"]
+    assert d.to_dict()["analogs"] == day.to_dict()["analogs"]
+    # "crypto-only" is a claim: silver and gold fell too, so the window is not called one
+    assert "crypto-only" not in win.verdict.text.split("A new 312")[0]

@@ -37,7 +37,7 @@ from riskoff.diagnosis.results import (
     fits,
 )
 from riskoff.diagnosis.selloff import assess_selloff
-from riskoff.diagnosis.text import fmt_value, render_claims
+from riskoff.diagnosis.text import fmt_value, render_claims, render_template
 from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
 from riskoff.formatting import fmt_log_pct
 from riskoff.indicators.reference import reference_similarity, sigma_vector
@@ -171,6 +171,7 @@ def _evidence(
             text, claims = render_claims(
                 check.text_for if s > 0 else check.text_against, vals, labels
             )
+            text = text[:1].upper() + text[1:]  # "{dx.crowded_class|name} fell": "Gold fell"
     return Evidence(
         indicator=check.indicator,
         observed=value,
@@ -238,7 +239,9 @@ def _score_one(
         SuspectScore(
             id=suspect.id,
             name=suspect.label,
-            headline=suspect.headline,
+            headline=render_template(suspect.headline, row, labels)
+            if with_text
+            else suspect.headline,
             score=round(score, 4),
             evidence=tuple(listed),
             coverage=round(w_avail / w_all, 4) if w_all > 0 else 0.0,
@@ -371,7 +374,7 @@ def compare_references(
             "neither": "Neither 312 nor 519",
         }[closer]
         text = f"A new 312 or a new 519? {head}, {sim}: {detail}."
-    return Comparison(closer=closer, similarity=sims, moves=moves, text=text)
+    return Comparison(closer=closer, similarity=sims, moves=moves, text=text, day=day)
 
 
 def diagnose_row(
@@ -397,6 +400,7 @@ def diagnose_row(
         row = {**row, **extra}
     start = start or date
     window_mode = start != date
+    suspects = [s.named_on(date) for s in suspects]
     dx = derived or derive(row, n_days)
     full = {**row, **dx.values}
     sell = assess_selloff(row, dx)

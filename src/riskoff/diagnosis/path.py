@@ -120,6 +120,18 @@ def diagnose_path(
     full = {**row, **dx.values}
     sell = assess_selloff(row, dx)
     versus = whole.verdict.versus
+    if worst is not None and worst.verdict.versus.closer != "unavailable":
+        # a window is compared with 312 and 519 on its worst day (its anchor), not on its
+        # end-to-end move, which a rebound can flatten; the sentence says which day
+        wv = worst.verdict.versus
+        versus = replace(
+            wv,
+            text=wv.text.replace(
+                "A new 312 or a new 519? ",
+                f"A new 312 or a new 519? On the window's worst day, {worst.date.isoformat()}: ",
+                1,
+            ),
+        )
     day_text = f"The window {whole.start.isoformat()} to {whole.date.isoformat()}"
     if worst_day.severity >= SELLOFF_THRESHOLD and worst_day.severity > sell.severity:
         # a crash that rebounded inside the window (the FTX week, 519's twelve days) is
@@ -134,7 +146,7 @@ def diagnose_path(
     verdict = compose_verdict(
         day_text, full, sell, scores, versus, is_open(row, "us_equities"), missing
     )
-    heads = {s.id: s.headline for s in suspects}
+    heads = {s.id: s.headline for s in scores}
     path_text = _path_sentence(worst_day, scored, heads)
     verdict = replace(verdict, text=f"{verdict.text} {path_text}")
     return replace(whole, selloff=sell, suspects=tuple(scores), verdict=verdict)

@@ -214,11 +214,15 @@ class Comparison:
     similarity: Mapping[str, float | None]
     moves: Mapping[str, Mapping[str, float | None]]
     text: str
+    day: dt.date | None = None
+    """The day compared: the diagnosed day, or a window's worst day (its anchor)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON view: ``closer``, ``similarity`` per reference day, ``moves`` per class
-        (simple % changes today and on each reference day), ``text``."""
+        """JSON view: ``day`` (the day compared: a window's worst day), ``closer``,
+        ``similarity`` per reference day, ``moves`` per class (simple % changes that day
+        and on each reference day), ``text``."""
         return {
+            "day": self.day.isoformat() if self.day else None,
             "closer": self.closer,
             "similarity": {k: _num(v, 2) for k, v in self.similarity.items()},
             "moves": {c: {k: _num(v, 2) for k, v in m.items()} for c, m in self.moves.items()},

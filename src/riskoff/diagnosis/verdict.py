@@ -21,7 +21,7 @@ from riskoff.diagnosis.results import (
 from riskoff.diagnosis.text import fmt_value
 from riskoff.formatting import fmt_log_pct, fmt_sigma, sentence_end
 
-__all__ = ["compose_verdict", "dedupe", "missing_sources"]
+__all__ = ["compose_verdict", "confidence_sentence", "dedupe", "missing_sources"]
 
 
 _YIELDS = {"treasuries": ("10-year", "rates.d10y_bp"), "long_bond": ("30-year", "rates.d30y_bp")}
@@ -152,6 +152,23 @@ def _confidence(scores: Sequence[SuspectScore]) -> float:
     return round(p * margin * (0.5 + 0.5 * cov), 4)
 
 
+def confidence_sentence(confidence: float, scores: Sequence[SuspectScore]) -> str:
+    """How the confidence relates to the score, said once beside both (keep it next to
+    :func:`_confidence`: a change of one is a change of the other)."""
+    p = scores[0]
+    r = scores[1] if len(scores) > 1 else None
+    why = []
+    if r is not None and min(1.0, 0.4 + 2.0 * (p.score - r.score)) < 1.0:
+        why.append(f"a runner-up close behind ({r.score:.2f})")
+    if p.coverage < 1.0:
+        why.append(f"{(1.0 - p.coverage) * 100:.0f}% of its evidence missing")
+    if not why:
+        return f"Confidence {confidence:.2f}: the score, nothing to discount."
+    return (
+        f"Confidence {confidence:.2f}: the score {p.score:.2f} discounted for {' and '.join(why)}."
+    )
+
+
 def compose_verdict(
     day_text: str,
     row: Mapping[str, float],
@@ -173,6 +190,7 @@ def compose_verdict(
         con = [e.text for e in p.against[:1] if e.text]
         if con:
             parts.append(f"Against it: {sentence_end(con[0])}")
+        parts.append(confidence_sentence(_confidence(scores), scores))
         if r is not p:
             rcon = [e.text for e in r.against[:1] if e.text]
             parts.append(

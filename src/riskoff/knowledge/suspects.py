@@ -24,6 +24,7 @@ print come from here too (:func:`suspect_names`): nothing else keeps a copy.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,7 @@ from riskoff.knowledge._toml import (
 
 __all__ = [
     "Check",
+    "Era",
     "Ramp",
     "Suspect",
     "SuspectName",
@@ -67,7 +69,9 @@ _SUSPECT_KEYS = (
     "checks",
     "weights",
     "enabled",
+    "eras",
 )
+_ERA_KEYS = ("until", "label", "headline", "phrase")
 _TEXT_KEYS = ("label", "description", "headline", "phrase")
 _CHECK_KEYS = (
     "id",
@@ -132,6 +136,18 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Era:
+    """How a suspect is named up to a day (inclusive): a story has its era's words (the
+    dot-com bust was tech leadership, not "AI"). The suspect's own names hold after its
+    last era."""
+
+    until: dt.date
+    label: str
+    headline: str
+    phrase: str = ""
+
+
+@dataclass(frozen=True)
 class Suspect:
     """A suspect: who, what the story is, and the checks that test the story.
 
@@ -145,6 +161,19 @@ class Suspect:
     headline: str
     checks: tuple[Check, ...]
     phrase: str = ""
+    eras: tuple[Era, ...] = ()
+
+    def named_on(self, day: dt.date) -> Suspect:
+        """The suspect with the names of the era ``day`` falls in (itself after them)."""
+        for era in sorted(self.eras, key=lambda e: e.until):
+            if day <= era.until:
+                return replace(
+                    self,
+                    label=era.label,
+                    headline=era.headline,
+                    phrase=era.phrase or era.headline,
+                )
+        return self
 
     @property
     def total_weight(self) -> float:
@@ -252,6 +281,27 @@ def _text(raw: Mapping[str, Any], key: str, where: str, default: str) -> str:
     return as_str(raw[key], f"{where}: {key}") if key in raw else default
 
 
+def _eras(raw: Mapping[str, Any], where: str) -> tuple[Era, ...]:
+    out = []
+    for i, e in enumerate(as_tables(raw.get("eras", []), f"{where}: eras")):
+        at = f"{where}: eras #{i + 1}"
+        check_keys(e, _ERA_KEYS, at)
+        until = e.get("until")
+        if not isinstance(until, dt.date) or isinstance(until, dt.datetime):
+            raise DataFileError(f"{at}: until must be a date (YYYY-MM-DD), got {until!r}")
+        if "label" not in e or "headline" not in e:
+            raise DataFileError(f"{at}: an era needs a label and a headline")
+        out.append(
+            Era(
+                until=until,
+                label=as_str(e["label"], f"{at}: label"),
+                headline=as_str(e["headline"], f"{at}: headline"),
+                phrase=as_str(e.get("phrase", ""), f"{at}: phrase"),
+            )
+        )
+    return tuple(out)
+
+
 def _suspect(
     raw: Mapping[str, Any], sid: str, where: str, checks: Collection[str] | None
 ) -> Suspect:
@@ -266,6 +316,7 @@ def _suspect(
         headline=headline,
         phrase=_text(raw, "phrase", where, ""),
         checks=_checks(raw, where, checks),
+        eras=_eras(raw, where),
     )
 
 
@@ -275,6 +326,8 @@ def _merge(
     out = base
     if "checks" in raw:
         out = replace(out, checks=_checks(raw, where, checks))
+    if "eras" in raw:
+        out = replace(out, eras=_eras(raw, where))
     texts = {k: as_str(raw[k], f"{where}: {k}") for k in _TEXT_KEYS if k in raw}
     out = replace(
         out,

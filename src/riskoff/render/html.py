@@ -115,6 +115,9 @@ class ReportInput:
     portfolio_note: str | None = None
     unavailable: Mapping[str, str] = field(default_factory=dict)
     suspects: Mapping[str, SuspectName] | None = None
+    anchor: dt.date | None = None
+    """The day the analogs and the 312/519 paths read: a window's worst day (default:
+    ``day``)."""
 
     @property
     def names(self) -> Mapping[str, SuspectName]:
@@ -331,7 +334,7 @@ def build_report(inp: ReportInput) -> Report:
     heat = cd.heatmap_data(row, day=day, window_days=inp.n_days)
     liq = cd.liquidity_data(inp.table, day=day)
     stress = cd.stress_data(inp.table, day=day, episodes=inp.episodes)
-    paths = cd.paths_data(inp.levels, day=day, traded=inp.traded)
+    paths = cd.paths_data(inp.levels, day=inp.anchor or day, traded=inp.traded)
     rot = cd.rotation_data(inp.levels, inp.class_moves, start=inp.start, end=day)
     idx_pct = (
         _percentile_of_last(inp.table["stress.index"].loc[: pd.Timestamp(day)])

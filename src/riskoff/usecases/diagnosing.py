@@ -76,7 +76,7 @@ def diagnose(
     """
     import pandas as pd
 
-    from riskoff.diagnosis import REFERENCE_DAYS, diagnose_row, load_suspects
+    from riskoff.diagnosis import diagnose_row, load_suspects
     from riskoff.errors import RiskoffError
     from riskoff.indicators.features import window_features
     from riskoff.indicators.relative import relative_values
@@ -112,12 +112,8 @@ def diagnose(
         row = _diagnosis_row(table, end)
         n_days = 1
         p_row = _floats(params.loc[: pd.Timestamp(end)].iloc[-1])
-    refs: dict[str, dict[str, float] | None] = {}
-    for name, ref_day in REFERENCE_DAYS.items():
-        ts = pd.Timestamp(ref_day)
-        # a reference day after the diagnosed day was not known then: never compare with it
-        known = ref_day <= end and ts in table.index
-        refs[name] = _diagnosis_row(table, ref_day) if known else None
+    # a reference day after the diagnosed day was not known then: never compare with it
+    refs = _references(table, end)
     extra = relative_values(row, p_row, n_days)
     news, news_notes = _news(ws, start, end, moment)
     extra.update(news)
@@ -136,10 +132,25 @@ def diagnose(
         diag = _window_path(diag, {**row, **extra}, ws, win, suspects, n_days, moment)
     diag = _with_moment(diag, moment, end, news_notes)
     if with_analogs:
-        # the analog search may have too little history for this day: then no analogs
+        # the analog search may have too little history for this day: then no analogs.
+        # A window's analogs are those of its worst day, as its 312/519 comparison
+        anchor = diag.verdict.versus.day or end
         with contextlib.suppress(RiskoffError):
-            diag = diag.with_analogs(analogs_for(end, workspace=ws, settings=s))
+            diag = diag.with_analogs(analogs_for(anchor, workspace=ws, settings=s))
     return diag
+
+
+def _references(table: pd.DataFrame, day: dt.date) -> dict[str, dict[str, float] | None]:
+    """The feature rows of 312 and 519 as known on ``day`` (a reference after it: None)."""
+    import pandas as pd
+
+    from riskoff.diagnosis import REFERENCE_DAYS
+
+    refs: dict[str, dict[str, float] | None] = {}
+    for name, ref_day in REFERENCE_DAYS.items():
+        known = ref_day <= day and pd.Timestamp(ref_day) in table.index
+        refs[name] = _diagnosis_row(table, ref_day) if known else None
+    return refs
 
 
 def _window_path(
@@ -176,7 +187,13 @@ def _window_path(
         return whole
     scored = score_days(days, suspects=suspects)
     worst_day, worst_row = max(zip(days, scored, strict=True), key=lambda p: p[1].severity)[0]
-    worst = diagnose_row(worst_row, suspects=suspects, date=worst_day, as_of=worst_day)
+    worst = diagnose_row(
+        worst_row,
+        suspects=suspects,
+        date=worst_day,
+        as_of=worst_day,
+        references=_references(table, worst_day),
+    )
     return diagnose_path(whole, row, scored, suspects=suspects, worst=worst, n_days=n_days)
 
 

@@ -119,8 +119,11 @@ def report(
     except RiskoffError as exc:
         unavailable["diagnosis"] = f"The diagnosis could not be computed: {exc}"
     analogs_dict: dict[str, Any] | None = None
+    # a window's analogs and 312/519 paths read its worst day, as the diagnosis does
+    anchor = (diag_dict or {}).get("verdict", {}).get("versus_312_519", {}).get("day")
+    anchor_day = dt.date.fromisoformat(anchor) if anchor else day
     try:
-        found = ws.engine.search(day, top=5)
+        found = ws.engine.search(anchor_day, top=5)
         analogs_dict = found.to_dict()
         if diag_dict is not None:
             diag_dict["analogs"] = found.brief()
@@ -132,6 +135,7 @@ def report(
         day=day,
         start=start,
         as_of=day,
+        anchor=anchor_day,
         row=row,
         table=table.loc[table.index <= cut],
         levels=levels,

@@ -61,3 +61,37 @@ def test_the_audit_fails_on_a_false_claim() -> None:
     found = audit_diagnosis(broken, references_stored=False).contradictions
     assert found
     assert "'rose' of" in found[0].why
+
+
+def test_a_suspect_is_named_for_its_era() -> None:
+    import datetime as dt
+
+    from riskoff.diagnosis import load_suspects
+
+    ai = next(s for s in load_suspects() if s.id == "ai_narrative")
+    assert ai.named_on(dt.date(1998, 8, 31)).label == "Tech leadership"
+    assert "tech leadership" in ai.named_on(dt.date(2000, 4, 14)).headline
+    assert ai.named_on(dt.date(2025, 1, 27)).label == "AI narrative"
+
+
+def test_an_era_must_be_a_date_with_names() -> None:
+    from riskoff.errors import DataFileError
+    from riskoff.knowledge.suspects import parse_suspects
+
+    ok = (
+        '[[suspect]]\nid = "x"\n[[suspect.eras]]\nuntil = 2000-01-01\nlabel = "A"\nheadline = "a"\n'
+    )
+    assert parse_suspects(ok)[0].eras[0].label == "A"
+    with pytest.raises(DataFileError, match="until must be a date"):
+        parse_suspects(ok.replace("2000-01-01", '"soon"'))
+    with pytest.raises(DataFileError, match="needs a label and a headline"):
+        parse_suspects(ok.replace('label = "A"\n', ""))
+
+
+def test_crypto_only_is_said_only_when_nothing_else_fell() -> None:
+    from tests.unit.diagnosis.test_diagnosis import crypto_only, diag, moves
+
+    assert diag(crypto_only()).suspect("crypto").headline == 'a crypto-only crash ("519")'
+    row = crypto_only()
+    moves(row, gold=(-0.05, -3.0), silver=(-0.1, -3.0), oil=(-0.06, -3.0))
+    assert diag(row).suspect("crypto").headline == "a crypto crash"

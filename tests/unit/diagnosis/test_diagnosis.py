@@ -421,10 +421,11 @@ GOLDEN_VERDICT = (
     "2030-01-15 was a concentrated sell-off (severity 0.31): falling: Ether −25.9% (−"
     '5.0σ), Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (score 1.00'
     ", likely): Bitcoin fell 13.9% (−4.0σ); Bitcoin moved −3.8σ beyond what its beta "
-    "to the S&P 500 explains. Runner-up: a yen carry-trade unwind (0.03). A new 312 o"
-    "r a new 519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19. Back"
-    "drop: initial jobless claims at 0.95× their 1-year average and no recession flag"
-    ": markets fell while the economy looked fine."
+    "to the S&P 500 explains. Confidence 1.00: the score, nothing to discount. Runner"
+    "-up: a yen carry-trade unwind (0.03). A new 312 or a new 519? Cannot say: the st"
+    "ore holds neither 2020-03-12 nor 2021-05-19. Backdrop: initial jobless claims at"
+    " 0.95× their 1-year average and no recession flag: markets fell while the econom"
+    "y looked fine."
 )
 
 
@@ -470,9 +471,10 @@ GOLDEN_RICH = (
     "│ │ 2030-01-15 was a concentrated sell-off (severity 0.31): falling: Ether −25.9% (−5.0σ),       │ │",
     '│ │ Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (score 1.00, likely): Bitcoin  │ │',
     "│ │ fell 13.9% (−4.0σ); Bitcoin moved −3.8σ beyond what its beta to the S&P 500 explains.        │ │",
-    "│ │ Runner-up: a yen carry-trade unwind (0.03). A new 312 or a new 519? Cannot say: the store    │ │",
-    "│ │ holds neither 2020-03-12 nor 2021-05-19. Backdrop: initial jobless claims at 0.95× their     │ │",
-    "│ │ 1-year average and no recession flag: markets fell while the economy looked fine.            │ │",
+    "│ │ Confidence 1.00: the score, nothing to discount. Runner-up: a yen carry-trade unwind (0.03). │ │",
+    "│ │ A new 312 or a new 519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19.       │ │",
+    "│ │ Backdrop: initial jobless claims at 0.95× their 1-year average and no recession flag:        │ │",
+    "│ │ markets fell while the economy looked fine.                                                  │ │",
     "│ ╰──────────────────────────────────────────────────────────────────────────────────────────────╯ │",
     "╰──────────────────────────────────────────────────────────────────────────────────────────────────╯",
 )

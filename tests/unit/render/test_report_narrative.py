@@ -309,7 +309,7 @@ def test_headline_sentence() -> None:
     )
     assert nv.headline_sentence(d) == (
         "A cross-asset sell-off that looks most like a dash for dollar liquidity "
-        "(score 0.54, likely), ahead of a crypto-only crash (0.22)."
+        "(score 0.54, likely), ahead of a crypto crash (0.22)."
     )
     weak = _diag("concentrated", True, {"leverage": (0.18, "unlikely")})
     assert nv.headline_sentence(weak) == (
