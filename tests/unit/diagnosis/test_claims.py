@@ -7,7 +7,7 @@ import math
 import pytest
 
 from riskoff.diagnosis.audit import audit_diagnosis
-from riskoff.diagnosis.results import Claim
+from riskoff.diagnosis.results import Claim, Direction
 from riskoff.diagnosis.text import render_claims
 
 LOG_UP, LOG_DOWN = math.log(1.03), math.log(0.97)
@@ -19,9 +19,8 @@ LOG_UP, LOG_DOWN = math.log(1.03), math.log(0.97)
 def test_a_direction_word_is_chosen_by_the_sign(value: float, word: str) -> None:
     text, claims = render_claims("Gold {move.gold|fell} {move.gold|pctabs}", {"move.gold": value})
     assert text.startswith(f"Gold {word} ")
-    assert claims[0] == Claim(
-        "move.gold", value, "word", word, {"rose": "up", "fell": "down"}.get(word, "flat")
-    )
+    direction: Direction = "up" if word == "rose" else "down" if word == "fell" else "flat"
+    assert claims[0] == Claim("move.gold", value, "word", word, direction)
     assert claims[1].unit == "pctabs"
 
 
