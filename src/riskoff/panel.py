@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,6 +57,7 @@ __all__ = [
     "Panel",
     "build_panel",
     "load_panel",
+    "read_papers_known",
 ]
 
 DEFAULT_START = dt.date(1985, 1, 1)
@@ -136,6 +137,11 @@ class Panel:
     papers: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
     """Newspaper-dated indices: a calendar-day index to ``as_of + PAPER_DAYS``, one
     column per ``news`` symbol, NaN where no paper (see the module doc)."""
+    paper_editions: Mapping[str, tuple[dt.datetime, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """When each stored edition of each newspaper index became known (``Store.editions``):
+    a diagnosis made before the newest re-reads the edition known then."""
 
     @property
     def symbols(self) -> list[str]:
@@ -181,7 +187,9 @@ def load_panel(
     long = store.read(start=lo, end=hi)
     if as_of is not None:
         long = _papers_as_known(store, catalog, long, lo, hi, as_of)
-    return build_panel(long, catalog, as_of=as_of, start=first)
+    panel = build_panel(long, catalog, as_of=as_of, start=first)
+    news = [str(s) for s in panel.papers.columns]
+    return replace(panel, paper_editions=store.editions(news)) if news else panel
 
 
 def _papers_as_known(
@@ -193,8 +201,7 @@ def _papers_as_known(
     as_of: dt.date,
 ) -> pd.DataFrame:
     """Replace each newspaper index by the edition (vintage) the store knew the morning
-    after ``as_of``, the moment its papers are read. A symbol none of whose stored
-    editions existed then keeps the store's current edition, the only one it can offer."""
+    after ``as_of``, the moment its papers are read (:func:`read_papers_known`)."""
     news = [
         s
         for s in store.symbols()
@@ -203,13 +210,28 @@ def _papers_as_known(
     if not news:
         return long
     moment = dt.datetime.combine(as_of + dt.timedelta(days=PAPER_DAYS), dt.time.max)
-    known = store.read(news, start=lo, end=hi, as_known_at=moment)
-    have = {str(s) for s in known["symbol"].unique()}
-    if not have:
-        return long
-    rest = long[~long["symbol"].astype(str).isin(have)]
+    known = read_papers_known(store, news, lo, hi, moment)
+    rest = long[~long["symbol"].astype(str).isin(news)]
     both = pd.concat([rest.astype({"symbol": str}), known.astype({"symbol": str})])
     return both.reset_index(drop=True)
+
+
+def read_papers_known(
+    store: Store, symbols: list[str], lo: dt.date, hi: dt.date | None, at: dt.datetime
+) -> pd.DataFrame:
+    """The newspaper indices ``symbols`` as the store knew them at ``at``: each in the
+    newest edition known by then or, when none of its stored editions existed yet, in
+    the oldest one it holds (the first edition that printed those papers; a later one
+    has had longer to rewrite them). Long frame ``symbol, date, value``."""
+    eds = store.editions(symbols)
+    parts = []
+    for sym in symbols:
+        first = eds.get(sym, ())
+        t = max(at, first[0]) if first else at
+        parts.append(store.read([sym], start=lo, end=hi, as_known_at=t).astype({"symbol": str}))
+    if not parts:
+        return pd.DataFrame({"symbol": [], "date": pd.to_datetime([]), "value": []})
+    return pd.concat(parts).reset_index(drop=True)
 
 
 def _release_dates(

@@ -48,6 +48,7 @@ __all__ = [
     "news_values",
     "paper_horizon",
     "paper_readings",
+    "papers_frame",
 ]
 
 Moment = Literal["next-morning", "close", "published"]
@@ -81,6 +82,21 @@ NAN = float("nan")
 def paper_horizon(moment: str) -> int:
     """Days after D whose papers a diagnosis of D made at ``moment`` may read."""
     return 1 if moment == "next-morning" else 0
+
+
+def papers_frame(long: pd.DataFrame) -> pd.DataFrame:
+    """A long frame ``symbol, date, value`` (``Store.read``) as ``Panel.papers`` is laid
+    out: a calendar-day index, one column per symbol, NaN where no paper."""
+    import pandas as pd
+
+    if long.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+    wide = long.assign(symbol=long["symbol"].astype(str)).pivot_table(
+        index="date", columns="symbol", values="value", aggfunc="last"
+    )
+    wide.columns.name = None
+    grid = pd.date_range(wide.index.min(), wide.index.max(), freq="D", name="date")
+    return wide.reindex(grid)
 
 
 def paper_readings(papers: pd.DataFrame) -> pd.DataFrame:

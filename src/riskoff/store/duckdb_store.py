@@ -731,6 +731,28 @@ class Store(AlertTables):
             }
         )
 
+    def editions(self, symbols: Iterable[str]) -> dict[str, tuple[dt.datetime, ...]]:
+        """When each edition (vintage) of each symbol became known, oldest first: the
+        moments ``read(as_known_at=)`` can tell apart (symbols without data are absent)."""
+        syms = list(symbols)
+        if not syms:
+            return {}
+        marks = ", ".join("?" * len(syms))
+        known = "loaded_at" if self._legacy_columns else "coalesce(known_at, loaded_at)"
+        rows = self._con.execute(
+            f"""SELECT DISTINCT symbol, t FROM (
+                    SELECT symbol, {known} AS t FROM observations WHERE symbol IN ({marks})
+                    UNION ALL
+                    SELECT symbol, known_at AS t FROM revisions
+                    WHERE symbol IN ({marks}) AND known_at IS NOT NULL)
+                WHERE t IS NOT NULL ORDER BY symbol, t""",
+            [*syms, *syms],
+        ).fetchall()
+        out: dict[str, list[dt.datetime]] = {}
+        for sym, t in rows:
+            out.setdefault(str(sym), []).append(t)
+        return {k: tuple(v) for k, v in out.items()}
+
     def read_wide(
         self,
         symbols: Sequence[str] | None = None,

@@ -115,7 +115,7 @@ def diagnose(
     # a reference day after the diagnosed day was not known then: never compare with it
     refs = _references(table, end)
     extra = relative_values(row, p_row, n_days)
-    news, news_notes = _news(ws, start, end, moment)
+    news, news_notes = _news(ws, start, end, moment, s)
     extra.update(news)
     extra.update(_regional_banks(ws, row, start, end, n_days))
     diag = diagnose_row(
@@ -305,8 +305,29 @@ def _lags(ws: Workspace) -> dict[str, int]:
     return out
 
 
+def _editions_at(
+    ws: Workspace, start: dt.date, end: dt.date, moment: str, settings: Settings
+) -> pd.DataFrame | None:
+    """The newspaper readings of the edition the store knew at the moment of the
+    diagnosis (``riskoff.panel.read_papers_known``) when that is not the newest one
+    stored; None when it is (then the workspace's readings are the ones)."""
+    from riskoff.indicators.news import paper_horizon, paper_readings, papers_frame
+    from riskoff.panel import read_papers_known
+    from riskoff.store import Store
+
+    at = dt.datetime.combine(end + dt.timedelta(days=paper_horizon(moment)), dt.time.max)
+    eds = ws.panel.paper_editions
+    if not any(len(v) > 1 and max(at, v[0]) < v[-1] for v in eds.values()):
+        return None
+    lo = start - dt.timedelta(days=400)
+    hi = end + dt.timedelta(days=paper_horizon(moment))
+    with Store(settings.store_path, read_only=True) as st:
+        long = read_papers_known(st, list(eds), lo, hi, at)
+    return paper_readings(papers_frame(long))
+
+
 def _news(
-    ws: Workspace, start: dt.date, end: dt.date, moment: str
+    ws: Workspace, start: dt.date, end: dt.date, moment: str, settings: Settings | None = None
 ) -> tuple[dict[str, float], list[str]]:
     """The ``news.*`` values of the diagnosis and what to say about papers not yet out."""
     from riskoff.indicators.news import INDICES, news_values, paper_horizon
@@ -314,7 +335,8 @@ def _news(
     papers = ws.papers
     if papers is None or papers.empty:
         return {}, []
-    values = news_values(papers, start, end, moment, _lags(ws))
+    then = _editions_at(ws, start, end, moment, settings) if settings is not None else None
+    values = news_values(papers if then is None else then, start, end, moment, _lags(ws))
     notes: list[str] = []
     want = end + dt.timedelta(days=paper_horizon(moment))
     late = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from riskoff import usecases
@@ -94,3 +95,68 @@ def test_the_same_edition_twice_changes_nothing(tmp_path: Path, settings: Settin
     usecases.ingest(folder, settings=settings)
     again = usecases.ingest(folder, settings=settings)
     assert again.report.total_changed == 0
+
+
+@pytest.mark.parametrize(
+    ("as_of", "want"),
+    [
+        (dt.date(2026, 4, 1), FIRST),  # the first edition was the one known then
+        (dt.date(2026, 6, 1), SECOND),
+        # before either edition existed: the oldest stored, the first to print those papers
+        (dt.date(2026, 1, 10), FIRST),
+    ],
+)
+def test_a_panel_as_of_a_day_reads_the_newspapers_edition_known_then(
+    tmp_path: Path, settings: Settings, as_of: dt.date, want: dict[str, float]
+) -> None:
+    from riskoff.catalog import Catalog
+    from riskoff.panel import load_panel
+
+    usecases.ingest(_edition(tmp_path / "gpr", V1, FIRST), settings=settings)
+    usecases.ingest(_edition(tmp_path / "gpr", V2, SECOND), settings=settings)
+    with Store(settings.store_path, read_only=True) as st:
+        panel = load_panel(st, Catalog.default(), as_of, start=dt.date(2026, 1, 1))
+    got = panel.papers["gpr:GPRD"].dropna()
+    days = pd.DatetimeIndex(got.index).strftime("%Y%m%d")
+    assert dict(zip(days, got.to_numpy(float).tolist(), strict=True)) == want
+
+
+def test_a_diagnosis_reads_the_edition_known_at_its_moment(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """The workspace holds the newest edition; a diagnosis made before it re-reads the
+    edition known then (its papers of D+1 the morning after)."""
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from riskoff.catalog import Catalog
+    from riskoff.indicators.news import paper_readings
+    from riskoff.panel import load_panel
+    from riskoff.usecases.diagnosing import _news
+
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=k) for k in range(800)]
+    base = {d.strftime("%Y%m%d"): 100.0 for d in days}
+    spike = dt.date(2025, 6, 2)  # the papers of D+1 for D = 2025-06-01
+    first = {**base, spike.strftime("%Y%m%d"): 600.0}
+    second = {**base, spike.strftime("%Y%m%d"): 150.0}  # a later edition rewrote it
+    for vintage, values in (("2025-06-03", first), ("2026-01-10", second)):
+        body = "DAY,GPRD_ACT\n" + "".join(f"{k},{v}\n" for k, v in values.items())
+        row = (
+            "gpr:GPRD_ACT,gpr.csv,DAY,GPRD_ACT,%Y%m%d,asc,daily,index,1985-01-01,2030-12-31,na,"
+            f"vintage={vintage}"
+        )
+        usecases.ingest(
+            write_folder(tmp_path / vintage, [row], {"gpr.csv": body}), settings=settings
+        )
+    with Store(settings.store_path, read_only=True) as st:
+        panel = load_panel(st, Catalog.default(), start=dt.date(2024, 6, 1))
+    ws = cast(Any, SimpleNamespace(panel=panel, papers=paper_readings(panel.papers)))
+    d = dt.date(2025, 6, 1)
+    newest, _ = _news(ws, d, d, "next-morning")  # without the store: the workspace's edition
+    assert newest["news.gpr_acts"] == 150.0
+    # at the moment of the diagnosis (2025-06-02) no edition held that paper yet: the first
+    then, _ = _news(ws, d, d, "next-morning", settings)
+    assert then["news.gpr_acts"] == 600.0
+    # a diagnosis made after the rewrite reads the rewrite
+    later, _ = _news(ws, dt.date(2026, 2, 1), dt.date(2026, 2, 1), "next-morning", settings)
+    assert later["news.gpr_acts"] == 100.0
