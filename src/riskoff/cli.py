@@ -820,12 +820,15 @@ def watch(
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # systemd's SIGTERM: stop like Ctrl-C
 
-    signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         reports = watcher.run(once=once)
     except KeyboardInterrupt:
         logger.info("stopped")
         return
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        logger.removeHandler(handler)
     if once and reports and reports[-1].failed:
         raise typer.Exit(1)
 

@@ -47,3 +47,36 @@ def test_alerts_on_an_empty_home(home: Path, capsys: pytest.CaptureFixture[str])
     assert code == 0
     assert out.splitlines()[0].endswith("watch.toml (6 rules)")
     assert out.splitlines()[1].startswith("store:")
+
+
+def test_once_exits_1_when_a_send_failed(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+    import socket
+
+    from riskoff.store import Store
+    from riskoff.usecases.notify import make_targets
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    rules = tmp_path / "rules.toml"
+    rules.write_text(f'notify = ["json://127.0.0.1:{port}/down"]\n')
+    (target,), _ = make_targets([f"json://127.0.0.1:{port}/down"], None, {})
+    with Store(home / "riskoff.duckdb") as st:
+        st.record_alerts(
+            [{"id": "selloff/2031-03-03/0", "rule": "selloff", "kind": "alert",
+              "event": "selloff/2031-03-03", "day": dt.date(2031, 3, 3),
+              "title": "riskoff sell-off 2031-03-03", "body": "Sell-off."}],
+            [(target.id, target.name)],
+            {},
+            dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+    code, _, err = run_cli(["watch", "--once", "--no-update", "--config", str(rules)], capsys)
+    assert code == 1
+    assert f"sending selloff/2031-03-03/0 to json://127.0.0.1:{port} failed (try 1)" in err
+    code, out, _ = run_cli(["alerts", "--json"], capsys)
+    (alert,) = json.loads(out)
+    assert alert["status"] == "pending"
+    assert alert["deliveries"][0]["attempts"] == 1
