@@ -80,3 +80,17 @@ def test_once_exits_1_when_a_send_failed(
     (alert,) = json.loads(out)
     assert alert["status"] == "pending"
     assert alert["deliveries"][0]["attempts"] == 1
+
+
+def test_without_apprise_it_says_how_to_install_it(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "apprise", None)  # as if the extra were not installed
+    rules = tmp_path / "rules.toml"
+    rules.write_text('notify = ["json://127.0.0.1:9/x"]\n')
+    code, _, err = run_cli(["watch", "--once", "--no-update", "--config", str(rules)], capsys)
+    assert code == 2
+    assert err.strip().endswith("pip install 'riskoff[watch]'")
+    assert len(err.strip().splitlines()) == 1

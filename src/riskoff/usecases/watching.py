@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from riskoff.config import Settings
-from riskoff.errors import RiskoffError, StoreBusyError
+from riskoff.errors import InputError, RiskoffError, StoreBusyError
 from riskoff.usecases.notify import Redactor, Target, make_targets, send_all, send_one
 from riskoff.usecases.watch_rules import (
     Decision,
@@ -376,6 +376,14 @@ class Watcher:
         self.targets: list[Target]
         self.redact: Redactor
         self.targets, self.redact = make_targets(config.notify, config.secrets_file, environ)
+        if self.targets:
+            try:
+                import apprise  # noqa: F401
+            except ImportError:
+                raise InputError(
+                    "riskoff watch sends alerts through Apprise, which is not installed: "
+                    "pip install 'riskoff[watch]'"
+                ) from None
         self._started = False
         self._lock_file: IO[str] | None = None
         self._new_state: dict[str, str] = {}
