@@ -151,3 +151,56 @@ def test_sigkill_mid_send_then_restart_no_duplicate_no_loss(tmp_path: Path) -> N
         ("selloff/2031-03-04/0", "mailto"): ("sent", 1),
     }
     assert CANARY.encode() not in path.read_bytes()
+
+
+@pytest.mark.slow
+def test_sigkill_while_sending_an_alert_it_raised_itself(tmp_path: Path, data_dir: Path) -> None:
+    """The same, with the alert raised by the killed process itself from a real diagnosis
+    (the store cut at 2024-08-05, a sell-off): the restart neither raises it again nor
+    loses its unconfirmed send."""
+    from riskoff import usecases
+    from riskoff.config import Settings
+    from tests.watch_helpers import small_folder
+
+    home = tmp_path / "home"
+    path = home / "riskoff.duckdb"
+    folder = small_folder(data_dir, tmp_path / "data", "2024-01-01")
+    usecases.ingest(
+        folder, until=dt.date(2024, 8, 5), settings=Settings.from_env({"RISKOFF_HOME": str(home)})
+    )
+    with WebhookReceiver(hold=True) as hook, Mailbox() as mail:
+        rules = tmp_path / "rules.toml"
+        rules.write_text(_rules(hook.port, mail.port))
+        first = _watch(home, rules)
+        try:
+            assert hook.arrived.wait(60), "the first watcher never sent"
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                states = _deliveries(path)
+                if [v for k, v in states.items() if k[1] == "mailto"] == [("sent", 1)]:
+                    break
+                time.sleep(0.1)
+            assert states == {
+                ("selloff/2024-08-05/0", "json"): ("sending", 1),
+                ("selloff/2024-08-05/0", "mailto"): ("sent", 1),
+            }
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(10)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait()
+        hook.hold = False
+        hook.release.set()
+        second = _watch(home, rules)
+        _, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err
+        assert "1 sends were interrupted before their confirmation; sending again" in err
+        assert "0 alerts raised" in err  # the day was already evaluated: not raised again
+    (only,) = [r.body["title"] for r in hook.received]
+    assert only.startswith("riskoff sell-off 2024-08-05: most like ")
+    assert [s for s, _ in mail.texts()] == [only]
+    assert _deliveries(path) == {
+        ("selloff/2024-08-05/0", "json"): ("sent", 2),
+        ("selloff/2024-08-05/0", "mailto"): ("sent", 1),
+    }
