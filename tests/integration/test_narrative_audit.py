@@ -27,7 +27,7 @@ from riskoff.config import Settings
 from riskoff.dates import Window
 from riskoff.diagnosis import REFERENCE_DAYS, load_suspects
 from riskoff.diagnosis import text as text_mod
-from riskoff.diagnosis.audit import audit_diagnosis, audit_table
+from riskoff.diagnosis.audit import audit_diagnosis, audit_sentences, audit_table
 
 with warnings.catch_warnings():  # starlette suggests httpx2; httpx is what riskoff uses
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -163,3 +163,33 @@ def test_a_window_reads_312_519_and_its_analogs_on_its_worst_day(
     assert d.to_dict()["analogs"] == day.to_dict()["analogs"]
     # "crypto-only" is a claim: silver and gold fell too, so the window is not called one
     assert "crypto-only" not in win.verdict.text.split("A new 312")[0]
+
+
+def _page_sentences(html_text: str) -> list[str]:
+    import html
+    import re
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", "", html_text, flags=re.S)
+    parts = re.findall(r"<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>", body, flags=re.S)
+    out = [html.unescape(re.sub(r"<[^>]+>", "", p)).strip() for p in parts]
+    return [s for s in out if s]
+
+
+def test_report_prose_on_random_days_says_nothing_its_numbers_contradict(
+    loaded_settings: Settings, workspace: Any, tmp_path: Path
+) -> None:
+    """The report's own sentences (moves, havens, suspects, verdict), on days nobody named."""
+    rng = random.Random(SEED + 1)
+    days = [ts.date() for ts in workspace.table.index if ts.day_of_week < 5]
+    days = days[len(days) // 4 :]  # enough history for the analogs and the stress index
+    n = 0
+    bad: list[str] = []
+    for i in range(4):
+        day = rng.choice(days)
+        out = tmp_path / f"r{i}.html"
+        usecases.report(day, out=out, settings=loaded_settings)
+        res = audit_sentences(str(day), _page_sentences(out.read_text()))
+        n += res.sentences
+        bad += [str(c) for c in res.contradictions]
+    assert n > 100
+    assert not bad, "\n".join(bad[:20])

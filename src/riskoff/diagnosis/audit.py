@@ -42,7 +42,14 @@ if TYPE_CHECKING:
 
     from riskoff.diagnosis.fingerprints import Suspect
 
-__all__ = ["AuditResult", "Contradiction", "audit_diagnosis", "audit_table", "sentences_of"]
+__all__ = [
+    "AuditResult",
+    "Contradiction",
+    "audit_diagnosis",
+    "audit_sentences",
+    "audit_table",
+    "sentences_of",
+]
 
 MINUS = "−"
 _NUM = r"([+−]?)(\d[\d,]*(?:\.\d+)?)"
@@ -53,6 +60,9 @@ _VERB_ABS = re.compile(_VERBS + r"(\d[\d,]*(?:\.\d+)?)(?:%| bp) \(([+−]?)(\d+(
 _VERB_SIGNED = re.compile(_VERBS + r"([+−])\d")
 _STOCKS_FELL = ("as stocks fell", "while stocks fell", "with stocks")
 _LIST_HEADS = {
+    "biggest falls on the day, in sigmas of each asset's own volatility:": "down",
+    "biggest falls over the window, in sigmas of each asset's own volatility:": "down",
+    "biggest gains:": "up",
     "yields jumped:": "up",
     "falling:": "down",
     "the largest falls:": "down",
@@ -276,6 +286,19 @@ def audit_diagnosis(
     if references_stored and "the store holds neither" in vtext:
         bad.append(Contradiction("verdict", vtext, "the store holds both reference days"))
     return AuditResult(sentences=len(sents), contradictions=tuple(bad))
+
+
+def audit_sentences(where: str, sentences: Iterable[str]) -> AuditResult:
+    """Audit plain sentences (a report's or a page's prose, with no claims attached): signs
+    beside sigmas, verbs beside signed numbers and sigmas, and "falling"/"rising"/"biggest
+    falls"/"biggest gains"/"yields rose" lists."""
+    bad: list[Contradiction] = []
+    n = 0
+    for text in sentences:
+        n += 1
+        bad += _check_text(where, text, None)
+        bad += _check_lists(where, text)
+    return AuditResult(sentences=n, contradictions=tuple(bad))
 
 
 def audit_table(

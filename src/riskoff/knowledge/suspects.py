@@ -410,23 +410,22 @@ def _stamp(home: Path | None) -> tuple[str, int]:
         return str(user), 0
 
 
-@lru_cache(maxsize=8)
-def _names(path: str, mtime: int) -> dict[str, SuspectName]:
+@lru_cache(maxsize=32)
+def _names(path: str, mtime: int, on: dt.date | None = None) -> dict[str, SuspectName]:
     home = Path(path).parent if path else None
-    return {
-        s.id: SuspectName(label=s.label, phrase=s.phrase or s.headline) for s in load_suspects(home)
-    }
+    named = [s.named_on(on) if on is not None else s for s in load_suspects(home)]
+    return {s.id: SuspectName(label=s.label, phrase=s.phrase or s.headline) for s in named}
 
 
-def suspect_names(home: Path | None = None) -> dict[str, SuspectName]:
+def suspect_names(home: Path | None = None, *, on: dt.date | None = None) -> dict[str, SuspectName]:
     """Labels and prose phrases of the suspects loaded from ``home`` (default: the
-    ``RISKOFF_HOME`` of the environment), packaged ones first. Read again when the user's
-    file changes."""
+    ``RISKOFF_HOME`` of the environment), packaged ones first; ``on``: as named on that
+    day (a suspect's ``eras``). Read again when the user's file changes."""
     if home is None:
         from riskoff.config import Settings
 
         home = Settings.from_env().home
-    return _names(*_stamp(home))
+    return _names(*_stamp(home), on)
 
 
 def suspect_label(

@@ -122,8 +122,8 @@ class ReportInput:
     @property
     def names(self) -> Mapping[str, SuspectName]:
         """Labels and phrases of the loaded suspects (``suspects``, or those of the
-        environment's ``$RISKOFF_HOME``)."""
-        return self.suspects if self.suspects is not None else suspect_names()
+        environment's ``$RISKOFF_HOME`` as named on the report's day: a suspect's era)."""
+        return self.suspects if self.suspects is not None else suspect_names(on=self.day)
 
     @property
     def n_days(self) -> int:

@@ -137,8 +137,10 @@ def pages_router(service: Service, templates: Jinja2Templates) -> APIRouter:
 
         def build(g: Any) -> DayReport:
             unavailable: dict[str, str] = {}
+            # a window's analogs read its worst day, as its 312/519 comparison does
+            anchor = (diag.get("verdict", {}).get("versus_312_519", {}) or {}).get("day")
             try:
-                analogs: dict[str, Any] | None = service.analogs_json(end.isoformat(), 5)
+                analogs: dict[str, Any] | None = service.analogs_json(anchor or end.isoformat(), 5)
             except RiskoffError as exc:
                 analogs, unavailable["analogs"] = None, str(exc)
             return day_report(
@@ -151,7 +153,7 @@ def pages_router(service: Service, templates: Jinja2Templates) -> APIRouter:
                 analogs=analogs,
                 episodes=episode_dicts(service.episodes()),
                 unavailable=unavailable,
-                suspects=suspect_names(service.settings.home),
+                suspects=suspect_names(service.settings.home, on=end),
             )
 
         report: DayReport = service.cached(("page.day", start, end), build)

@@ -103,6 +103,13 @@ def stress_section(
     )
 
 
+def _anchor(diagnosis: Mapping[str, Any] | None) -> dt.date | None:
+    """The day a window's analogs and 312/519 paths read: its worst day."""
+    vs = ((diagnosis or {}).get("verdict", {}) or {}).get("versus_312_519", {}) or {}
+    day = vs.get("day")
+    return dt.date.fromisoformat(str(day)) if day else None
+
+
 def day_report(
     *,
     panel: Any,
@@ -139,6 +146,7 @@ def day_report(
         coverage=coverage_rows(levels, panel.obs_age.loc[:ts], day=end, info=panel.info),
         unavailable=dict(unavailable or {}),
         suspects=suspects,
+        anchor=_anchor(diagnosis),
     )
     rep = build_report(inp)
     charts: dict[str, Markup] = {}

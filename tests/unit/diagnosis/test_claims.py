@@ -94,3 +94,20 @@ def test_crypto_only_is_said_only_when_nothing_else_fell() -> None:
     row = crypto_only()
     moves(row, gold=(-0.05, -3.0), silver=(-0.1, -3.0), oil=(-0.06, -3.0))
     assert diag(row).suspect("crypto").headline == "a crypto crash"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Yields jumped: 2-year +20 bp (+3.4σ), 10-year +8 bp (−1.3σ)",  # bp and sigma disagree
+        "The dollar fell 0.7% (+1.3σ)",  # verb and sigma disagree
+        "The Nikkei fell +3.9%",  # verb and sign disagree
+        "Biggest gains: gold +3.0% (+3.0σ) and oil −4.6% (−2.3σ).",  # a fall among gains
+        "2025-04-04 was a sell-off: falling: S&P 500 −6.0% (−5.1σ); rising: 30y −8 bp (−1.6σ)",
+    ],
+)
+def test_the_prose_audit_catches_a_false_sentence(sentence: str) -> None:
+    from riskoff.diagnosis.audit import audit_sentences
+
+    assert audit_sentences("page", [sentence]).contradictions
+    assert not audit_sentences("page", ["Gold fell 2.7% (−3.2σ): sold for cash"]).contradictions
