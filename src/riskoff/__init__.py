@@ -7,12 +7,17 @@ fast, and every function returns a typed result::
     riskoff.ingest("../shared/data")          # IngestResult
     riskoff.diagnose("2020-03-12")            # Diagnosis (print it, or .to_dict())
     riskoff.analogs("2020-03-12", top=3)      # AnalogReport
-    riskoff.scan("2020-03-01", "2020-03-31")  # list[ScanRow]
-    riskoff.stress_index()                    # DataFrame
+    riskoff.scan("2020-03-01", "2020-03-31")  # ScanRows (a list of ScanRow)
+    riskoff.stress_index()                    # StressIndexFrame (a DataFrame)
     riskoff.stress_portfolio("examples/portfolio.csv")   # StressReport
     riskoff.report(out="riskoff-report.html") # ReportResult
     riskoff.series("yahoo:SPY")               # SeriesData
     riskoff.coverage()                        # list[CoverageRow]
+    riskoff.evaluate(set_name="episodes")     # Evaluation
+
+In a notebook every result shows itself with the report's own pieces and charts, and
+converts to pandas with ``.to_frame()`` (``.to_series()`` for a diagnosis's headline
+numbers): docs/notebooks.md.
 
 They are the functions of :mod:`riskoff.usecases`, which the command line and the web
 app call too. ``riskoff.analogs`` is the function: the subpackage of the same name is
@@ -25,6 +30,7 @@ import sys
 import types
 from typing import TYPE_CHECKING
 
+from riskoff import _repr
 from riskoff.errors import (
     BadDateError,
     DataFileError,
@@ -53,6 +59,7 @@ __all__ = [
     "analogs",
     "coverage",
     "diagnose",
+    "evaluate",
     "ingest",
     "open_store",
     "report",
@@ -82,6 +89,7 @@ if TYPE_CHECKING:
         analogs,
         coverage,
         diagnose,
+        evaluate,
         ingest,
         open_store,
         report,
@@ -116,3 +124,14 @@ class _Package(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _Package
+
+
+def _notebook_html(kind: str, obj: object) -> str | None:
+    """A result's notebook view: the report's own HTML pieces and charts
+    (:mod:`riskoff.render.notebook`, imported when a notebook first shows a result)."""
+    from riskoff.render.notebook import notebook_html
+
+    return notebook_html(kind, obj)
+
+
+_repr.set_renderer(_notebook_html)

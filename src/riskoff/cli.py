@@ -7,7 +7,6 @@ exit 1; nothing prints a traceback unless ``RISKOFF_DEBUG=1``.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -39,6 +38,8 @@ def _console(stderr: bool = False) -> Any:
 
 
 def _print_json(obj: Any) -> None:
+    import json  # here, not at the top: ``riskoff --help`` never needs it
+
     sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
@@ -638,6 +639,8 @@ def evaluate(
 
         cal = run_calibration(labels, set_name=set_name, data_dir=data)
         if save is not None:
+            import json
+
             _write(save, json.dumps(cal.to_dict(), indent=2) + "\n")
         if as_json:
             _print_json(cal.to_dict())
@@ -669,6 +672,10 @@ def analogs(
     _console().print(report)
 
 
+_DASHBOARD_LIBS = ("fastapi", "starlette", "uvicorn", "httptools", "pydantic")
+"""What the extra ``riskoff[dashboard]`` installs for ``riskoff serve``."""
+
+
 @app.command()
 def serve(
     host: Annotated[
@@ -677,9 +684,16 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.", min=0, max=65535)] = 8765,
 ) -> None:
     """Dashboard and JSON API (read-only) on http://HOST:PORT."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from riskoff.web import create_app
+        from riskoff.web import create_app
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.split(".")[0] not in _DASHBOARD_LIBS:
+            raise
+        raise RiskoffError(
+            "riskoff serve needs the dashboard libraries: pip install 'riskoff[dashboard]'"
+        ) from None
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         _console(stderr=True).print(
@@ -687,6 +701,28 @@ def serve(
         )
     _console(stderr=True).print(f"riskoff dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(create_app(warm=True, hosts=[host]), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def mcp(
+    http: Annotated[
+        bool,
+        typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio."),
+    ] = False,
+    port: Annotated[int, typer.Option(help="TCP port with --http.", min=1, max=65535)] = 8766,
+) -> None:
+    """The use-cases as tools for AI assistants (Model Context Protocol), on stdio."""
+    try:
+        from riskoff.mcp.server import run
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("mcp"):
+            raise
+        raise RiskoffError("riskoff mcp needs the MCP SDK: pip install 'riskoff[mcp]'") from None
+    if http:
+        _console(stderr=True).print(
+            f"riskoff MCP server on http://127.0.0.1:{port}/mcp (Ctrl-C to stop)"
+        )
+    run(http=http, port=port)
 
 
 @app.command("stress-index")

@@ -27,6 +27,7 @@ EXPECTED = [
     "analogs",
     "coverage",
     "diagnose",
+    "evaluate",
     "ingest",
     "open_store",
     "report",

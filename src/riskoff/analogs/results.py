@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from riskoff.analogs.forward import FORWARD_ASSETS, HORIZONS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Analog", "AnalogReport", "Contribution", "Versus"]
 
@@ -320,6 +323,65 @@ class AnalogReport:
         parts += [f'<p class="note">{e(n)}</p>' for n in self.notes]
         parts.append("</section>")
         return "".join(parts)
+
+    # -- notebooks (docs/notebooks.md) ----------------------------------------------------
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the report's analog and "what happened next" tables."""
+        from riskoff import _repr
+
+        return _repr.html_of("analogs", self, self.to_html)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per analog, episodes first then single days, most similar first:
+        ``kind`` (episode or day), ``episode`` (its id, or the day), ``name``, ``start``,
+        ``end``, ``day`` (the day compared), ``similarity`` (0..1), ``suspect``,
+        ``complete`` (False: a horizon runs past the query's data) and one column per
+        forward move, ``<asset>_<horizon>`` (e.g. ``sp500_1m``: % change, ``us10y_1m``:
+        basis points)."""
+        import pandas as pd
+
+        rows = []
+        for a in (*self.analogs, *self.nearest_days):
+            row: dict[str, Any] = {
+                "kind": a.kind,
+                "episode": a.episode,
+                "name": a.name,
+                "start": a.start,
+                "end": a.end,
+                "day": a.day,
+                "similarity": a.similarity,
+                "suspect": a.suspect,
+                "complete": a.complete,
+            }
+            for asset in FORWARD_ASSETS:
+                for h, _ in HORIZONS:
+                    row[f"{asset.key}_{h}"] = a.forward.get(asset.key, {}).get(h)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def forward_frame(self) -> pd.DataFrame:
+        """What happened next, one row per asset and horizon: ``asset``, ``horizon``,
+        ``unit`` (pct or bp), the analogs' ``median``, ``p25``, ``p75``, ``n``, and the
+        base rate of every day's ``base_median``, ``base_p25``, ``base_p75``, ``base_n``."""
+        import pandas as pd
+
+        rows = []
+        for asset in FORWARD_ASSETS:
+            for h, _ in HORIZONS:
+                a = self.analog_forward.get(asset.key, {}).get(h, {})
+                b = self.base_rate.get(asset.key, {}).get(h, {})
+                if not a and not b:
+                    continue
+                rows.append(
+                    {
+                        "asset": asset.key,
+                        "horizon": h,
+                        "unit": asset.unit,
+                        **{k: a.get(k) for k in ("median", "p25", "p75", "n")},
+                        **{f"base_{k}": b.get(k) for k in ("median", "p25", "p75", "n")},
+                    }
+                )
+        return pd.DataFrame(rows)
 
 
 def unit_of(asset: str) -> str:

@@ -18,6 +18,7 @@ from riskoff._types import Scope
 from riskoff.diagnosis.classes import CLASS_NAMES
 
 if TYPE_CHECKING:
+    import pandas as pd
     from rich.console import RenderableType
 
 __all__ = [
@@ -307,6 +308,73 @@ class Diagnosis:
     def to_html(self) -> str:
         """An escaped HTML fragment (a ``<section>``)."""
         return html_diagnosis(self)
+
+    # -- notebooks (docs/notebooks.md) ----------------------------------------------------
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the report's verdict block, suspects chart and cards."""
+        from riskoff import _repr
+
+        return _repr.html_of("diagnosis", self, self.to_html)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per suspect, strongest first, indexed by suspect id: ``name``,
+        ``score`` (0..1), ``label``, ``rank`` (1 = primary), ``n_for``, ``n_against``,
+        ``n_unavailable`` (pieces of evidence), ``headline``."""
+        import pandas as pd
+
+        rows = [
+            {
+                "suspect": s.id,
+                "name": s.name,
+                "score": s.score,
+                "label": s.label,
+                "rank": k,
+                "n_for": len(s.for_),
+                "n_against": len(s.against),
+                "n_unavailable": len(s.unavailable),
+                "headline": s.headline,
+            }
+            for k, s in enumerate(self.suspects, start=1)
+        ]
+        return pd.DataFrame(rows).set_index("suspect")
+
+    def evidence_frame(self) -> pd.DataFrame:
+        """One row per piece of evidence of every suspect: ``suspect``, ``indicator``,
+        ``observed``, ``baseline``, ``supports`` (True for, False against, None not
+        computable), ``text``."""
+        import pandas as pd
+
+        cols = ["suspect", "indicator", "observed", "baseline", "supports", "text"]
+        rows = [
+            {"suspect": s.id, **{k: v for k, v in e.to_dict().items() if k in cols}}
+            for s in self.suspects
+            for e in s.evidence
+        ]
+        return pd.DataFrame(rows, columns=cols)
+
+    def to_series(self) -> pd.Series:
+        """The answer in one row: ``date``, ``start``, ``as_of``, ``is_selloff``,
+        ``severity``, ``scope``, ``primary``, ``runner_up``, ``confidence``, ``verdict``
+        (the paragraph) and ``missing`` (comma-separated)."""
+        import pandas as pd
+
+        return pd.Series(
+            {
+                "date": self.date,
+                "start": self.start,
+                "as_of": self.as_of,
+                "is_selloff": self.selloff.is_selloff,
+                "severity": self.selloff.severity,
+                "scope": self.selloff.scope,
+                "primary": self.verdict.primary,
+                "runner_up": self.verdict.runner_up,
+                "confidence": self.verdict.confidence,
+                "verdict": self.verdict.text,
+                "missing": ", ".join(self.missing),
+            },
+            name=self.date.isoformat(),
+            dtype=object,
+        )
 
 
 # --------------------------------------------------------------------------------------

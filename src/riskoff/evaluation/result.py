@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from riskoff.evaluation.labels import LabelRow
 from riskoff.evaluation.score import Figures
 from riskoff.evaluation.stats import ReliabilityBin
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Evaluation", "Judged"]
 
@@ -92,3 +96,48 @@ class Evaluation:
             "cases": [j.to_dict() for j in self.judged],
             "seconds": round(self.seconds, 2),
         }
+
+    # -- notebooks (docs/notebooks.md) ----------------------------------------------------
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the ``riskoff evaluate --html`` page's content (agreement beside
+        the baselines, confusion matrix, reliability diagram, every case)."""
+        from riskoff import _repr
+
+        return _repr.html_of(
+            "evaluation", self, lambda: f"<pre>{self.name}: {len(self.judged)} cases</pre>"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per scored case: ``date`` (a day or START:END), ``accepted`` (the
+        labelled suspects, ``|``-joined), ``primary``, ``runner_up``, ``confidence``,
+        ``is_selloff``, ``severity``, ``hit`` (primary among the accepted), ``top2``
+        (primary or runner-up among them), ``sign_rules``, ``why``."""
+        import pandas as pd
+
+        rows = []
+        for j in self.judged:
+            d = j.to_dict()
+            accepted = set(j.label.suspects)
+            rows.append(
+                {
+                    **d,
+                    "accepted": "|".join(j.label.suspects),
+                    "sign_rules": "|".join(j.sign),
+                    "hit": j.primary in accepted,
+                    "top2": j.primary in accepted or j.runner_up in accepted,
+                }
+            )
+        cols = [
+            "date",
+            "accepted",
+            "primary",
+            "runner_up",
+            "confidence",
+            "is_selloff",
+            "severity",
+            "hit",
+            "top2",
+            "sign_rules",
+            "why",
+        ]
+        return pd.DataFrame(rows, columns=cols)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from riskoff.portfolio.accounts import MarginPolicy
 from riskoff.portfolio.interest import DAY_COUNT, POLICY_RATES, InterestTerms
 from riskoff.portfolio.proxies import NoHistory
 from riskoff.portfolio.replay import LeverageMode, ReplayPath, ReplayStats
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "NO_HISTORY_RULES",
@@ -499,3 +502,58 @@ class StressReport:
         parts += [f'<p class="note">{e(n)}</p>' for n in self._footnotes()]
         parts.append("</section>")
         return "".join(parts)
+
+    # -- notebooks (docs/notebooks.md) ----------------------------------------------------
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the report's portfolio section."""
+        from riskoff import _repr
+
+        return _repr.html_of("portfolio", self, self.to_html)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per replayed episode, indexed by episode id (fractions of the starting
+        equity): ``name``, ``start``, ``end``, ``max_drawdown``, ``trough``, ``peak``,
+        ``recovery_days`` (None: not recovered in the replay), ``recovery_date``,
+        ``worst_day``, ``worst_return``, ``margin_call`` and ``wiped_out`` (dates or
+        None), ``cash_needed``, ``cash_needed_amount`` (None unless the portfolio gives
+        quantities), ``final_equity``."""
+        import pandas as pd
+
+        rows = []
+        for ep in self.episodes:
+            s = ep.stats
+            rows.append(
+                {
+                    "episode": ep.id,
+                    "name": ep.name,
+                    "start": ep.start,
+                    "end": ep.end,
+                    "max_drawdown": s.max_drawdown,
+                    "trough": s.trough_date,
+                    "peak": s.peak_date,
+                    "recovery_days": s.recovery_days,
+                    "recovery_date": s.recovery_date,
+                    "worst_day": s.worst_day,
+                    "worst_return": s.worst_return,
+                    "margin_call": s.margin_call,
+                    "wiped_out": s.wiped_out,
+                    "cash_needed": s.cash_needed,
+                    "cash_needed_amount": ep.to_dict()["cash_needed_amount"],
+                    "final_equity": s.final_equity,
+                }
+            )
+        return pd.DataFrame(rows, columns=list(rows[0]) if rows else ["episode"]).set_index(
+            "episode"
+        )
+
+    def paths_frame(self) -> pd.DataFrame:
+        """The equity path of every replayed episode (a fraction of the starting equity),
+        one column per episode id, indexed by the replay's trading days counted from its
+        base (``day`` 0, 1, 2, ...): episodes start on different dates."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {ep.id: pd.Series(np.asarray(ep.path.equity, dtype=float)) for ep in self.episodes}
+        )
+        frame.index.name = "day"
+        return frame

@@ -29,12 +29,14 @@ __all__ = [
     "CHARTS",
     "Report",
     "ReportInput",
+    "analog_tables",
     "build_report",
     "chart_div",
     "coverage_rows",
     "figures",
     "plotly_js",
     "render_html",
+    "suspect_cards",
 ]
 
 CHARTS: tuple[tuple[str, str], ...] = (
@@ -469,3 +471,11 @@ def render_html(rep: Report, *, generated: dt.datetime | None = None) -> str:
 def _script_safe(js: str) -> str:
     """Guard an inline script against an early ``</script>``."""
     return js.replace("</script", "<\\/script")
+
+
+suspect_cards = _suspect_cards
+"""The report's suspect cards from a diagnosis in its ``--json`` shape (also the
+notebook view's, :mod:`riskoff.render.notebook`)."""
+
+analog_tables = _analog_tables
+"""The report's analog rows and "what happened next" rows from ``analogs --json``."""

@@ -18,7 +18,29 @@ if TYPE_CHECKING:
     from riskoff.diagnosis import Diagnosis, ScanRow, Suspect
     from riskoff.usecases.workspace import Workspace
 
-__all__ = ["diagnose", "scan"]
+__all__ = ["ScanRows", "diagnose", "scan"]
+
+
+class ScanRows(list["ScanRow"]):
+    """The rows of a scan (:func:`scan`), one per day: a list that shows itself in a
+    notebook and converts to pandas."""
+
+    def _repr_html_(self) -> str:
+        from riskoff.render.notebook import scan_html
+
+        return scan_html(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per day, indexed by ``date``: ``severity`` (0..1), ``scope``
+        (cross_asset, concentrated or none), ``primary`` (the top suspect) and ``score``
+        (its score)."""
+        import pandas as pd
+
+        cols = ["date", "severity", "scope", "primary", "score"]
+        rows = [{c: getattr(r, c) for c in cols} for r in self]
+        frame = pd.DataFrame(rows, columns=cols)
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame.set_index("date")
 
 
 def _diagnosis_row(table: pd.DataFrame, day: dt.date) -> dict[str, float]:
@@ -203,7 +225,7 @@ def scan(
     *,
     settings: Settings | None = None,
     workspace: Workspace | None = None,
-) -> list[ScanRow]:
+) -> ScanRows:
     """One row per day from ``start`` to ``end`` (``riskoff scan``): severity, scope, the
     primary suspect and its score. The feature table is computed once."""
     from riskoff.diagnosis import load_suspects, scan_table
@@ -223,13 +245,15 @@ def scan(
     days = pd.DatetimeIndex(
         table.index[(table.index >= pd.Timestamp(a)) & (table.index <= pd.Timestamp(b))]
     )
-    return scan_table(
-        table,
-        suspects=load_suspects(s.home),
-        start=a,
-        end=b,
-        params=ws.params,
-        extra=_news_frame(ws, days, "next-morning").join(_banks_frame(ws, days)),
+    return ScanRows(
+        scan_table(
+            table,
+            suspects=load_suspects(s.home),
+            start=a,
+            end=b,
+            params=ws.params,
+            extra=_news_frame(ws, days, "next-morning").join(_banks_frame(ws, days)),
+        )
     )
 
 

@@ -5,14 +5,39 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from riskoff.config import Settings
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from riskoff.usecases.workspace import Workspace
 
-__all__ = ["stress_index"]
+__all__ = ["StressIndexFrame", "stress_index"]
+
+
+class StressIndexFrame(pd.DataFrame):
+    """The stress index frame (:func:`stress_index`): a DataFrame that shows itself in a
+    notebook with the report's stress chart. Everything computed from it is a plain
+    DataFrame (pandas' constructor is not overridden)."""
+
+    def _repr_html_(self) -> str:
+        from riskoff.render.notebook import stress_index_html
+
+        return stress_index_html(self, _episodes())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The same data as a plain DataFrame: indexed by date, columns ``stress_index``
+        and one per segment (docs/stress_index.md)."""
+        return pd.DataFrame(self)
+
+
+def _episodes() -> list[dict[str, object]]:
+    from riskoff.analogs.episodes import load_episodes
+
+    return [
+        {"id": e.id, "name": e.name, "start": e.start, "end": e.end}
+        for e in load_episodes(Settings.from_env().home).episodes
+    ]
 
 
 def stress_index(
@@ -21,13 +46,11 @@ def stress_index(
     *,
     settings: Settings | None = None,
     workspace: Workspace | None = None,
-) -> pd.DataFrame:
+) -> StressIndexFrame:
     """The stress index as a DataFrame indexed by date with columns ``stress_index`` and
     one per segment, for ``start..end``. Every value uses only data public by the end of
     its day, so a workspace over the whole store (``workspace``) answers like a panel
     loaded as of ``end`` (the default)."""
-    import pandas as pd
-
     from riskoff.indicators.stress import stress_components
     from riskoff.usecases.panels import load_panel
 
@@ -38,4 +61,4 @@ def stress_index(
         comp = comp.loc[comp.index >= pd.Timestamp(start)]
     if end is not None and workspace is not None:
         comp = comp.loc[comp.index <= pd.Timestamp(end)]
-    return comp.dropna(subset=["stress_index"])
+    return StressIndexFrame(comp.dropna(subset=["stress_index"]))
