@@ -575,14 +575,22 @@ def scan(
         return
     from rich.table import Table
 
+    from riskoff.diagnosis.results import FIT_FLOOR
+
     sell = [r for r in rows if r.scope != "none"]
-    table = Table(title=f"riskoff scan {start} .. {end}: {len(sell)} sell-off days of {len(rows)}")
+    table = Table(
+        title=f"riskoff scan {start} .. {end}: {len(sell)} sell-off days of {len(rows)}",
+        caption=f"primary —: not a sell-off, or no suspect reaches the {FIT_FLOOR:.2f} floor "
+        "(score: the best one)",
+    )
     for col, just in [("date", "left"), ("severity", "right"), ("scope", "left")]:
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     table.add_column("primary")
     table.add_column("score", justify="right")
     for r in sell if len(rows) > 60 else rows:
-        table.add_row(r.date.isoformat(), f"{r.severity:.2f}", r.scope, r.primary, f"{r.score:.2f}")
+        table.add_row(
+            r.date.isoformat(), f"{r.severity:.2f}", r.scope, r.primary or "—", f"{r.score:.2f}"
+        )
     _console().print(table)
     if len(rows) > 60:
         _console().print("showing sell-off days only (use --csv for every day)")
