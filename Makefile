@@ -3,6 +3,8 @@
 #   make test   create the environment, then lint, type-check and run the tests
 #   make check  lint + types + tests (environment assumed)
 #   make evaluate  regenerate docs/evaluation.md (riskoff evaluate over every built-in set)
+#                  and refit src/riskoff/data/calibration.json (the verdict's confidence)
+#   make calibrate  refit only src/riskoff/data/calibration.json (after a diagnosis change)
 #   make bench  benchmarks of every hot path (prints a table, writes docs/benchmarks.md)
 
 SHELL := /bin/bash
@@ -12,7 +14,7 @@ BIN := $(VENV)/bin
 RISKOFF_DATA ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv test check lint format types unit demo bench evaluate browser clean
+.PHONY: venv test check lint format types unit demo bench evaluate calibrate browser clean
 
 venv: $(VENV)/.installed
 
@@ -60,6 +62,9 @@ bench: venv
 
 evaluate: venv
 	$(PY) scripts/write_evaluation.py
+
+calibrate: venv
+	$(BIN)/riskoff evaluate --calibrate --save src/riskoff/data/calibration.json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

@@ -15,23 +15,50 @@ import time
 from pathlib import Path
 
 from riskoff import usecases
-from riskoff.render.evaluation import calibration_markdown, evaluation_markdown
-from riskoff.usecases.evaluating import SETS, calibrate
+from riskoff.knowledge.calibration import load_track_record
+from riskoff.render.evaluation import calibration_markdown, evaluation_markdown, weights_markdown
+from riskoff.usecases.evaluating import SETS, calibrate, fit_weights
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "evaluation.md"
 MAPPING = REPO / "src" / "riskoff" / "data" / "calibration.json"
+WEIGHTS = REPO / "src" / "riskoff" / "data" / "weights_fit.json"
+SUSPECTS_DOC = REPO / "docs" / "suspects.md"
+BEGIN, END = "<!-- weights-fit:begin (make evaluate) -->", "<!-- weights-fit:end -->"
+
+FITTING = """## Fitting the weights (issue 21, item 4)
+
+Would weights learned from these labelled cases name the right suspect more often than the
+hand-written ones? A regularised multinomial logistic regression over the checks'
+strengths (`riskoff.evaluation.weights`: each suspect's utility is a weighted sum of its
+own checks' strengths; variant `checks+hand` also takes the hand-written score), every L2
+penalty of a grid fixed beforehand, scored out of fold by the same contiguous time blocks.
+Never fitted and scored on the same days, except the "in sample" column, shown to make the
+gap visible.
+
+"""
 
 CALIBRATION = """## Calibration of the confidence (`riskoff evaluate --calibrate`)
 
 Is the verdict's confidence a probability? Every labelled case of the sets above (a day or
 window in two sets counts once) is scored by a mapping fitted without it: the cases are
 sorted by date and cut into contiguous time blocks, each block scored by a mapping fitted
-on the others. Methods: Platt scaling (a logistic of the raw confidence), isotonic
-regression, and the floor every mapping has to beat, the training blocks' constant hit
-rate. The Platt mapping fitted on all the cases is saved with its data and date range in
-`src/riskoff/data/calibration.json`; it is **not** wired into the verdict (that would change
-every golden output), so the confidence riskoff prints is still the raw one.
+on the others. Methods: Platt scaling of the raw confidence, isotonic regression, Platt
+scaling of the log of the raw confidence (`platt-log`: the raw confidence is a product of
+the top score, the margin over the runner-up and the coverage, so its log is additive; a
+ridge of 1 on both parameters), and the floor every mapping has to beat, the training
+blocks' constant hit rate. The `platt-log` mapping fitted on all the cases is the
+confidence the verdict prints: the probability that the primary suspect is right. It is
+saved with its data, date range, fold scheme, its cases' raw confidences and their digest
+in `src/riskoff/data/calibration.json`; the verdict's sentence "on labelled days where
+riskoff was this confident it was right k of n times" quotes the `platt-log` out-of-fold
+table below. Refit after any change to the diagnosis: `make calibrate` (a test fails while
+the saved cases differ from what the current code gives).
+
+Read the leave-one-set-out table before trusting the confidence on a new kind of day: each
+set is scored by a mapping fitted on the other sets only, and a set unlike the others (the
+newspaper-coded days, which the hand-written weights were never looked at on) can be right
+far less often than the confidence fitted on the rest says.
 
 """
 
@@ -47,8 +74,10 @@ label** (always name the suspect the set itself accepts most often; it sees the 
 frequencies) and the **sign rules** (ten fixed, data-free rules on the signs of the day's
 class moves, `riskoff.evaluation.baselines`). **Not flagged**: labelled days the verdict
 did not call a sell-off. The reliability bins compare the verdict's confidence with the
-observed share of primaries that were right; the Brier score treats the confidence as that
-probability (it was not built as one: see issue 21).
+observed share of primaries that were right for the calibrated confidence the verdict
+prints (fitted on these same sets: in-sample here; the honest, held-out figures are in the
+calibration section below); the Brier score is given for it and for the raw confidence it is
+mapped from.
 
 | set | what it holds |
 |---|---|
@@ -72,6 +101,12 @@ under the first accepted one.
 
 def main() -> int:
     ws = usecases.load_workspace()
+    # refit first, so the sets below are scored with the confidence the verdict will print
+    t0 = time.perf_counter()
+    cal = calibrate(workspace=ws)
+    MAPPING.write_text(json.dumps(cal.to_dict(), indent=2) + "\n", encoding="utf-8")
+    load_track_record.cache_clear()
+    print(f"calibration: {cal.n} cases in {time.perf_counter() - t0:.1f} s")
     evs = []
     for name in SETS:
         t0 = time.perf_counter()
@@ -79,11 +114,17 @@ def main() -> int:
         print(f"{name}: {len(evs[-1].judged)} scored in {time.perf_counter() - t0:.1f} s")
     sets = "\n".join(f"| `{k}` | {v} |" for k, v in SETS.items())
     head = HEAD.format(today=dt.date.today(), as_of=ws.as_of, sets=sets)
-    cal = calibrate(workspace=ws)
-    MAPPING.write_text(json.dumps(cal.to_dict(), indent=2) + "\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    exp = fit_weights(workspace=ws)
+    WEIGHTS.write_text(json.dumps(exp.to_dict(), indent=2) + "\n", encoding="utf-8")
+    print(f"weights experiment: {exp.n} cases in {time.perf_counter() - t0:.1f} s")
+    fitting = FITTING + weights_markdown(exp)
     body = evaluation_markdown(evs) + "\n" + CALIBRATION + calibration_markdown(cal)
-    DOC.write_text(head + body, encoding="utf-8")
-    print(f"wrote {DOC} and {MAPPING}")
+    DOC.write_text(head + body + "\n" + fitting, encoding="utf-8")
+    doc = SUSPECTS_DOC.read_text(encoding="utf-8")
+    a, b = doc.index(BEGIN) + len(BEGIN), doc.index(END)
+    SUSPECTS_DOC.write_text(doc[:a] + "\n" + weights_markdown(exp) + doc[b:], encoding="utf-8")
+    print(f"wrote {DOC}, {SUSPECTS_DOC}, {MAPPING} and {WEIGHTS}")
     return 0
 
 

@@ -404,6 +404,12 @@ def test_day_form_redirects_and_pages_escape_input(client: TestClient) -> None:
 def test_pages_show_the_diagnosis(client: TestClient) -> None:
     day = client.get("/day/2020-03-12").text
     assert 'id="verdict"' in day
+    track = day[day.index('id="track-record"') :]
+    track = track[: track.index("</table>")]
+    tr = client.get("/api/diagnose/2020-03-12").json()["verdict"]["track_record"]
+    cells = re.findall(r"<td>([^<]*)</td>", track)
+    assert cells[1:3] == [str(tr["right"]), str(tr["n"])]  # the numbers of the JSON
+    assert cells[6:8] == [str(tr["primary"]["right"]), str(tr["primary"]["named"])]
     assert "liquidity" in day.lower()
     assert day.count('class="rk-chart"') >= 5
     window = client.get("/day/2020-03-12", params={"window": "2020-03-09:2020-03-12"}).text

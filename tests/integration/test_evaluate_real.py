@@ -148,3 +148,27 @@ def test_calibration_is_out_of_fold_and_records_its_data(
     for r in d["cross_validation"]:
         assert sum(b["n"] for b in r["bins_out_of_fold"]) == d["data"]["cases"]
         assert 0 <= r["brier_out_of_fold"] <= 1
+
+
+def test_packaged_calibration_was_fitted_on_the_current_diagnosis(
+    loaded_settings: Settings, data_dir: Path, workspace: Any
+) -> None:
+    """riskoff/data/calibration.json records the raw confidence and hit of every labelled
+    case it was fitted on (and their digest): the current code must give the same, or the
+    confidence the verdict prints is a mapping fitted for another diagnosis."""
+    from importlib import resources
+
+    from riskoff.usecases.evaluating import calibrate
+
+    text = resources.files("riskoff.data").joinpath("calibration.json").read_text("utf-8")
+    saved = json.loads(text)
+    cal = calibrate(data_dir=data_dir, settings=loaded_settings, workspace=workspace)
+    now = cal.to_dict()
+    stale = (
+        "riskoff/data/calibration.json was fitted on another diagnosis: refit it with "
+        "`make calibrate` (riskoff evaluate --calibrate --save "
+        "src/riskoff/data/calibration.json), then re-record the goldens"
+    )
+    assert now["data"] == saved["data"], stale
+    assert now["cases"] == saved["cases"], stale
+    assert now["mapping"] == saved["mapping"], stale

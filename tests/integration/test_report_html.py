@@ -86,7 +86,18 @@ def _diagnosis() -> dict[str, Any]:
             }
             for k, sid in enumerate(ids)
         ],
-        "verdict": {"primary": "liquidity", "text": f"Verdict {EVIL}", "confidence": 0.5},
+        "verdict": {
+            "primary": "liquidity",
+            "text": f"Verdict {EVIL}",
+            "confidence": 0.5,
+            "track_record": {
+                "cases": 109,
+                "confidence_bin": [0.4, 0.6],
+                "n": 42,
+                "right": 20,
+                "primary": {"suspect": "liquidity", "named": 10, "right": 4},
+            },
+        },
         "analogs": [],
         "data": {"as_of": DAY.isoformat(), "missing": ["fred:IORB"]},
     }
@@ -111,6 +122,20 @@ def test_every_data_string_is_escaped() -> None:
     # the top three suspects get a full card, the rest a ruled-out row
     assert page.count('class="card suspect') == 3
     assert 'id="suspect-geopolitics"' in page
+
+
+def test_the_track_record_stands_beside_the_verdict() -> None:
+    page = render_html(build_report(_input(diagnosis=_diagnosis())))
+    table = page[page.index('id="track-record"') :]
+    table = table[: table.index("</table>")]
+    assert "fitted out of sample on 109 labelled cases" in table
+    cells = re.findall(r'<td class="num">([^<]*)</td>', table)
+    assert cells[:2] == ["20", "42"]  # the held-out bin: 20 of 42 right
+    assert cells[4:6] == ["4", "10"]  # the suspect named first: 4 of 10
+    assert "labelled days as confident (0.4 to 0.6, held out)" in table
+    no_record = _diagnosis()
+    del no_record["verdict"]["track_record"]
+    assert 'id="track-record"' not in render_html(build_report(_input(diagnosis=no_record)))
 
 
 def test_report_command_rejects_an_unwritable_path(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "FIT_FLOOR",
     "Claim",
     "Comparison",
+    "Confidence",
     "Diagnosis",
     "Evidence",
     "Likelihood",
@@ -232,8 +233,60 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Confidence:
+    """The verdict's confidence and the track record behind it.
+
+    ``probability`` is the calibrated probability that the primary suspect is right (the
+    fitted mapping of ``raw``, riskoff/data/calibration.json); ``bin_range``, ``n_bin`` and
+    ``hits_bin`` are the held-out reliability bin holding it (labelled cases whose
+    out-of-fold confidence fell there, and how many were right); ``named``,
+    ``named_right`` and ``named_ci95`` how often the primary suspect was right when named
+    first on the ``cases`` labelled cases.
+    """
+
+    probability: float
+    raw: float
+    bin_range: tuple[float, float] | None = None
+    n_bin: int | None = None
+    hits_bin: int | None = None
+    suspect: str = ""
+    named: int = 0
+    named_right: int = 0
+    named_ci95: tuple[float, float] = (0.0, 1.0)
+    cases: int = 0
+    method: str = ""
+
+    @property
+    def precision(self) -> float | None:
+        """``named_right / named`` (None when the suspect was never named first)."""
+        return self.named_right / self.named if self.named else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view (``verdict.track_record``)."""
+        prec = self.precision
+        return {
+            "method": self.method,
+            "cases": self.cases,
+            "confidence_bin": list(self.bin_range) if self.bin_range else None,
+            "n": self.n_bin,
+            "right": self.hits_bin,
+            "primary": {
+                "suspect": self.suspect,
+                "named": self.named,
+                "right": self.named_right,
+                "precision": round(prec, 4) if prec is not None else None,
+                "ci95": [round(x, 4) for x in self.named_ci95],
+            },
+        }
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """The primary suspect, the runner-up, a confidence and one paragraph with numbers."""
+    """The primary suspect, the runner-up, a confidence and one paragraph with numbers.
+
+    ``confidence`` is the calibrated probability that the primary suspect is right;
+    ``calibration`` holds the raw figure it was mapped from and the track record.
+    """
 
     primary: str
     runner_up: str
@@ -241,13 +294,22 @@ class Verdict:
     text: str
     versus: Comparison
     backdrop: str = ""
+    calibration: Confidence | None = None
+
+    @property
+    def raw_confidence(self) -> float:
+        """The uncalibrated confidence (the scores' figure) the calibration maps."""
+        return self.calibration.raw if self.calibration else self.confidence
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view."""
+        cal = self.calibration
         return {
             "primary": self.primary,
             "runner_up": self.runner_up,
             "confidence": round(self.confidence, 2),
+            "raw_confidence": round(self.raw_confidence, 4),
+            "track_record": cal.to_dict() if cal else None,
             "text": self.text,
             "versus_312_519": self.versus.to_dict(),
         }

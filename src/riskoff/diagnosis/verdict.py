@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from riskoff.diagnosis.classes import CLASS_NAMES, CLASS_SOURCES, CLASSES, GROUPS
+from riskoff.diagnosis.confidence import assess_confidence, track_record_text
 from riskoff.diagnosis.derived import get, is_open, sigma_of
 from riskoff.diagnosis.results import (
     FIT_FLOOR,
@@ -144,17 +145,11 @@ def _backdrop(row: Mapping[str, float], sell: Selloff) -> str:
     )
 
 
-def _confidence(scores: Sequence[SuspectScore]) -> float:
-    p = scores[0].score if scores else 0.0
-    r = scores[1].score if len(scores) > 1 else 0.0
-    margin = min(1.0, 0.4 + 2.0 * (p - r))
-    cov = scores[0].coverage if scores else 0.0
-    return round(p * margin * (0.5 + 0.5 * cov), 4)
-
-
 def confidence_sentence(confidence: float, scores: Sequence[SuspectScore]) -> str:
-    """How the confidence relates to the score, said once beside both (keep it next to
-    :func:`_confidence`: a change of one is a change of the other)."""
+    """How the raw confidence relates to the score, said once beside both (keep it in step
+    with :func:`riskoff.diagnosis.confidence.raw_confidence`: a change of one is a change of
+    the other). The calibrated confidence and its track record follow it
+    (:func:`~riskoff.diagnosis.confidence.track_record_text`)."""
     p = scores[0]
     r = scores[1] if len(scores) > 1 else None
     why = []
@@ -163,9 +158,10 @@ def confidence_sentence(confidence: float, scores: Sequence[SuspectScore]) -> st
     if p.coverage < 1.0:
         why.append(f"{(1.0 - p.coverage) * 100:.0f}% of its evidence missing")
     if not why:
-        return f"Confidence {confidence:.2f}: the score, nothing to discount."
+        return f"Raw confidence {confidence:.2f}: the score, nothing to discount."
     return (
-        f"Confidence {confidence:.2f}: the score {p.score:.2f} discounted for {' and '.join(why)}."
+        f"Raw confidence {confidence:.2f}: the score {p.score:.2f} discounted for "
+        f"{' and '.join(why)}."
     )
 
 
@@ -181,6 +177,7 @@ def compose_verdict(
     p, r = scores[0], scores[1] if len(scores) > 1 else scores[0]
     parts = [_selloff_sentence(day_text, row, sell, us_open)]
     named = fits(p.score, sell.is_selloff)
+    conf = assess_confidence(scores)
     pro = [e.text for e in p.for_[:2] if e.text]
     if named:
         parts.append(
@@ -190,7 +187,10 @@ def compose_verdict(
         con = [e.text for e in p.against[:1] if e.text]
         if con:
             parts.append(f"Against it: {sentence_end(con[0])}")
-        parts.append(confidence_sentence(_confidence(scores), scores))
+        parts.append(confidence_sentence(conf.raw, scores))
+        record = track_record_text(conf)
+        if record:
+            parts.append(record)
         if r is not p:
             rcon = [e.text for e in r.against[:1] if e.text]
             parts.append(
@@ -219,7 +219,8 @@ def compose_verdict(
     return Verdict(
         primary=p.id if named else "",
         runner_up=r.id if named and r is not p else "",
-        confidence=_confidence(scores),
+        confidence=conf.probability,
+        calibration=conf,
         text=" ".join(parts),
         versus=versus,
         backdrop=backdrop,

@@ -20,7 +20,8 @@ __all__ = ["Evaluation", "Judged"]
 
 @dataclass(frozen=True)
 class Judged:
-    """One labelled case and riskoff's answer (and the sign rules')."""
+    """One labelled case and riskoff's answer (and the sign rules'): ``confidence`` is the
+    calibrated one the verdict prints, ``raw_confidence`` the figure it was mapped from."""
 
     label: LabelRow
     primary: str
@@ -29,6 +30,7 @@ class Judged:
     flagged: bool
     severity: float
     sign: tuple[str, str]
+    raw_confidence: float = float("nan")
 
     def to_dict(self) -> dict[str, object]:
         """JSON view."""
@@ -38,6 +40,7 @@ class Judged:
             "primary": self.primary,
             "runner_up": self.runner_up,
             "confidence": round(self.confidence, 4),
+            "raw_confidence": round(self.raw_confidence, 4),
             "is_selloff": self.flagged,
             "severity": round(self.severity, 2),
             "sign_rules": list(self.sign),
@@ -62,6 +65,7 @@ class Evaluation:
     common: tuple[str, str]
     bins: tuple[ReliabilityBin, ...]
     brier: float
+    brier_raw: float = float("nan")
     seconds: float = field(default=0.0, compare=False)
 
     @property
@@ -72,6 +76,7 @@ class Evaluation:
     def to_dict(self) -> dict[str, object]:
         """JSON view: every figure, every case."""
         r = round(self.brier, 4) if self.judged else None
+        r_raw = round(self.brier_raw, 4) if self.judged else None
         return {
             "set": self.name,
             "source": self.source,
@@ -79,7 +84,12 @@ class Evaluation:
             "riskoff": self.riskoff.to_dict(),
             "baselines": {k: v.to_dict() for k, v in self.baselines.items()},
             "most_common_labels": list(self.common),
-            "reliability": {"bins": [b.to_dict() for b in self.bins], "brier": r},
+            "reliability": {
+                "of": "the calibrated confidence the verdict prints",
+                "bins": [b.to_dict() for b in self.bins],
+                "brier": r,
+                "brier_raw_confidence": r_raw,
+            },
             "refused": [{"date": d, "reason": why} for d, why in self.refused],
             "apart": self.apart,
             "calm": {

@@ -23,6 +23,8 @@ from riskoff.render import chartdata as cd
 from riskoff.render import narrative as nv
 
 if TYPE_CHECKING:
+    import jinja2
+
     from riskoff.render.charts import Figure
 
 __all__ = [
@@ -34,8 +36,10 @@ __all__ = [
     "chart_div",
     "coverage_rows",
     "figures",
+    "jinja_env",
     "plotly_js",
     "render_html",
+    "script_safe",
     "suspect_cards",
 ]
 
@@ -419,7 +423,10 @@ def plotly_js() -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _env() -> Any:
+def jinja_env() -> jinja2.Environment:
+    """The Jinja environment of the package's templates (``riskoff/render/templates``):
+    autoescaped, strict about undefined names; every HTML page of riskoff renders
+    through it."""
     import jinja2
 
     return jinja2.Environment(
@@ -450,8 +457,12 @@ def render_html(rep: Report, *, generated: dt.datetime | None = None) -> str:
     import markupsafe
 
     divs = {cid: markupsafe.Markup(chart_div(cid, fig)) for cid, fig in figures(rep).items()}
+    from riskoff.render.track_record import track_record_rows
+
     inp = rep.inp
-    template = _env().get_template("report.html.j2")
+    diag = inp.diagnosis
+    track = track_record_rows(diag.get("verdict", {}), suspect_label) if diag else []
+    template = jinja_env().get_template("report.html.j2")
     stamp = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     return str(
         template.render(
@@ -460,7 +471,8 @@ def render_html(rep: Report, *, generated: dt.datetime | None = None) -> str:
             text=rep.text,
             charts=divs,
             diag=inp.diagnosis,
-            plotly_js=markupsafe.Markup(_script_safe(plotly_js())),
+            track=track,
+            plotly_js=markupsafe.Markup(script_safe(plotly_js())),
             generated=stamp,
             not_available=NOT_AVAILABLE,
             portfolio_html=markupsafe.Markup(inp.portfolio_html) if inp.portfolio_html else None,
@@ -468,7 +480,7 @@ def render_html(rep: Report, *, generated: dt.datetime | None = None) -> str:
     )
 
 
-def _script_safe(js: str) -> str:
+def script_safe(js: str) -> str:
     """Guard an inline script against an early ``</script>``."""
     return js.replace("</script", "<\\/script")
 

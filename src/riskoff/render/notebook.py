@@ -98,11 +98,11 @@ def wrap(inner: str, *, charts: bool = False) -> str:
     """One view: ``inner`` in a scoped ``<div>`` with the report's styles (and plotly.js,
     the first time a view with ``charts`` is shown in this process)."""
     global _plotly_sent
-    from riskoff.render.html import _script_safe, plotly_js
+    from riskoff.render.html import plotly_js, script_safe
 
     js = ""
     if charts and not _plotly_sent:
-        js = f"<script>{_script_safe(plotly_js())}</script>\n"
+        js = f"<script>{script_safe(plotly_js())}</script>\n"
         _plotly_sent = True
     return f'<div class="{SCOPE[1:]}">\n<style>\n{scoped_css()}\n</style>\n{js}{inner}\n</div>'
 

@@ -38,6 +38,7 @@ __all__ = [
     "coverage",
     "diagnose",
     "evaluate",
+    "feature_row",
     "ingest",
     "load_catalog",
     "load_panel",
@@ -76,6 +77,7 @@ _LAZY = {
     "analogs_for": "analog_search",
     "diagnose": "diagnosing",
     "scan": "diagnosing",
+    "feature_row": "diagnosing",
     "evaluate": "evaluating",
     "report": "reporting",
     "stress_index": "stress",
@@ -91,7 +93,7 @@ if TYPE_CHECKING:
     from riskoff.usecases.analog_search import AnalogBrief, analog_engine, analogs, analogs_for
     from riskoff.usecases.cache import load_workspace
     from riskoff.usecases.common import EMPTY_STORE, EmptyStoreError, load_catalog, open_store
-    from riskoff.usecases.diagnosing import diagnose, scan
+    from riskoff.usecases.diagnosing import diagnose, feature_row, scan
     from riskoff.usecases.evaluating import evaluate
     from riskoff.usecases.ingesting import IngestResult, ingest
     from riskoff.usecases.panels import load_panel, workspace_as_of, workspace_of

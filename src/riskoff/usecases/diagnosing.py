@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from riskoff.diagnosis import Diagnosis, ScanRow, Suspect
     from riskoff.usecases.workspace import Workspace
 
-__all__ = ["ScanRows", "diagnose", "scan"]
+__all__ = ["ScanRows", "diagnose", "feature_row", "scan"]
 
 
 class ScanRows(list["ScanRow"]):
@@ -43,9 +43,10 @@ class ScanRows(list["ScanRow"]):
         return frame.set_index("date")
 
 
-def _diagnosis_row(table: pd.DataFrame, day: dt.date) -> dict[str, float]:
-    """The feature row of ``day``; a day the calendar lacks (a weekend before crypto
-    traded) is every market closed, carrying the last closes."""
+def feature_row(table: pd.DataFrame, day: dt.date) -> dict[str, float]:
+    """The feature row of ``day`` in a daily feature table, as the day engine reads it
+    (``riskoff evaluate``'s sign rules read the same); a day the calendar lacks (a weekend
+    before crypto traded) is every market closed, carrying the last closes."""
     import pandas as pd
 
     ts = pd.Timestamp(day)
@@ -131,7 +132,7 @@ def diagnose(
         n_days = max(1, int((sel & (days.day_of_week < 5)).sum()))
         p_row = _floats(params.loc[days[sel][0]])
     else:
-        row = _diagnosis_row(table, end)
+        row = feature_row(table, end)
         n_days = 1
         p_row = _floats(params.loc[: pd.Timestamp(end)].iloc[-1])
     # a reference day after the diagnosed day was not known then: never compare with it
@@ -171,7 +172,7 @@ def _references(table: pd.DataFrame, day: dt.date) -> dict[str, dict[str, float]
     refs: dict[str, dict[str, float] | None] = {}
     for name, ref_day in REFERENCE_DAYS.items():
         known = ref_day <= day and pd.Timestamp(ref_day) in table.index
-        refs[name] = _diagnosis_row(table, ref_day) if known else None
+        refs[name] = feature_row(table, ref_day) if known else None
     return refs
 
 

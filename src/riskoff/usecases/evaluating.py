@@ -35,9 +35,10 @@ from riskoff.usecases.common import settings_or_env
 
 if TYPE_CHECKING:
     from riskoff.evaluation.calibration import Calibration
+    from riskoff.evaluation.weights import WeightsExperiment
     from riskoff.usecases.workspace import Workspace
 
-__all__ = ["SETS", "calibrate", "data_folder", "evaluate", "label_set"]
+__all__ = ["SETS", "calibrate", "data_folder", "evaluate", "fit_weights", "label_set"]
 
 SETS: dict[str, str] = {
     "episodes": "the episode catalogue's windows and suspects (riskoff/data/episodes.toml)",
@@ -105,17 +106,18 @@ def label_set(
 def _judge(row: LabelRow, ws: Workspace, s: Settings, known: list[str]) -> Judged:
     from riskoff.dates import Window
     from riskoff.indicators.features import window_features
-    from riskoff.usecases.diagnosing import _diagnosis_row, diagnose
+    from riskoff.usecases.diagnosing import diagnose, feature_row
 
     win = Window(row.start, row.end) if row.is_window else None
     d = diagnose(row.end, window=win, settings=s, with_analogs=False, workspace=ws)
-    feats = window_features(ws.panel, win) if win else _diagnosis_row(ws.table, row.end)
+    feats = window_features(ws.panel, win) if win else feature_row(ws.table, row.end)
     names = [x.id for x in d.suspects]
     return Judged(
         label=row,
         primary=d.verdict.primary,
         runner_up=names[1] if len(names) > 1 else names[0],
         confidence=d.verdict.confidence,
+        raw_confidence=d.verdict.raw_confidence,
         flagged=d.selloff.is_selloff,
         severity=d.selloff.severity,
         sign=sign_rules(feats, known),
@@ -208,6 +210,7 @@ def evaluate(
         common=common,
         bins=tuple(reliability(conf, hits, n_bins)),
         brier=brier(conf, hits),
+        brier_raw=brier([j.raw_confidence for j in judged], hits),
         seconds=time.perf_counter() - t0,
     )
 
@@ -219,11 +222,13 @@ def calibrate(
     data_dir: Path | None = None,
     settings: Settings | None = None,
     workspace: Workspace | None = None,
-    folds: int = 5,
+    folds: int | None = None,
 ) -> Calibration:
-    """Cross-validated calibration of the verdict's confidence (``riskoff evaluate
+    """Cross-validated calibration of the verdict's raw confidence (``riskoff evaluate
     --calibrate``) on a labels CSV, one set, or (neither given) every built-in set pooled
-    (a day or window in two sets counts once). Reported only: the verdict is unchanged."""
+    (a day or window in two sets counts once). Saved (``--save``, ``make evaluate``) it
+    becomes the verdict's confidence and track record."""
+    from riskoff.evaluation.calibration import FOLDS
     from riskoff.evaluation.calibration import calibrate as fit
 
     s = settings_or_env(settings)
@@ -235,19 +240,81 @@ def calibrate(
         workspace = load_workspace(s)
     names: list[str | None] = [set_name] if set_name else ([None] if labels else list(SETS))
     seen: dict[str, Judged] = {}
+    group: dict[str, str] = {}
     for name in names:
         ev = evaluate(labels if name is None else None, set_name=name, data_dir=data_dir,
                       settings=s, workspace=workspace)  # fmt: skip
         for j in ev.judged:
             seen.setdefault(j.label.key, j)
+            group.setdefault(j.label.key, ev.name)
     cases = list(seen.values())
     try:
         return fit(
             [str(labels)] if labels else [str(n) for n in names],
-            [j.label.end.isoformat() for j in cases],
-            [j.confidence for j in cases],
+            [j.label.key for j in cases],
+            [j.raw_confidence for j in cases],
             [j.primary in j.label.suspects for j in cases],
-            folds=folds,
+            [j.primary for j in cases],
+            groups=[group[j.label.key] for j in cases],
+            folds=folds or FOLDS,
         )
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def fit_weights(
+    *,
+    data_dir: Path | None = None,
+    settings: Settings | None = None,
+    workspace: Workspace | None = None,
+    folds: int | None = None,
+) -> WeightsExperiment:
+    """The weight-fitting experiment (issue 21 item 4, :mod:`riskoff.evaluation.weights`)
+    on every built-in set pooled (a day or window in two sets counts once): fitted
+    weights beside the hand-written ones, in sample and out of fold. Reported only."""
+    from riskoff.dates import Window
+    from riskoff.diagnosis import load_suspects
+    from riskoff.evaluation.weights import WeightCase, experiment
+    from riskoff.usecases.diagnosing import diagnose
+
+    s = settings_or_env(settings)
+    suspects = load_suspects(s.home)
+    known = [x.id for x in suspects]
+    if workspace is None:
+        from riskoff.usecases.cache import load_workspace
+        from riskoff.usecases.common import require_store
+
+        require_store(s)
+        workspace = load_workspace(s)
+    ws = workspace
+    rows: dict[str, LabelRow] = {}
+    for name in SETS:
+        for row in label_set(name, settings=s, data_dir=data_dir, known=known)[1]:
+            if not row.is_calm and row.start >= ws.first_day and row.end <= ws.as_of:
+                rows.setdefault(row.key, row)
+    cases: list[WeightCase] = []
+    for row in rows.values():
+        win = Window(row.start, row.end) if row.is_window else None
+        try:
+            d = diagnose(row.end, window=win, settings=s, with_analogs=False, workspace=ws)
+        except RiskoffError:
+            continue
+        cases.append(
+            WeightCase(
+                key=row.key,
+                strengths={
+                    x.id: {e.indicator: e.strength for e in x.evidence if e.available}
+                    for x in d.suspects
+                },
+                scores={x.id: x.score for x in d.suspects},
+                accepted=row.suspects,
+                primary=d.verdict.primary,
+            )
+        )
+    checks = {x.id: [c.indicator for c in x.checks] for x in suspects}
+    try:
+        from riskoff.evaluation.calibration import FOLDS
+
+        return experiment(cases, checks, folds=folds or FOLDS)
     except ValueError as exc:
         raise InputError(str(exc)) from None

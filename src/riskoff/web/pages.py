@@ -43,6 +43,7 @@ def make_templates(home: Path | None = None) -> Jinja2Templates:
 
     from riskoff.knowledge.suspects import suspect_label
     from riskoff.render.chartdata import CLASS_LABELS
+    from riskoff.render.track_record import track_record_rows
 
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -52,6 +53,7 @@ def make_templates(home: Path | None = None) -> Jinja2Templates:
     )
     env.globals["label"] = lambda sid: suspect_label(str(sid), home) if sid else ""
     env.globals["cls"] = lambda c: CLASS_LABELS.get(str(c), str(c).replace("_", " "))
+    env.globals["track_record"] = track_record_rows
     return Jinja2Templates(env=env)
 
 

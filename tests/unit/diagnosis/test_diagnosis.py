@@ -24,6 +24,7 @@ from riskoff.diagnosis.classes import CLASSES
 from riskoff.diagnosis.text import render_template
 from riskoff.errors import DataFileError
 from riskoff.formatting import fmt_log_pct, fmt_sigma
+from riskoff.knowledge.calibration import ConfidenceBin, SuspectRecord, TrackRecord
 
 SUSPECT_IDS = {
     "geopolitics",
@@ -38,6 +39,25 @@ SUSPECT_IDS = {
     "growth_scare",
 }
 DAY = dt.date(2030, 1, 15)
+
+# A fixed track record, so these goldens do not move when the packaged calibration is refitted
+FIXED_RECORD = TrackRecord(
+    method="platt-log",
+    a=0.5,
+    b=0.5,
+    floor=0.01,
+    bins=tuple(ConfidenceBin(i / 5, (i + 1) / 5, 10 + i, 2 + 2 * i) for i in range(5)),
+    suspects={"crypto": SuspectRecord("crypto", 6, 5, (0.44, 0.97))},
+    cases=60,
+    first="2000-01-03",
+    last="2001-01-03",
+    sets=("probes",),
+)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_track_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("riskoff.diagnosis.confidence.load_track_record", lambda: FIXED_RECORD)
 
 
 def calm_row(**over: float) -> dict[str, float]:
@@ -350,7 +370,20 @@ def test_json_has_exactly_the_design_shape() -> None:
         for e in s["evidence"]:
             assert set(e) == {"indicator", "observed", "baseline", "supports", "text", "claims"}
     v = out["verdict"]
-    assert set(v) == {"primary", "runner_up", "confidence", "text", "versus_312_519"}
+    assert set(v) == {
+        "primary",
+        "runner_up",
+        "confidence",
+        "raw_confidence",
+        "track_record",
+        "text",
+        "versus_312_519",
+    }
+    tr = v["track_record"]
+    assert set(tr) == {"method", "cases", "confidence_bin", "n", "right", "primary"}
+    assert tr["primary"]["suspect"] == v["primary"]
+    lo, hi = tr["confidence_bin"]
+    assert lo <= v["confidence"] <= hi
     assert v["versus_312_519"]["closer"] == "312"
     assert "A new 312 or a new 519?" in v["text"]
     assert out["analogs"] == [{"episode": "x", "name": "X", "similarity": 0.5}]
