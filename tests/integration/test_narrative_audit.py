@@ -41,9 +41,9 @@ SEED = 20
 
 
 def _refs(ws: Any) -> dict[str, dict[str, float] | None]:
-    from riskoff.usecases.diagnosing import _diagnosis_row
+    from riskoff.usecases.diagnosing import feature_row
 
-    return {k: _diagnosis_row(ws.table, d) for k, d in REFERENCE_DAYS.items()}
+    return {k: feature_row(ws.table, d) for k, d in REFERENCE_DAYS.items()}
 
 
 def test_every_day_of_the_history_says_nothing_its_numbers_contradict(

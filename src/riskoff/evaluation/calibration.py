@@ -365,9 +365,10 @@ class Calibration:
         return cases_digest(self.keys, self.conf, self.hit)
 
     def per_suspect(self) -> dict[str, dict[str, object]]:
-        """Per suspect named first: how often, how often right, the 95% Wilson interval."""
+        """Per suspect named first: how often, how often right, the 95% Wilson interval
+        (cases where the verdict named none are left out)."""
         out: dict[str, dict[str, object]] = {}
-        for sid in sorted(set(self.primary)):
+        for sid in sorted(set(self.primary) - {""}):  # "": no suspect named (under the floor)
             named = sum(p == sid for p in self.primary)
             hits = sum(p == sid and h for p, h in zip(self.primary, self.hit, strict=True))
             lo, hi = wilson(hits, named)

@@ -308,7 +308,9 @@ def fit_weights(
                 },
                 scores={x.id: x.score for x in d.suspects},
                 accepted=row.suspects,
-                primary=d.verdict.primary,
+                # the hand-written weights' own answer: the top score, even under the
+                # floor below which the verdict names no suspect (the fit always names one)
+                primary=d.suspects[0].id,
             )
         )
     checks = {x.id: [c.indicator for c in x.checks] for x in suspects}

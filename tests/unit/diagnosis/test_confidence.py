@@ -88,7 +88,7 @@ def test_a_thin_or_empty_bin_is_said_not_quoted() -> None:
     thin = tuple(ConfidenceBin(i / 5, (i + 1) / 5, MIN_RECORD - 1, 1) for i in range(5))
     text = track_record_text(assess_confidence(_scores(0.5, 0.4), _record(thin)))
     assert f"; only {MIN_RECORD - 1} labelled days were this confident" in text
-    assert "right" not in text
+    assert "it was right" not in text
     empty = tuple(ConfidenceBin(i / 5, (i + 1) / 5, 0, 0) for i in range(5))
     text = track_record_text(assess_confidence(_scores(0.5, 0.4), _record(empty)))
     assert "; no labelled day was this confident" in text

@@ -454,11 +454,12 @@ GOLDEN_VERDICT = (
     "2030-01-15 was a concentrated sell-off (severity 0.31): falling: Ether −25.9% (−"
     '5.0σ), Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (score 1.00'
     ", likely): Bitcoin fell 13.9% (−4.0σ); Bitcoin moved −3.8σ beyond what its beta "
-    "to the S&P 500 explains. Confidence 1.00: the score, nothing to discount. Runner"
-    "-up: a yen carry-trade unwind (0.03). A new 312 or a new 519? Cannot say: the st"
-    "ore holds neither 2020-03-12 nor 2021-05-19. Backdrop: initial jobless claims at"
-    " 0.95× their 1-year average and no recession flag: markets fell while the econom"
-    "y looked fine."
+    "to the S&P 500 explains. Raw confidence 1.00: the score, nothing to discount. Co"
+    "nfidence 0.62 that it is right: on labelled days where riskoff was this confiden"
+    "t (0.6 to 0.8, held out), it was right 8 of 13 times. Runner-up: a yen carry-tra"
+    "de unwind (0.03). A new 312 or a new 519? Cannot say: the store holds neither 20"
+    "20-03-12 nor 2021-05-19. Backdrop: initial jobless claims at 0.95× their 1-year "
+    "average and no recession flag: markets fell while the economy looked fine."
 )
 
 
@@ -500,14 +501,15 @@ GOLDEN_RICH = (
     "│ Against Crypto:                                                                                  │",
     "│   (none)                                                                                         │",
     "│                                                                                                  │",
-    "│ ╭─ verdict: crypto (confidence 1.00) ──────────────────────────────────────────────────────────╮ │",
+    "│ ╭─ verdict: crypto (confidence 0.62) ──────────────────────────────────────────────────────────╮ │",
     "│ │ 2030-01-15 was a concentrated sell-off (severity 0.31): falling: Ether −25.9% (−5.0σ),       │ │",
     '│ │ Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (score 1.00, likely): Bitcoin  │ │',
-    "│ │ fell 13.9% (−4.0σ); Bitcoin moved −3.8σ beyond what its beta to the S&P 500 explains.        │ │",
-    "│ │ Confidence 1.00: the score, nothing to discount. Runner-up: a yen carry-trade unwind (0.03). │ │",
-    "│ │ A new 312 or a new 519? Cannot say: the store holds neither 2020-03-12 nor 2021-05-19.       │ │",
-    "│ │ Backdrop: initial jobless claims at 0.95× their 1-year average and no recession flag:        │ │",
-    "│ │ markets fell while the economy looked fine.                                                  │ │",
+    "│ │ fell 13.9% (−4.0σ); Bitcoin moved −3.8σ beyond what its beta to the S&P 500 explains. Raw    │ │",
+    "│ │ confidence 1.00: the score, nothing to discount. Confidence 0.62 that it is right: on        │ │",
+    "│ │ labelled days where riskoff was this confident (0.6 to 0.8, held out), it was right 8 of 13  │ │",
+    "│ │ times. Runner-up: a yen carry-trade unwind (0.03). A new 312 or a new 519? Cannot say: the   │ │",
+    "│ │ store holds neither 2020-03-12 nor 2021-05-19. Backdrop: initial jobless claims at 0.95×     │ │",
+    "│ │ their 1-year average and no recession flag: markets fell while the economy looked fine.      │ │",
     "│ ╰──────────────────────────────────────────────────────────────────────────────────────────────╯ │",
     "╰──────────────────────────────────────────────────────────────────────────────────────────────────╯",
 )
