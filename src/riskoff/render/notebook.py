@@ -116,10 +116,10 @@ def _chart(name: str, fig: Figure) -> str:
 def _render(template: str, **context: Any) -> str:
     import markupsafe
 
-    from riskoff.render.html import _env
+    from riskoff.render.html import jinja_env
 
     ctx = {k: markupsafe.Markup(v) if k == "chart" and v else v for k, v in context.items()}
-    return str(_env().get_template(template).render(**ctx))
+    return str(jinja_env().get_template(template).render(**ctx))
 
 
 def diagnosis_html(diag: Mapping[str, Any]) -> str:
