@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from riskoff.config import Settings
-from riskoff.errors import InputError, RiskoffError, StoreBusyError
+from riskoff.errors import EmptyStoreError, InputError, RiskoffError, StoreBusyError
 from riskoff.usecases.notify import Redactor, Target, make_targets, send_all, send_one
 from riskoff.usecases.watch_rules import (
     Decision,
@@ -529,10 +529,17 @@ class Watcher:
         facts: list[Facts] = []
         crypto: list[Facts] = []
         diag: Diagnosis | None = None
-        try:
-            with self._store() as st:
-                ident = st.identity
+        with self._store() as st:  # one short open: the rules' state and the store's identity
+            saved = st.watch_state()
+            ident = st.identity
+            try:
                 st.require_data()
+                empty = False
+            except EmptyStoreError:
+                empty = True
+        try:
+            if empty:
+                raise EmptyStoreError()
             if self._last is not None and self._last[0] == ident:
                 _, diag, facts, crypto = self._last  # nothing new in the store
                 crypto = list(crypto)
@@ -548,8 +555,6 @@ class Watcher:
             rep.diagnose_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             log.warning("no diagnosis this cycle: %s", rep.diagnose_error)
         crypto.extend(self._hourly_facts(now))
-        with self._store() as st:
-            saved = st.watch_state()
         decisions: list[Decision] = []
         self._new_state = {}
         for rule in self.config.rules:
