@@ -30,7 +30,7 @@ from riskoff.config import Settings
 from riskoff.errors import InputError, ProviderUnavailable, StoreError, UnknownSymbolError
 from riskoff.providers.folder import read_folder
 from riskoff.providers.http import RetryPolicy, TokenBucket
-from riskoff.providers.registry import is_live
+from riskoff.providers.registry import is_live, live_prefixes, provider_class
 from riskoff.providers.update import FetchTask, fetch_many
 from riskoff.store import Store
 from riskoff.testing.emulator import Emulator, Fault
@@ -373,10 +373,8 @@ def _offline_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RISKOFF_", "FRED_"))}
     env.update(
         RISKOFF_HOME=str(home),
-        RISKOFF_FRED_URL=url,
-        RISKOFF_YAHOO_URL=url,
-        RISKOFF_EXCHANGE_URL=url,
     )
+    env.update({provider_class(p).url_env: url for p in live_prefixes()})
     return env
 
 
