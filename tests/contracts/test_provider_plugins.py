@@ -58,12 +58,12 @@ def test_update_help_and_errors_list_the_plugin(
     monkeypatch.setenv("COLUMNS", "200")
     code, out, _ = run_cli(["update", "--help"], capsys)
     assert code == 0
-    assert "comma-separated: crypto, demo, fred, yahoo." in out
+    assert "comma-separated: crypto, demo, fred, news, yahoo." in out
     code, _, err = run_cli(["update", "--provider", "bloomberg"], capsys)
     assert code == 2
     assert err.strip().splitlines() == [
         "riskoff: error: unknown provider 'bloomberg' for --provider "
-        "(choose from crypto, demo, fred, yahoo)"
+        "(choose from crypto, demo, fred, news, yahoo)"
     ]
     assert not (tmp_path / "home" / "riskoff.duckdb").exists()
 
