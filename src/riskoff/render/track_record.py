@@ -27,12 +27,13 @@ def track_record_rows(
 ) -> list[TrackRow]:
     """The track record beside a verdict (``diagnose --json``'s ``verdict``): the
     held-out cases as confident as it, and the primary suspect's precision when named
-    first; ``label`` names a suspect. Empty when the verdict carries no track record."""
+    first; ``label`` names a suspect. Empty when the verdict carries no track record or
+    names no suspect."""
     from riskoff.evaluation.stats import wilson
 
     tr = verdict.get("track_record")
-    if not isinstance(tr, Mapping):
-        return []
+    if not isinstance(tr, Mapping) or not verdict.get("primary"):
+        return []  # no record, or no suspect named (under the floor, or no sell-off)
     rows: list[TrackRow] = []
 
     def row(what: str, right: int, n: int) -> TrackRow:

@@ -35,3 +35,9 @@ def test_empty_bins_and_never_named_suspects_are_left_out() -> None:
     rows = track_record_rows(_verdict(n=0, right=0, primary={"suspect": "x", "named": 0}))
     assert rows == []
     assert track_record_rows({"primary": "x", "confidence": 0.5}) == []
+
+
+def test_no_record_when_the_verdict_names_no_suspect() -> None:
+    v = _verdict()
+    v["primary"] = ""  # under the floor, or not a sell-off: nothing was named
+    assert track_record_rows(v) == []
