@@ -14,6 +14,7 @@ import pytest
 
 from riskoff import usecases
 from riskoff.catalog import Catalog
+from riskoff.config import Settings
 from riskoff.errors import ProviderError
 from riskoff.providers.folder import read_folder
 from riskoff.providers.http import RetryPolicy, SeriesSession, TokenBucket
@@ -24,12 +25,13 @@ from riskoff.testing.emulator import Emulator, Fault
 
 FAST = RetryPolicy(attempts=2, base=0.01, cap=0.02)
 PU = ["policyuncertainty:EPU_DAILY", "policyuncertainty:TPU_DAILY"]
+FNG = "alternativeme:FNG"
 FAR = dt.date(2030, 1, 1)
 
 
 @pytest.fixture(scope="module")
 def emu(data_dir: Path) -> Iterator[Emulator]:
-    with Emulator(data_dir, preload=PU) as e:
+    with Emulator(data_dir, preload=[*PU, FNG]) as e:
         yield e
 
 
@@ -43,7 +45,7 @@ def emulator(emu: Emulator) -> Emulator:
 
 @pytest.fixture(scope="module")
 def ingested(data_dir: Path) -> dict[str, pd.DataFrame]:
-    return dict(read_folder(data_dir / "news", symbols=PU).frames)
+    return dict(read_folder(data_dir / "news", symbols=[*PU, FNG]).frames)
 
 
 def _fetch(
@@ -148,3 +150,91 @@ def test_update_fetches_policy_uncertainty_when_its_lag_says_it_is_new(
     )
     assert [r.symbol for r in due.results] == [PU[0]]
     assert emulator.count(symbol=PU[0]) == 1
+
+
+# -- alternative.me Fear & Greed --------------------------------------------------------
+
+
+def test_fear_greed_live_equals_the_file_and_update_files_it_like_ingest(
+    tmp_path: Path, emulator: Emulator, ingested: dict[str, pd.DataFrame], data_dir: Path
+) -> None:
+    live = _fetch(emulator, FNG)
+    _same(live, ingested[FNG][["date", "value"]])  # as the source dates them
+    (rec,) = emulator.records
+    assert rec.path == "/fng/"
+    settings = emulator.settings(tmp_path)
+    result = usecases.update(symbols=[FNG], settings=settings, retry=FAST)
+    assert not result.failed, [r.message for r in result.failed]
+    filed = read_folder(data_dir / "news", symbols=[FNG], catalog=Catalog.default()).frames[FNG]
+    with Store(settings.store_path, read_only=True) as st:
+        stored = st.read([FNG])[["date", "value"]]
+    _same(stored, filed[["date", "value"]])  # the row dated D filed under D-1, as ingest does
+    first = ingested[FNG]["date"].iloc[0]
+    assert stored["date"].iloc[0] == first - pd.Timedelta(days=1)
+
+
+def test_fear_greed_incremental_asks_for_the_days_since_its_start(emulator: Emulator) -> None:
+    end = dt.date(2026, 2, 24)  # the last row of the file
+    tail = _fetch(emulator, FNG, dt.date(2026, 2, 1), end)
+    assert tail["date"].min() == pd.Timestamp("2026-02-01")
+    assert tail["date"].max() == pd.Timestamp(end)
+    assert len(tail) == 24
+    (rec,) = emulator.records
+    assert rec.path == "/fng/"
+    full = _fetch(emulator, FNG)
+    assert len(full) > 2000
+
+
+def test_fear_greed_source_error_is_one_line(emulator: Emulator) -> None:
+    emulator.add_fault(Fault("unknown", symbol=FNG, times=None))
+    with pytest.raises(ProviderError, match=r"alternativeme:FNG: HTTP 404"):
+        _fetch(emulator, FNG)
+
+
+def test_fear_greed_metadata_error_is_reported(tmp_path: Path) -> None:
+    from riskoff.providers.alternativeme import FearGreedProvider
+    from riskoff.providers.base import Query
+
+    class _Resp:
+        status = 200
+
+        def json(self) -> object:
+            return {"name": "x", "data": [], "metadata": {"error": "Invalid\n limit"}}
+
+    class _Session:
+        def get(self, *a: object, **k: object) -> _Resp:
+            return _Resp()
+
+    provider = FearGreedProvider(emulator_settings(tmp_path))
+    query = Query(FNG, "FNG", None, dt.date(2026, 1, 1))
+    with pytest.raises(ProviderError, match=r"^alternative.me alternativeme:FNG: Invalid limit$"):
+        provider.download(_Session(), query)  # type: ignore[arg-type]
+
+
+def emulator_settings(home: Path) -> Settings:
+    return Settings(home=home)
+
+
+def test_fear_greed_asks_for_the_whole_history_or_the_days_since_start(tmp_path: Path) -> None:
+    from riskoff.providers.alternativeme import FearGreedProvider
+    from riskoff.providers.base import Query
+
+    asked: list[dict[str, str]] = []
+
+    class _Resp:
+        status = 200
+
+        def json(self) -> object:
+            return {"name": "x", "data": [], "metadata": {"error": None}}
+
+    class _Session:
+        def get(self, url: str, params: dict[str, str], **k: object) -> _Resp:
+            asked.append(params)
+            return _Resp()
+
+    provider = FearGreedProvider(emulator_settings(tmp_path))
+    end = dt.date(2026, 2, 24)
+    for start in (None, dt.date(2026, 2, 1), end):
+        provider.download(_Session(), Query(FNG, "FNG", start, end))  # type: ignore[arg-type]
+    assert [a["limit"] for a in asked] == ["0", "25", "2"]
+    assert {a["format"] for a in asked} == {"json"}
