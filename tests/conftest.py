@@ -84,11 +84,9 @@ def panel(loaded_settings: Settings) -> Any:
 
 
 @pytest.fixture(scope="session")
-def table(panel: Any) -> Any:
-    """The daily feature table of :func:`panel`."""
-    from riskoff.indicators.features import daily_features
-
-    return daily_features(panel)
+def table(workspace: Any) -> Any:
+    """The daily feature table of :func:`panel` (the workspace's: computed once)."""
+    return workspace.table
 
 
 @pytest.fixture(scope="session")

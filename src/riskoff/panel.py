@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -133,7 +133,6 @@ class Panel:
     class_open: pd.DataFrame
     class_source: pd.DataFrame
     info: Mapping[str, SeriesInfo]
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     papers: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
     """Newspaper-dated indices: a calendar-day index to ``as_of + PAPER_DAYS``, one
     column per ``news`` symbol, NaN where no paper (see the module doc)."""

@@ -1,16 +1,22 @@
 """The feature table of ``docs/features.md``: one row of named numbers per panel day.
 
-``daily_features(panel)`` computes the whole table (cached on the panel);
-``window_features(panel, Window)`` recomputes the move-derived columns over a multi-day
-window and takes every state column (levels, percentiles, correlations) at the window's
-last day, so a one-day window equals the table's row.
+``daily_features(panel)`` computes the whole table; ``window_features(panel, Window)``
+recomputes the move-derived columns over a multi-day window and takes every state column
+(levels, percentiles, correlations) at the window's last day, so a one-day window equals
+the table's row.
+
+The functions here are pure: they never write into the panel. What is worth computing
+once per panel (the trailing volatilities, the BTC beta, the table itself) is returned
+as a value (:class:`FeatureState`, the table) and handed back in by the caller, which is
+the use-case layer's immutable ``Workspace``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,9 +41,10 @@ from riskoff.indicators.stats import asof_change, calc_causal_percentile
 from riskoff.panel import CLASSES, Panel
 
 __all__ = [
-    "DAILY_CACHE_KEY",
     "MATRIX_MIN_CLASSES",
+    "FeatureState",
     "daily_features",
+    "feature_state",
     "kernel_moves",
     "turbulence_contributions",
     "window_features",
@@ -96,50 +103,70 @@ def _rowmean(arrays: list[np.ndarray]) -> np.ndarray:
     return np.where(cnt > 0, np.nansum(a, axis=0) / np.maximum(cnt, 1), np.nan)
 
 
-def _state(panel: Panel) -> dict[str, pd.DataFrame | pd.Series]:
-    """Per-class trailing quantities computed once per panel."""
-    key = "_state"
-    if key not in panel.cache:
-        cm, co = panel.class_moves, panel.class_open
-        traded = co.fillna(0).astype(bool)
-        vol = calc_trailing_vol(cm, traded)
-        panel.cache[key] = {"vol": vol, "traded": traded}
-    out: dict[str, pd.DataFrame | pd.Series] = panel.cache[key]
-    return out
+FxState = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A risk currency's moves (0 on carried days), traded flags (1/0) and trailing volatility."""
 
 
-def _fx_state(panel: Panel) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+@dataclass(frozen=True, eq=False)
+class FeatureState:
+    """Per-panel trailing quantities the move-derived columns need, computed once by
+    :func:`feature_state` and handed to :func:`daily_features` and :func:`window_features`
+    (the workspace keeps it beside the table).
+
+    Attributes:
+        vol: per class, the trailing 60-session volatility strictly before each day.
+        traded: per class, True where the class's market published a close that day.
+        fx: per risk currency (:data:`RISK_FX`), moves, traded flags and volatility.
+        beta: BTC beta to the S&P 500 known before each day.
+    """
+
+    vol: pd.DataFrame
+    traded: pd.DataFrame
+    fx: Mapping[str, FxState]
+    beta: pd.Series
+
+
+def feature_state(panel: Panel) -> FeatureState:
+    """The :class:`FeatureState` of ``panel`` (pure: the panel is not changed)."""
+    cm, co = panel.class_moves, panel.class_open
+    traded = co.fillna(0).astype(bool)
+    return FeatureState(
+        vol=calc_trailing_vol(cm, traded),
+        traded=traded,
+        fx=_fx_state(panel),
+        beta=_beta(panel),
+    )
+
+
+def _fx_state(panel: Panel) -> dict[str, FxState]:
     """Per risk currency: moves (0 on carried days), traded flags and the trailing 60-session
     volatility strictly before each day (the same yardstick as the classes)."""
-    key = "_fxstate"
-    if key not in panel.cache:
-        out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for name, sym in RISK_FX.items():
-            m = panel.move(sym).to_frame(name)
-            if sym in panel.traded.columns:
-                tr = panel.traded[sym].to_frame(name)
-            else:
-                tr = pd.DataFrame(False, index=panel.days, columns=[name])
-            vol = calc_trailing_vol(m, tr)
-            out[name] = (
-                m[name].to_numpy(dtype=np.float64),
-                tr[name].to_numpy(dtype=np.float64),
-                vol[name].to_numpy(dtype=np.float64),
-            )
-        panel.cache[key] = out
-    res: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = panel.cache[key]
-    return res
+    out: dict[str, FxState] = {}
+    for name, sym in RISK_FX.items():
+        m = panel.move(sym).to_frame(name)
+        if sym in panel.traded.columns:
+            tr = panel.traded[sym].to_frame(name)
+        else:
+            tr = pd.DataFrame(False, index=panel.days, columns=[name])
+        vol = calc_trailing_vol(m, tr)
+        out[name] = (
+            m[name].to_numpy(dtype=np.float64),
+            tr[name].to_numpy(dtype=np.float64),
+            vol[name].to_numpy(dtype=np.float64),
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------
 # move-derived columns (daily or over windows)
-def _move_block(panel: Panel, starts: np.ndarray, ends: np.ndarray) -> dict[str, np.ndarray]:
+def _move_block(
+    panel: Panel, state: FeatureState, starts: np.ndarray, ends: np.ndarray
+) -> dict[str, np.ndarray]:
     """Columns that depend on the moves within each window [starts[i], ends[i]] (row
     positions). Everything vectorised over windows."""
-    st = _state(panel)
     cm = panel.class_moves.to_numpy()
     co = panel.class_open.to_numpy()
-    vol = st["vol"].to_numpy()
+    vol = state.vol.to_numpy()
     cmv = _cum(cm)
     cop = _cum(np.nan_to_num(co))
     alive_end = ~np.isnan(cm[ends])
@@ -185,7 +212,7 @@ def _move_block(panel: Panel, starts: np.ndarray, ends: np.ndarray) -> dict[str,
     out["carry.nikkei_minus_spx"] = mv[:, ci["japan_equities"]] - spx
     out["crypto.btc_sigma"] = sig[:, ci["btc"]]
     out["crypto.eth_sigma"] = sig[:, ci["eth"]]
-    beta = _beta(panel).to_numpy()
+    beta = state.beta.to_numpy()
     b0 = beta[starts]
     btc = mv[:, ci["btc"]]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -201,7 +228,7 @@ def _move_block(panel: Panel, starts: np.ndarray, ends: np.ndarray) -> dict[str,
     out["rotation.real_vs_spx"] = _rowmean([s["xle"], s["xlb"]]) - spx
     dvix = np.where(np.isnan(s["vix"]), s["vixcls"], s["vix"])
     out["vol.dvix"] = dvix
-    for name, (fm, ftr, fvol) in _fx_state(panel).items():
+    for name, (fm, ftr, fvol) in state.fx.items():
         alive = ~np.isnan(fm[ends])
         fmv = np.where(alive, _win_sum(_cum(fm), starts, ends), np.nan)
         fn = _win_sum(_cum(ftr), starts, ends)
@@ -217,18 +244,15 @@ def _move_block(panel: Panel, starts: np.ndarray, ends: np.ndarray) -> dict[str,
 
 def _beta(panel: Panel) -> pd.Series:
     """BTC beta to the S&P 500 over the last 90 days both traded, known before each day."""
-    key = "_beta"
-    if key not in panel.cache:
-        cm, co = panel.class_moves, panel.class_open
-        both = (co["btc"] == 1) & (co["us_equities"] == 1)
-        both &= cm["btc"].notna() & cm["us_equities"].notna()
-        b = cm.loc[both, "btc"]
-        e = cm.loc[both, "us_equities"]
-        cov = b.rolling(BETA_WINDOW, min_periods=BETA_WINDOW // 2).cov(e)
-        var = e.rolling(BETA_WINDOW, min_periods=BETA_WINDOW // 2).var()
-        beta = (cov / var).reindex(cm.index).ffill().shift(1)
-        panel.cache[key] = beta.where(cm["btc"].notna())
-    out: pd.Series = panel.cache[key]
+    cm, co = panel.class_moves, panel.class_open
+    both = (co["btc"] == 1) & (co["us_equities"] == 1)
+    both &= cm["btc"].notna() & cm["us_equities"].notna()
+    b = cm.loc[both, "btc"]
+    e = cm.loc[both, "us_equities"]
+    cov = b.rolling(BETA_WINDOW, min_periods=BETA_WINDOW // 2).cov(e)
+    var = e.rolling(BETA_WINDOW, min_periods=BETA_WINDOW // 2).var()
+    beta = (cov / var).reindex(cm.index).ffill().shift(1)
+    out: pd.Series = beta.where(cm["btc"].notna())
     return out
 
 
@@ -238,21 +262,14 @@ def kernel_moves(panel: Panel) -> pd.DataFrame:
     """The class moves the matrix kernels use: weekday rows only, each day's move = the
     sum of the moves since the previous weekday (crypto weekends roll into Monday), a
     closed market's move 0; NaN where a class has no data."""
-    key = "_kernel"
-    if key not in panel.cache:
-        wk = panel.weekday_mask()
-        cm = panel.class_moves.to_numpy()
-        c = _cum(cm)
-        rows = np.flatnonzero(wk)
-        prev = np.concatenate([[-1], rows[:-1]])
-        sums = c[rows + 1] - c[prev + 1]
-        alive = ~np.isnan(cm[rows])
-        out = pd.DataFrame(
-            np.where(alive, sums, np.nan), index=panel.days[rows], columns=_CLASS_NAMES
-        )
-        panel.cache[key] = out
-    res: pd.DataFrame = panel.cache[key]
-    return res
+    wk = panel.weekday_mask()
+    cm = panel.class_moves.to_numpy()
+    c = _cum(cm)
+    rows = np.flatnonzero(wk)
+    prev = np.concatenate([[-1], rows[:-1]])
+    sums = c[rows + 1] - c[prev + 1]
+    alive = ~np.isnan(cm[rows])
+    return pd.DataFrame(np.where(alive, sums, np.nan), index=panel.days[rows], columns=_CLASS_NAMES)
 
 
 def _by_column_sets(
@@ -284,30 +301,29 @@ def _by_column_sets(
 
 
 def _matrix_features(panel: Panel) -> pd.DataFrame:
-    key = "_matrix"
-    if key not in panel.cache:
-        km = kernel_moves(panel)
-        x = km.to_numpy()
-        corr = _by_column_sets(x, CORR_WINDOW, lambda a: calc_avg_pairwise_corr(a, CORR_WINDOW))
-        ar = _by_column_sets(x, AR_WINDOW, lambda a: calc_absorption_ratio(a, AR_WINDOW))
-        turb = _by_column_sets(x, TURB_WINDOW + 1, lambda a: calc_turbulence(a, TURB_WINDOW))
-        df = pd.DataFrame(index=km.index)
-        df["corr.avg60"] = corr
-        df["corr.avg60_pct"] = calc_causal_percentile(df["corr.avg60"])
-        df["absorption.ratio"] = ar
-        df["absorption.shift"] = calc_absorption_shift(ar)
-        df["turbulence.value"] = turb
-        df["turbulence.pct"] = calc_causal_percentile(df["turbulence.value"])
-        # weekend rows carry Friday's structure (the kernels run on weekdays)
-        panel.cache[key] = df.reindex(panel.days, method="ffill", limit=2)
-    res: pd.DataFrame = panel.cache[key]
-    return res
-
-
-def turbulence_contributions(panel: Panel, day: dt.date | str | pd.Timestamp) -> pd.Series:
-    """Each class's share of the turbulence on ``day`` (shares sum to 1; sorted by share,
-    largest first). Empty when turbulence cannot be computed that day."""
     km = kernel_moves(panel)
+    x = km.to_numpy()
+    corr = _by_column_sets(x, CORR_WINDOW, lambda a: calc_avg_pairwise_corr(a, CORR_WINDOW))
+    ar = _by_column_sets(x, AR_WINDOW, lambda a: calc_absorption_ratio(a, AR_WINDOW))
+    turb = _by_column_sets(x, TURB_WINDOW + 1, lambda a: calc_turbulence(a, TURB_WINDOW))
+    df = pd.DataFrame(index=km.index)
+    df["corr.avg60"] = corr
+    df["corr.avg60_pct"] = calc_causal_percentile(df["corr.avg60"])
+    df["absorption.ratio"] = ar
+    df["absorption.shift"] = calc_absorption_shift(ar)
+    df["turbulence.value"] = turb
+    df["turbulence.pct"] = calc_causal_percentile(df["turbulence.value"])
+    # weekend rows carry Friday's structure (the kernels run on weekdays)
+    return df.reindex(panel.days, method="ffill", limit=2)
+
+
+def turbulence_contributions(
+    panel: Panel, day: dt.date | str | pd.Timestamp, *, kernel: pd.DataFrame | None = None
+) -> pd.Series:
+    """Each class's share of the turbulence on ``day`` (shares sum to 1; sorted by share,
+    largest first). Empty when turbulence cannot be computed that day. ``kernel``: the
+    panel's :func:`kernel_moves` when the caller already has them."""
+    km = kernel if kernel is not None else kernel_moves(panel)
     ts = pd.Timestamp(day)
     pos = int(km.index.searchsorted(ts, side="right")) - 1
     if pos < TURB_WINDOW:
@@ -360,17 +376,11 @@ def _fresh(panel: Panel, sym: str) -> np.ndarray:
     return np.zeros(len(panel.days), dtype=bool)
 
 
-def _state_columns(panel: Panel) -> pd.DataFrame:
-    key = "_statecols"
-    if key in panel.cache:
-        res: pd.DataFrame = panel.cache[key]
-        return res
+def _state_columns(panel: Panel, state: FeatureState) -> pd.DataFrame:
     days = panel.days
-    st = _state(panel)
     cols: dict[str, pd.Series | np.ndarray] = {}
     cm = panel.class_moves
-    traded = st["traded"]
-    assert isinstance(traded, pd.DataFrame)
+    traded = state.traded
     for k in (3, 5, 10):
         rk, sk = calc_kday_moves(cm, traded, k)
         for c in _CLASS_NAMES:
@@ -420,7 +430,7 @@ def _state_columns(panel: Panel) -> pd.DataFrame:
     # carry
     cols["carry.us_jp_2y_bp"] = (panel.level("fred:DGS2") - panel.level("mof:JGB2Y")) * 100
     cols["carry.cftc_yen_net"] = panel.level("cftc:JPY_NONCOMM_NET")
-    cols["crypto.beta"] = _beta(panel)
+    cols["crypto.beta"] = state.beta
 
     # volatility
     vix = _first_alive(panel, ["yahoo:^VIX", "fred:VIXCLS"])
@@ -444,28 +454,22 @@ def _state_columns(panel: Panel) -> pd.DataFrame:
     from riskoff.indicators.stress import stress_components
 
     sc = stress_components(panel)
-    df = pd.concat([df, sc], axis=1)
-    panel.cache[key] = df
-    return df
+    return pd.concat([df, sc], axis=1)
 
 
 # --------------------------------------------------------------------------------------
 # public entry points
-DAILY_CACHE_KEY = "_daily"
-"""Where :func:`daily_features` keeps the panel's table in ``Panel.cache``."""
+def daily_features(panel: Panel, state: FeatureState | None = None) -> pd.DataFrame:
+    """The feature table: index = the panel's days, columns of ``docs/features.md``.
 
-
-def daily_features(panel: Panel) -> pd.DataFrame:
-    """The feature table: index = the panel's days, columns of ``docs/features.md``."""
-    key = DAILY_CACHE_KEY
-    if key not in panel.cache:
-        pos = np.arange(len(panel.days))
-        mb = pd.DataFrame(_move_block(panel, pos, pos), index=panel.days)
-        table = pd.concat([mb, _state_columns(panel)], axis=1)
-        table.index.name = "date"
-        panel.cache[key] = table
-    out: pd.DataFrame = panel.cache[key]
-    return out
+    ``state``: the panel's :func:`feature_state` when the caller already has it.
+    """
+    st = state if state is not None else feature_state(panel)
+    pos = np.arange(len(panel.days))
+    mb = pd.DataFrame(_move_block(panel, st, pos, pos), index=panel.days)
+    table = pd.concat([mb, _state_columns(panel, st)], axis=1)
+    table.index.name = "date"
+    return table
 
 
 WINDOW_PEAK_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -481,17 +485,29 @@ or a stress spike inside the window is evidence about the window even once it ha
 listed with each are read on the same day, so a sentence names the right benchmark."""
 
 
-def window_features(panel: Panel, window: Window) -> dict[str, float]:
+def window_features(
+    panel: Panel,
+    window: Window,
+    *,
+    table: pd.DataFrame | None = None,
+    state: FeatureState | None = None,
+) -> dict[str, float]:
     """The feature row for a multi-day window: moves, sigmas and everything derived from
     them over the window (sigma against the volatility before the window starts); state
-    columns at the window's last panel day. Empty when the window holds no panel day."""
+    columns at the window's last panel day. Empty when the window holds no panel day.
+
+    ``table`` and ``state``: the panel's :func:`daily_features` and :func:`feature_state`
+    when the caller keeps them (the workspace does); computed here otherwise.
+    """
     days = panel.days
     a = int(days.searchsorted(pd.Timestamp(window.start), side="left"))
     b = int(days.searchsorted(pd.Timestamp(window.end), side="right")) - 1
     if b < a or a >= len(days):
         return {}
-    mb = _move_block(panel, np.array([a]), np.array([b]))
-    table = daily_features(panel)
+    st = state if state is not None else feature_state(panel)
+    mb = _move_block(panel, st, np.array([a]), np.array([b]))
+    if table is None:
+        table = daily_features(panel, st)
     row = table.iloc[b].to_dict()
     for k, v in mb.items():
         row[k] = v[0]

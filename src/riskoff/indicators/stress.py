@@ -145,10 +145,6 @@ def calc_ciss(
 
 def stress_components(panel: Panel) -> pd.DataFrame:
     """``stress.index`` and ``stress.<segment>`` (0..1) on the panel's days."""
-    key = "_stress"
-    if key in panel.cache:
-        cached: pd.DataFrame = panel.cache[key]
-        return cached
     wk = panel.weekday_mask()
     meas = calc_stress_measures(panel)
     subs: dict[str, pd.Series] = {}
@@ -164,5 +160,4 @@ def stress_components(panel: Panel) -> pd.DataFrame:
     sub = pd.DataFrame(subs, index=panel.days)
     out = pd.DataFrame({f"stress.{k}": v for k, v in subs.items()}, index=panel.days)
     out.insert(0, "stress.index", calc_ciss(sub))
-    panel.cache[key] = out
     return out

@@ -101,7 +101,6 @@ def diagnose(
 
     from riskoff.diagnosis import diagnose_row, load_suspects
     from riskoff.errors import RiskoffError
-    from riskoff.indicators.features import window_features
     from riskoff.indicators.relative import relative_values
     from riskoff.usecases.analog_search import analogs_for
 
@@ -125,7 +124,7 @@ def diagnose(
     if start < first:
         raise BadDateError(f"{start} is before the first data in the store ({first})")
     if win is not None and win.start != win.end:
-        row = window_features(pnl, win)
+        row = ws.window_features(win)
         if not row:
             raise BadDateError(f"window {win.start}:{win.end} holds no trading day")
         sel = (days >= pd.Timestamp(win.start)) & (days <= pd.Timestamp(win.end))

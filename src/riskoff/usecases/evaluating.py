@@ -105,12 +105,11 @@ def label_set(
 
 def _judge(row: LabelRow, ws: Workspace, s: Settings, known: list[str]) -> Judged:
     from riskoff.dates import Window
-    from riskoff.indicators.features import window_features
     from riskoff.usecases.diagnosing import diagnose, feature_row
 
     win = Window(row.start, row.end) if row.is_window else None
     d = diagnose(row.end, window=win, settings=s, with_analogs=False, workspace=ws)
-    feats = window_features(ws.panel, win) if win else feature_row(ws.table, row.end)
+    feats = ws.window_features(win) if win else feature_row(ws.table, row.end)
     names = [x.id for x in d.suspects]
     return Judged(
         label=row,

@@ -62,7 +62,6 @@ def report(
     import pandas as pd
 
     from riskoff.errors import RiskoffError
-    from riskoff.indicators.features import window_features
     from riskoff.panel import DEFAULT_START
     from riskoff.render.html import ReportInput, coverage_rows
     from riskoff.render.report import check_writable, write_report
@@ -106,7 +105,7 @@ def report(
         raise BadDateError(f"{day} is after the last data in the store ({last_data})")
     start = win.start if win is not None else day
     cut = pd.Timestamp(day)
-    row = window_features(pnl, Window(start, day))
+    row = ws.window_features(Window(start, day))
     if not row:
         raise BadDateError(f"{start}:{day} holds no day of data")
     unavailable: dict[str, str] = {}

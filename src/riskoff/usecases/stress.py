@@ -51,11 +51,13 @@ def stress_index(
     one per segment, for ``start..end``. Every value uses only data public by the end of
     its day, so a workspace over the whole store (``workspace``) answers like a panel
     loaded as of ``end`` (the default)."""
-    from riskoff.indicators.stress import stress_components
+    from riskoff.indicators.stress import SEGMENTS, stress_components
     from riskoff.usecases.panels import load_panel
 
-    pnl = workspace.panel if workspace is not None else load_panel(settings, as_of=end)
-    comp = stress_components(pnl)
+    if workspace is not None:  # the workspace's table holds the same columns
+        comp = workspace.table[["stress.index", *(f"stress.{seg}" for seg in SEGMENTS)]]
+    else:
+        comp = stress_components(load_panel(settings, as_of=end))
     comp = comp.rename(columns=lambda c: "stress_index" if c == "stress.index" else c[7:])
     if start is not None:
         comp = comp.loc[comp.index >= pd.Timestamp(start)]

@@ -5,6 +5,10 @@ what is derived from them once (the relative-move parameters and the analog engi
 together with the identity of the store it was built from. It is built by
 :func:`build_workspace` and never changed: the indicators read the panel, the use-cases
 read the workspace, and the cache (:mod:`riskoff.usecases.cache`) keeps whole workspaces.
+
+The indicators are pure functions of the panel: what is worth computing once (the
+feature table and the trailing state behind it) is computed here and kept in the
+workspace, never written into the panel.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from riskoff.analogs import AnalogEngine, EpisodeCatalog
+    from riskoff.dates import Window
+    from riskoff.indicators.features import FeatureState
     from riskoff.panel import Panel
 
 __all__ = [
@@ -46,6 +52,8 @@ class Workspace:
         table: its daily feature table (``docs/features.md``).
         params: the relative-move parameters of the table (``indicators.relative``).
         engine: the analog engine over the table and the episode catalogue.
+        state: the trailing per-panel quantities the table was built from
+            (``indicators.features.FeatureState``), kept for window rows.
         store_key: the identity and version of the store it was built from ("" when
             built from a panel handed in by the caller).
         papers: the newspaper indices' readings by newspaper date
@@ -58,6 +66,7 @@ class Workspace:
     table: pd.DataFrame
     params: pd.DataFrame
     engine: AnalogEngine
+    state: FeatureState
     store_key: str = ""
     papers: pd.DataFrame | None = None
     banks: pd.DataFrame | None = None
@@ -76,6 +85,13 @@ class Workspace:
     def is_empty(self) -> bool:
         """True when the panel holds no day at all."""
         return len(self.panel.days) == 0
+
+    def window_features(self, window: Window) -> dict[str, float]:
+        """The feature row of ``window`` (``indicators.features.window_features``) over
+        this workspace's panel, table and state; empty when it holds no panel day."""
+        from riskoff.indicators.features import window_features
+
+        return window_features(self.panel, window, table=self.table, state=self.state)
 
     def last_data_day(self) -> dt.date:
         """The last day on which some market published a close (series such as FOMC
@@ -120,17 +136,19 @@ def build_workspace(
     engine (with the episode catalogue of ``settings.home``)."""
     from riskoff.analogs import load_episodes
     from riskoff.indicators.banks import regional_banks_frame
-    from riskoff.indicators.features import daily_features
+    from riskoff.indicators.features import daily_features, feature_state
     from riskoff.indicators.news import paper_readings
     from riskoff.indicators.relative import relative_params
 
     s = settings or Settings.from_env()
-    table = daily_features(panel)
+    state = feature_state(panel)
+    table = daily_features(panel, state)
     return Workspace(
         panel=panel,
         table=table,
         params=relative_params(table),
         engine=build_engine(panel, table, load_episodes(s.home)),
+        state=state,
         store_key=store_key,
         papers=paper_readings(panel.papers),
         banks=regional_banks_frame(panel, table),

@@ -62,10 +62,9 @@ def _feature_row(
 ) -> dict[str, float]:
     """The feature row of a day or window, as ``riskoff report`` takes it."""
     from riskoff.dates import Window
-    from riskoff.indicators.features import window_features
 
     start, end = window
-    return window_features(service.panel(), Window(start, end))
+    return service.workspace().window_features(Window(start, end))
 
 
 def _neighbours(table: pd.DataFrame, day: dt.date) -> tuple[str | None, str | None]:
