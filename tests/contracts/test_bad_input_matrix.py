@@ -18,7 +18,7 @@ CASES: dict[str, tuple[list[str], str]] = {
     # dates: malformed, impossible, after the data, before any data, reversed windows
     "diagnose malformed date": (["diagnose", "2020-13-01"], "2020-13-01"),
     "diagnose impossible date": (["diagnose", "2020-02-30"], "2020-02-30"),
-    "diagnose words for a date": (["diagnose", "yesterday"], "yesterday"),
+    "diagnose words for a date": (["diagnose", "tomorrow"], "tomorrow"),
     "diagnose future date": (["diagnose", "2099-01-01"], "2099-01-01"),
     "diagnose before any data": (["diagnose", "1900-01-02"], "1900-01-02"),
     "diagnose reversed window": (
@@ -62,7 +62,7 @@ CASES: dict[str, tuple[list[str], str]] = {
     "series of an unknown symbol": (["series", "nope:NOTHING"], "nope:NOTHING"),
     # click usage errors: one line too (no usage box)
     "unknown command": (["frobnicate"], "frobnicate"),
-    "diagnose missing date": (["diagnose"], "date"),
+    "analogs missing date": (["analogs"], "date"),
     "analogs top not a number": (["analogs", "2020-03-12", "--top", "x"], "--top"),
     "diagnose unknown option": (["diagnose", "2020-03-12", "--top", "3"], "--top"),
     # ISO week and ordinal dates are not YYYY-MM-DD days

@@ -18,6 +18,7 @@ import pytest
 from riskoff.config import Settings
 from riskoff.providers.folder import with_subfolders
 from riskoff.render.html import ReportInput, build_report, coverage_rows, render_html
+from riskoff.usecases.charting import chart_set
 
 REPO = Path(__file__).resolve().parents[2]
 DAY = dt.date(2024, 3, 15)
@@ -49,10 +50,21 @@ def _input(**kw: Any) -> ReportInput:
         "as_of": DAY,
         "row": table.iloc[-1].to_dict(),
         "table": table,
-        "levels": levels,
         "coverage": coverage_rows(levels, None, day=DAY),
     }
     base.update(kw)
+    base.setdefault(
+        "charts",
+        chart_set(
+            table=base["table"],
+            levels=levels,
+            traded=None,
+            class_moves=None,
+            day=base["day"],
+            start=base["start"],
+            episodes=base.get("episodes", ()),
+        ),
+    )
     return ReportInput(**base)
 
 

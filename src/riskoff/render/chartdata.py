@@ -1,18 +1,20 @@
-"""Plain chart data: the numbers behind every report chart, cut from the feature table
-and the panel's levels.
+"""Plain chart data: the numbers behind every report chart, as frozen dataclasses of lists.
 
-Each ``*_data`` function is pure (frames in, a frozen dataclass of lists out) and knows
-nothing of plotly or matplotlib: :mod:`riskoff.render.charts` draws them with plotly for
-the page and the dashboard, :mod:`riskoff.render.png` with matplotlib for ``--png``. Dates
-are ``YYYY-MM-DD`` strings; missing values are ``None`` in lists of numbers that are
-written out as text, and ``NaN`` in float32 arrays that only feed charts.
+The analytics behind the stress, "312 or 519?" and rotation charts (rebased paths, relative
+performance, smoothed turbulence) are computed in the use-case layer
+(:mod:`riskoff.usecases.charting`, from :mod:`riskoff.indicators.paths`) and arrive here as
+a :class:`ChartSet`; the ``*_data`` functions left here only cut and label columns of the
+feature table. Nothing here knows plotly or matplotlib: :mod:`riskoff.render.charts` draws
+them with plotly for the page and the dashboard, :mod:`riskoff.render.png` with matplotlib
+for ``--png``. Dates are ``YYYY-MM-DD`` strings; missing values are ``None`` in lists of
+numbers that are written out as text, and ``NaN`` in float32 arrays that only feed charts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +30,11 @@ __all__ = [
     "PATH_ASSETS",
     "REFERENCE_DAYS",
     "ROTATION_LEGS",
+    "ChartSet",
+    "Episode",
     "HeatmapData",
     "LiquidityData",
+    "Path",
     "PathsData",
     "RotationData",
     "StressData",
@@ -37,9 +42,6 @@ __all__ = [
     "TimeSeries",
     "heatmap_data",
     "liquidity_data",
-    "paths_data",
-    "rotation_data",
-    "stress_data",
     "suspect_bars",
 ]
 
@@ -221,15 +223,20 @@ class TimeSeries:
         ok = np.flatnonzero(np.isfinite(self.values))
         return float(self.values[ok[-1]]) if len(ok) else None
 
+    @classmethod
+    def of(cls, name: str, s: pd.Series, unit: str = "") -> TimeSeries:
+        """The line of a date-indexed series."""
+        s = s.astype("float64")
+        return cls(
+            name=name,
+            dates=[d.date().isoformat() for d in pd.DatetimeIndex(s.index)],
+            values=_f32(s.to_numpy()),
+            unit=unit,
+        )
+
 
 def _series(name: str, s: pd.Series, unit: str = "") -> TimeSeries:
-    s = s.astype("float64")
-    return TimeSeries(
-        name=name,
-        dates=[d.date().isoformat() for d in pd.DatetimeIndex(s.index)],
-        values=_f32(s.to_numpy()),
-        unit=unit,
-    )
+    return TimeSeries.of(name, s, unit)
 
 
 def _col(table: pd.DataFrame, name: str) -> pd.Series:
@@ -304,59 +311,6 @@ class StressData:
     episodes: list[Episode] = field(default_factory=list)
 
 
-def stress_data(
-    table: pd.DataFrame,
-    *,
-    day: dt.date,
-    episodes: Sequence[Mapping[str, Any]] = (),
-    start: dt.date | None = None,
-) -> StressData:
-    """riskoff's stress index beside fred:STLFSI4 and ofr:FSI, turbulence and the
-    absorption ratio, weekly (the week's maximum, so spikes survive the downsampling),
-    from ``start`` (default: the first row) to ``day``. ``episodes`` are dicts with
-    ``id``, ``name`` and ``start``/``end`` (dates or ISO strings), as in episodes.toml."""
-    end = pd.Timestamp(day)
-    t = table.loc[table.index <= end]
-    if start is not None:
-        t = t.loc[t.index >= pd.Timestamp(start)]
-    first = pd.Timestamp(t.index[0]) if len(t) else end
-    eps: list[Episode] = []
-    for e in episodes:
-        a, b = pd.Timestamp(e["start"]), pd.Timestamp(e["end"])
-        if b < first or a > end:
-            continue
-        # an episode still running on the day is drawn up to the day: how long it went on
-        # was not known yet
-        eps.append(Episode(str(e["id"]), str(e["name"]), _iso(a), _iso(min(b, end))))
-
-    # one weekly pass over the five columns (resampling them one by one is slow)
-    cols = {
-        "stress.index": "max",
-        "stress.stlfsi": "last",
-        "stress.ofr_fsi": "last",
-        "turbulence.value": "last",
-        "absorption.ratio": "last",
-    }
-    frame = pd.DataFrame({c: _col(t, c) for c in cols})
-    frame["turbulence.value"] = frame["turbulence.value"].rolling(21, min_periods=10).mean()
-    weekly = frame.resample("W-FRI").agg(cols) if len(frame) else frame
-    # the last week ends on the day itself, not on a Friday after it
-    weekly.index = pd.DatetimeIndex(weekly.index).where(weekly.index <= end, end)
-
-    def wk(col: str, name: str) -> TimeSeries:
-        return _series(name, weekly[col])
-
-    return StressData(
-        day=day.isoformat(),
-        index=wk("stress.index", "riskoff stress index"),
-        stlfsi=wk("stress.stlfsi", "St. Louis Fed FSI (STLFSI4)"),
-        ofr=wk("stress.ofr_fsi", "OFR FSI"),
-        turbulence=wk("turbulence.value", "Turbulence (21-day average)"),
-        absorption=wk("absorption.ratio", "Absorption ratio"),
-        episodes=eps,
-    )
-
-
 # --------------------------------------------------------------------------------------
 # a new 312 or a new 519?
 @dataclass(frozen=True)
@@ -390,68 +344,6 @@ class PathsData:
     after: int
 
 
-def _path(
-    levels: pd.Series, traded: pd.Series | None, day: pd.Timestamp, before: int, after: int
-) -> Path | None:
-    s = levels
-    if traded is not None:
-        s = s[traded.reindex(s.index).fillna(False).astype(bool)]
-    s = s.dropna()
-    s = s[s > 0]
-    if s.empty:
-        return None
-    idx = pd.DatetimeIndex(s.index)
-    # day 0 is the first session on or after `day` (the day itself when the market was
-    # open); the base is the close before it
-    pos = int(idx.searchsorted(day, side="left"))
-    if pos < 1 or pos > len(s) or (day - idx[pos - 1]).days > 7:
-        return None
-    base = float(s.iloc[pos - 1])
-    offsets = list(range(-before, after + 1))
-    vals = np.full(len(offsets), np.nan, dtype=np.float32)
-    for k, off in enumerate(offsets):
-        p = pos + off
-        if 0 <= p < len(s):
-            vals[k] = float(s.iloc[p]) / base * 100.0
-    return Path(day=_iso(day), offsets=offsets, values=vals, symbol=str(levels.name))
-
-
-def paths_data(
-    levels: pd.DataFrame,
-    *,
-    day: dt.date,
-    traded: pd.DataFrame | None = None,
-    before: int = 10,
-    after: int = 20,
-    references: Mapping[str, dt.date] | None = None,
-) -> PathsData:
-    """Price paths of equities, gold and Bitcoin around the query day and around each
-    reference day, aligned at day 0 and rebased to 100 at the close before day 0.
-
-    ``levels`` holds one column per symbol (the panel's levels); ``traded`` marks the
-    days each symbol published a new close (so a holiday's carried close is not a
-    session). The query's path stops at ``day``: nothing after it is used.
-    """
-    refs = dict(references or REFERENCE_DAYS)
-    q = pd.Timestamp(day)
-    out: dict[str, dict[str, Path | None]] = {}
-    assets: list[tuple[str, str]] = []
-    for key, label, symbols in PATH_ASSETS:
-        sym = next((s for s in symbols if s in levels.columns and levels[s].notna().any()), None)
-        assets.append((key, label))
-        if sym is None:
-            out[key] = {"query": None, **dict.fromkeys(refs)}
-            continue
-        lv = levels[sym].loc[levels.index <= q]
-        tr = traded[sym] if traded is not None and sym in traded.columns else None
-        row: dict[str, Path | None] = {"query": _path(lv, tr, q, before, 0)}
-        for name, ref in refs.items():
-            r = pd.Timestamp(ref)
-            row[name] = _path(lv, tr, r, before, after) if r <= q else None
-        out[key] = row
-    return PathsData(query=day.isoformat(), assets=assets, paths=out, before=before, after=after)
-
-
 # --------------------------------------------------------------------------------------
 # rotation
 @dataclass(frozen=True)
@@ -468,67 +360,10 @@ class RotationData:
     window: dict[str, float | None]
 
 
-def rotation_data(
-    levels: pd.DataFrame,
-    class_moves: pd.DataFrame | None = None,
-    *,
-    start: dt.date,
-    end: dt.date,
-    lookback_days: int = 91,
-) -> RotationData:
-    """Staples, energy, materials, semis, software and the Magnificent 7 basket, each
-    relative to the S&P 500: ``100 × (asset / asset₀) / (S&P / S&P₀) − 100``, from
-    ``lookback_days`` before the window to its end, on weekdays. ``total`` is each leg's
-    relative performance over the whole chart, ``window`` over the window itself (from
-    the close before ``start``)."""
-    e = pd.Timestamp(end)
-    ws = pd.Timestamp(start)
-    s0 = min(ws, e) - pd.Timedelta(days=lookback_days)
-    lv = levels.loc[(levels.index >= s0) & (levels.index <= e)]
-    lv = lv.loc[pd.DatetimeIndex(lv.index).day_of_week < 5]
-    legs: dict[str, pd.Series] = {}
-    for key, _label, sym in ROTATION_LEGS:
-        if key == "mag7":
-            if class_moves is None or "mag7" not in class_moves.columns:
-                continue
-            cm = class_moves["mag7"].loc[lv.index]
-            legs[key] = np.exp(cm.fillna(0.0).cumsum()).where(cm.notna().cummax())
-        elif sym in lv.columns:
-            legs[key] = lv[sym].astype("float64")
-    bench = lv[BENCHMARK].astype("float64") if BENCHMARK in lv.columns else None
-    lines: list[TimeSeries] = []
-    keys: list[str] = []
-    total: dict[str, float | None] = {}
-    window: dict[str, float | None] = {}
-    labels = {k: lab for k, lab, _ in ROTATION_LEGS}
-    for key, _, _ in ROTATION_LEGS:
-        leg = legs.get(key)
-        if bench is None or leg is None:
-            total[key] = window[key] = None
-            continue
-        ratio = (leg / bench).ffill()
-        ok = ratio.dropna()
-        if ok.empty:
-            total[key] = window[key] = None
-            continue
-        rel = (ratio / float(ok.iloc[0]) - 1.0) * 100.0
-        keys.append(key)
-        lines.append(_series(labels[key], rel, "pts"))
-        total[key] = _f(rel.dropna().iloc[-1])
-        before = ratio.loc[ratio.index < ws].dropna()
-        w_end = ratio.loc[ratio.index <= e].dropna()
-        window[key] = (
-            _f((float(w_end.iloc[-1]) / float(before.iloc[-1]) - 1.0) * 100.0)
-            if len(before) and len(w_end)
-            else None
-        )
-    return RotationData(
-        start=_iso(lv.index[0]) if len(lv) else _iso(s0),
-        end=_iso(e),
-        window_start=_iso(ws),
-        window_end=_iso(e),
-        lines=lines,
-        keys=keys,
-        total=total,
-        window=window,
-    )
+@dataclass(frozen=True)
+class ChartSet:
+    """The computed charts of a page (:func:`riskoff.usecases.charting.chart_set`)."""
+
+    stress: StressData
+    paths: PathsData
+    rotation: RotationData

@@ -1,7 +1,7 @@
 """The self-contained HTML report: one page, every script and style inline.
 
 :func:`build_report` turns a :class:`ReportInput` (plain data: the feature row and table,
-panel levels, the diagnosis and analogs in their JSON shapes) into a :class:`Report`:
+the computed charts, the diagnosis and analogs in their JSON shapes) into a :class:`Report`:
 the chart data, the figures' data and the generated prose. :func:`render_html` writes the
 page with the Jinja template ``templates/report.html.j2`` (autoescaped), inlining
 plotly.js exactly once. Nothing here reads the store or the network.
@@ -99,10 +99,11 @@ class ReportInput:
     """Everything the report shows, as plain data.
 
     ``row`` is the feature row of the day (or of the window); ``table`` the daily feature
-    table up to the day; ``levels``/``traded``/``class_moves`` the panel's frames up to the
-    day. ``diagnosis`` and ``analogs`` are in their ``--json`` shapes (None when this
-    build cannot compute them); ``portfolio_html`` an escaped fragment; ``suspects`` the
-    names of the loaded suspects (default: those of the environment's ``$RISKOFF_HOME``).
+    table up to the day; ``charts`` the stress, paths and rotation charts computed by
+    the use-case layer (``usecases.charting.chart_set``). ``diagnosis`` and ``analogs``
+    are in their ``--json`` shapes (None when this build cannot compute them);
+    ``portfolio_html`` an escaped fragment; ``suspects`` the names of the loaded
+    suspects (default: those of the environment's ``$RISKOFF_HOME``).
     """
 
     day: dt.date
@@ -110,9 +111,7 @@ class ReportInput:
     as_of: dt.date
     row: Mapping[str, float]
     table: pd.DataFrame
-    levels: pd.DataFrame
-    traded: pd.DataFrame | None = None
-    class_moves: pd.DataFrame | None = None
+    charts: cd.ChartSet
     diagnosis: Mapping[str, Any] | None = None
     analogs: Mapping[str, Any] | None = None
     episodes: Sequence[Mapping[str, Any]] = ()
@@ -339,9 +338,7 @@ def build_report(inp: ReportInput) -> Report:
     diag = inp.diagnosis
     heat = cd.heatmap_data(row, day=day, window_days=inp.n_days)
     liq = cd.liquidity_data(inp.table, day=day)
-    stress = cd.stress_data(inp.table, day=day, episodes=inp.episodes)
-    paths = cd.paths_data(inp.levels, day=inp.anchor or day, traded=inp.traded)
-    rot = cd.rotation_data(inp.levels, inp.class_moves, start=inp.start, end=day)
+    stress, paths, rot = inp.charts.stress, inp.charts.paths, inp.charts.rotation
     idx_pct = (
         _percentile_of_last(inp.table["stress.index"].loc[: pd.Timestamp(day)])
         if "stress.index" in inp.table.columns
@@ -429,13 +426,17 @@ def jinja_env() -> jinja2.Environment:
     through it."""
     import jinja2
 
-    return jinja2.Environment(
+    from riskoff.render.terms import explain_terms
+
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("riskoff.render", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["explain"] = explain_terms
+    return env
 
 
 def chart_div(cid: str, fig: Figure) -> str:

@@ -77,7 +77,7 @@ def _workspace(workspace: Workspace | None, settings: Settings) -> Workspace:
 
 
 def diagnose(
-    date: str | dt.date,
+    date: str | dt.date | None = None,
     *,
     window: str | Window | None = None,
     settings: Settings | None = None,
@@ -96,6 +96,10 @@ def diagnose(
     holds them. Pass a ``workspace`` (:func:`riskoff.usecases.workspace_of` on a panel
     as of some day) to diagnose many days without reloading; the default is the whole
     store's, from the cache.
+
+    ``date`` may be None, ``today``, ``latest`` or ``yesterday``: the latest complete day
+    (:func:`riskoff.usecases.latest.resolve_day`); with a ``window`` and no date, the
+    window's last day.
     """
     import pandas as pd
 
@@ -103,11 +107,21 @@ def diagnose(
     from riskoff.errors import RiskoffError
     from riskoff.indicators.relative import relative_values
     from riskoff.usecases.analog_search import analogs_for
+    from riskoff.usecases.latest import is_relative_day, resolve_day
 
     s = settings_or_env(settings)
     moment = _moment(as_of)
-    day = parse_date(date)
     win: Window | None = parse_window(window) if isinstance(window, str) else window
+    if date is None and win is not None:
+        day = win.end
+    elif date is None or (isinstance(date, str) and is_relative_day(date)):
+        ws = _workspace(workspace, s)
+        if ws.is_empty:
+            raise EmptyStoreError()
+        day = resolve_day(date, ws).day
+        workspace = ws
+    else:
+        day = parse_date(date)
     if win is not None and not (win.start <= day <= win.end):
         raise BadDateError(f"date {day} is outside the window {win.start}:{win.end}")
     end = win.end if win is not None else day

@@ -53,7 +53,8 @@ def report(
     Gathers the panel (as known at the end of the day), the feature table, the diagnosis,
     the analogs and, with ``portfolio``, the replay of past sell-offs on it, and renders
     them with :mod:`riskoff.render`. ``date`` defaults to the latest complete day
-    (:meth:`Workspace.latest_complete_day`). With a ``window``, the page covers the whole
+    (:meth:`Workspace.latest_complete_day`), as do ``today``, ``latest`` and ``yesterday``
+    (:func:`riskoff.usecases.latest.resolve_day`). With a ``window``, the page covers the whole
     window, exactly the days ``riskoff diagnose DATE --window START:END`` diagnoses
     (``date``, when given, must lie inside it).
     """
@@ -65,6 +66,7 @@ def report(
     from riskoff.panel import DEFAULT_START
     from riskoff.render.html import ReportInput, coverage_rows
     from riskoff.render.report import check_writable, write_report
+    from riskoff.usecases.charting import chart_set
     from riskoff.usecases.diagnosing import diagnose
     from riskoff.usecases.series_data import coverage
 
@@ -75,8 +77,11 @@ def report(
     check_writable(out_path)
     if png_path is not None:
         check_writable(png_path, directory=True)
+    from riskoff.usecases.latest import is_relative_day, resolve_day
+
     win: Window | None = parse_window(window) if isinstance(window, str) else window
-    asked = parse_date(date) if date is not None else None
+    relative = isinstance(date, str) and is_relative_day(date)
+    asked = parse_date(date) if date is not None and not relative else None
     if win is not None and asked is not None and not (win.start <= asked <= win.end):
         raise BadDateError(f"date {asked} is outside the window {win.start}:{win.end}")
     day = win.end if win is not None else asked
@@ -97,7 +102,8 @@ def report(
     if ws.is_empty:
         raise EmptyStoreError()
     if day is None:
-        day = ws.latest_complete_day()
+        word = date if isinstance(date, str) else None
+        day = resolve_day(word, ws).day
     if day < ws.first_day:
         raise BadDateError(f"{day} is before the first data in the store ({ws.first_day})")
     last_data = ws.last_data_day()
@@ -130,19 +136,28 @@ def report(
         unavailable["analogs"] = f"The analog search could not run for this day: {exc}"
     portfolio_html, portfolio_note = _portfolio_section(portfolio, day, s)
     levels = pnl.levels.loc[pnl.levels.index <= cut]
+    episodes = _episodes(s)
+    table_cut = table.loc[table.index <= cut]
     inp = ReportInput(
         day=day,
         start=start,
         as_of=day,
         anchor=anchor_day,
         row=row,
-        table=table.loc[table.index <= cut],
-        levels=levels,
-        traded=pnl.traded.loc[pnl.traded.index <= cut],
-        class_moves=pnl.class_moves.loc[pnl.class_moves.index <= cut],
+        table=table_cut,
+        charts=chart_set(
+            table=table_cut,
+            levels=levels,
+            traded=pnl.traded.loc[pnl.traded.index <= cut],
+            class_moves=pnl.class_moves.loc[pnl.class_moves.index <= cut],
+            day=day,
+            start=start,
+            episodes=episodes,
+            anchor=anchor_day,
+        ),
         diagnosis=diag_dict,
         analogs=analogs_dict,
-        episodes=_episodes(s),
+        episodes=episodes,
         coverage=coverage_rows(levels, pnl.obs_age, day=day, info=load_catalog(s)),
         portfolio_html=portfolio_html,
         portfolio_note=portfolio_note,

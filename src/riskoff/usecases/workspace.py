@@ -102,20 +102,42 @@ class Workspace:
         days = self.panel.days
         return (days[int(fresh[-1])] if len(fresh) else days[0]).date()
 
-    def latest_complete_day(self) -> dt.date:
+    def latest_complete_day(self, *, before: dt.date | None = None) -> dt.date:
         """The latest of the last :data:`RECENT_DAYS` days with data on which most asset
         classes published a close: the store's very last day often holds only the first
         series of a day still being published. The one definition of "the latest day"
-        (``riskoff report``'s default, the dashboard's pre-fill, the API)."""
+        (``riskoff diagnose`` and ``riskoff report`` without a date or with ``today``,
+        ``latest`` or ``yesterday``, the dashboard's pre-fill, the API, the demo).
+
+        ``before``: only days strictly before it count (``yesterday`` is the latest
+        complete day before the calendar's today).
+        """
         import pandas as pd
 
         last = self.last_data_day()
+        if before is not None and last >= before:
+            last = before - dt.timedelta(days=1)
         n_open = self.panel.class_open.loc[: pd.Timestamp(last)].fillna(0).sum(axis=1)
         recent = n_open.iloc[-RECENT_DAYS:]
         if not len(recent):
             return last
         full = recent[recent >= COMPLETE_SHARE * recent.max()]
         return pd.Timestamp(full.index[-1]).date() if len(full) else last
+
+    def closes_on(self, day: dt.date) -> tuple[list[str], list[str]]:
+        """``(published, missing)``: the asset classes with a close on ``day`` and those
+        without one (among the classes with any data in the :data:`RECENT_DAYS` before
+        it), by class id in table order."""
+        import pandas as pd
+
+        co = self.panel.class_open.loc[: pd.Timestamp(day)]
+        if not len(co) or co.index[-1] != pd.Timestamp(day):
+            return [], []
+        live = co.iloc[-RECENT_DAYS:].notna().any(axis=0)
+        today = co.iloc[-1]
+        published = [str(c) for c in co.columns if live[c] and today[c] == 1]
+        missing = [str(c) for c in co.columns if live[c] and today[c] != 1]
+        return published, missing
 
 
 def build_engine(panel: Panel, table: pd.DataFrame, episodes: EpisodeCatalog) -> AnalogEngine:

@@ -43,6 +43,7 @@ def make_templates(home: Path | None = None) -> Jinja2Templates:
 
     from riskoff.knowledge.suspects import suspect_label
     from riskoff.render.chartdata import CLASS_LABELS
+    from riskoff.render.terms import explain_terms, term_html
     from riskoff.render.track_record import track_record_rows
 
     env = Environment(
@@ -54,6 +55,8 @@ def make_templates(home: Path | None = None) -> Jinja2Templates:
     env.globals["label"] = lambda sid: suspect_label(str(sid), home) if sid else ""
     env.globals["cls"] = lambda c: CLASS_LABELS.get(str(c), str(c).replace("_", " "))
     env.globals["track_record"] = track_record_rows
+    env.globals["term"] = term_html
+    env.filters["explain"] = explain_terms
     return Jinja2Templates(env=env)
 
 
@@ -90,6 +93,7 @@ def pages_router(service: Service, templates: Jinja2Templates) -> APIRouter:
         base = {
             "first": service.first_day(gen).isoformat(),
             "last": service.last_day(gen).isoformat(),
+            "latest": service.latest_day(gen).isoformat(),
         }
         return templates.TemplateResponse(request, name, {**base, **ctx})
 

@@ -90,8 +90,8 @@ def stress_section(
 ) -> Section:
     """riskoff's stress index beside the published indices, episodes shaded; a click on
     any point opens that day's diagnosis."""
-    from riskoff.render.chartdata import stress_data
     from riskoff.render.charts import fig_stress
+    from riskoff.usecases.charting import stress_data
 
     return _try(
         "Stress",
@@ -128,6 +128,7 @@ def day_report(
     import pandas as pd
 
     from riskoff.render.html import ReportInput, build_report, coverage_rows, figures
+    from riskoff.usecases.charting import chart_set
 
     ts = pd.Timestamp(end)
     levels = panel.levels.loc[:ts]
@@ -137,9 +138,15 @@ def day_report(
         as_of=end,
         row=row,
         table=table.loc[:ts],
-        levels=levels,
-        traded=panel.traded.loc[:ts],
-        class_moves=panel.class_moves.loc[:ts],
+        charts=chart_set(
+            table=table.loc[:ts],
+            levels=levels,
+            traded=panel.traded.loc[:ts],
+            class_moves=panel.class_moves.loc[:ts],
+            day=end,
+            start=start,
+            episodes=episodes,
+        ),
         diagnosis=diagnosis,
         analogs=analogs,
         episodes=episodes,
@@ -199,15 +206,15 @@ def analog_sections(*, panel: Any, day: dt.date) -> list[Section]:
     reference days (the report's "312 or 519?" chart)."""
     import pandas as pd
 
-    from riskoff.render import chartdata as cd
     from riskoff.render import charts as ch
+    from riskoff.usecases.charting import paths_data
 
     ts = pd.Timestamp(day)
     return [
         _try(
             "A new 312 or a new 519?",
             lambda: ch.fig_paths(
-                cd.paths_data(panel.levels.loc[:ts], day=day, traded=panel.traded.loc[:ts])
+                paths_data(panel.levels.loc[:ts], day=day, traded=panel.traded.loc[:ts])
             ),
             "S&P 500, gold and Bitcoin around the day, rebased to 100, beside 2020-03-12 and "
             "2021-05-19.",

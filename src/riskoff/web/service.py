@@ -208,9 +208,14 @@ class Service:
 
     # -- input ------------------------------------------------------------------------------
     def day(self, text: str, *, what: str = "date") -> dt.date:
-        """Parse a day and check it lies within the store's history."""
-        d = parse_date(text, what=what)
+        """Parse a day and check it lies within the store's history; ``today``, ``latest``
+        and ``yesterday`` are the latest complete day (:mod:`riskoff.usecases.latest`)."""
+        from riskoff.usecases.latest import is_relative_day, resolve_day
+
         gen = self.generation()
+        if text and is_relative_day(text):
+            return resolve_day(text, self.workspace(gen), today=self._today()).day
+        d = parse_date(text, what=what)
         if d > self._today():
             raise BadDateError(f"{what} {d} is in the future")
         first, last = self.first_day(gen), self.last_day(gen)

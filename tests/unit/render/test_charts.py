@@ -1,4 +1,5 @@
-"""Chart data and plotly figure specs, on small synthetic frames."""
+"""Chart data (computed by the use-case layer's charting module) and plotly figure specs,
+on small synthetic frames."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from riskoff.render import chartdata as cd
 from riskoff.render import charts as ch
+from riskoff.usecases import charting
 
 DAY = dt.date(2024, 3, 15)
 
@@ -111,7 +113,7 @@ def test_stress_data_is_weekly_and_clips_episodes() -> None:
         {"id": "in", "name": "Inside", "start": dt.date(2023, 5, 1), "end": dt.date(2023, 5, 9)},
         {"id": "later", "name": "After the day", "start": "2025-01-01", "end": "2025-01-09"},
     ]
-    st = cd.stress_data(_table(), day=DAY, episodes=eps)
+    st = charting.stress_data(_table(), day=DAY, episodes=eps)
     assert [e.id for e in st.episodes] == ["in"]
     assert len(st.index.dates) <= 800 // 5 + 2
     assert st.index.dates[-1] == "2024-03-15"  # weeks end on Friday
@@ -135,7 +137,7 @@ def _levels() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_paths_rebase_at_the_close_before_day0_and_stop_at_the_query() -> None:
     lv, traded = _levels()
-    pd_ = cd.paths_data(lv, day=DAY, traded=traded, before=3, after=5)
+    pd_ = charting.paths_data(lv, day=DAY, traded=traded, before=3, after=5)
     q = pd_.paths["btc"]["query"]
     assert q is not None
     assert q.at(-1) == pytest.approx(100.0)
@@ -150,7 +152,7 @@ def test_paths_rebase_at_the_close_before_day0_and_stop_at_the_query() -> None:
 
 def test_reference_after_the_query_is_not_drawn() -> None:
     lv, traded = _levels()
-    early = cd.paths_data(lv, day=dt.date(2021, 1, 5), traded=traded)
+    early = charting.paths_data(lv, day=dt.date(2021, 1, 5), traded=traded)
     assert early.paths["us_equities"]["519"] is None
     assert early.paths["us_equities"]["312"] is not None
 
@@ -161,7 +163,7 @@ def test_rotation_relative_performance() -> None:
     lv = pd.DataFrame({"yahoo:^GSPC": spx, "yahoo:XLP": spx * 1.0, "yahoo:XLE": spx}, index=idx)
     lv.loc["2024-03-15", "yahoo:XLE"] = float(spx.iloc[-1]) * 0.9
     cm = pd.DataFrame({"mag7": 0.0}, index=idx)
-    rot = cd.rotation_data(lv, cm, start=DAY, end=DAY, lookback_days=30)
+    rot = charting.rotation_data(lv, cm, start=DAY, end=DAY, lookback_days=30)
     assert rot.total["xlp"] == pytest.approx(0.0, abs=1e-9)
     assert rot.window["xle"] == pytest.approx(-10.0)
     assert rot.total["smh"] is None
@@ -179,7 +181,7 @@ def _all_figures() -> list[dict[str, Any]]:
         ch.fig_suspects(bars),
         ch.fig_liquidity(cd.liquidity_data(table, day=DAY)),
         ch.fig_stress(
-            cd.stress_data(
+            charting.stress_data(
                 table,
                 day=DAY,
                 episodes=[
@@ -187,8 +189,8 @@ def _all_figures() -> list[dict[str, Any]]:
                 ],
             )
         ),
-        ch.fig_paths(cd.paths_data(lv, day=DAY, traded=traded)),
-        ch.fig_rotation(cd.rotation_data(lv, None, start=DAY, end=DAY)),
+        ch.fig_paths(charting.paths_data(lv, day=DAY, traded=traded)),
+        ch.fig_rotation(charting.rotation_data(lv, None, start=DAY, end=DAY)),
     ]
 
 

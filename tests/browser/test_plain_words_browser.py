@@ -1,0 +1,113 @@
+"""Plain words in a real headless Chromium: the report and the dashboard explain their
+terms on hover (the glossary's one line), and no internal name is visible on either."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from riskoff.config import Settings
+from riskoff.knowledge.glossary import glossary
+from tests.browser.driver import headless_chromium
+
+DAY = "2020-03-12"
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    with headless_chromium("1280,1600") as drv:
+        yield drv
+
+
+def _internal_names_visible(text: str) -> list[str]:
+    ids = [t.id for t in glossary().terms if "." in t.id or "_" in t.id]
+    return [i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w])", text)]
+
+
+def _hover_shows_the_explanation(driver: Any, scope: str) -> int:
+    """Hover each of the first terms inside ``scope``: its tip appears with the glossary
+    line, and is hidden before. Returns how many were checked."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    terms = driver.find_elements(By.CSS_SELECTOR, f"{scope} .term")
+    assert terms, f"no explained term in {scope}"
+    checked = 0
+    for el in terms[:4]:
+        tip = el.find_element(By.CSS_SELECTOR, ".tip")
+        if not el.is_displayed():
+            continue
+        assert not tip.is_displayed()
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+        ActionChains(driver).move_to_element(el).perform()
+        time.sleep(0.1)
+        assert tip.is_displayed()
+        term = glossary().get(str(el.get_attribute("data-term")))
+        assert term is not None
+        assert term.explain[:40] in tip.text
+        ActionChains(driver).move_by_offset(0, 400).perform()
+        checked += 1
+    assert checked
+    return checked
+
+
+def test_the_report_explains_its_terms_on_hover(
+    loaded_settings: Settings, tmp_path_factory: pytest.TempPathFactory, driver: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    from riskoff import usecases
+
+    out: Path = tmp_path_factory.mktemp("words") / "r.html"
+    usecases.report(DAY, out=out, settings=loaded_settings)
+    driver.get(out.as_uri())
+    _hover_shows_the_explanation(driver, "#suspects")
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert _internal_names_visible(body) == []
+
+
+@pytest.fixture(scope="module")
+def server(loaded_settings: Settings) -> Iterator[str]:
+    import uvicorn
+
+    from riskoff.web import create_app
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    srv = uvicorn.Server(
+        uvicorn.Config(
+            create_app(loaded_settings), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_the_dashboard_explains_its_terms_on_hover(server: str, driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{server}/day/{DAY}")
+    _hover_shows_the_explanation(driver, "main")
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert _internal_names_visible(body) == []
+    assert "95th→99th" not in body  # a check's baseline is on hover only
