@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.contracts.golden_cases import commands  # noqa: E402
+from tests.contracts.golden_cases import (  # noqa: E402
+    commands,
+    frozen_today,
+    terminal_commands,
+)
 
 from riskoff.cli import main  # noqa: E402
 
@@ -40,3 +45,11 @@ if __name__ == "__main__":
     for name, args in sorted(commands().items()):
         record(name, args, target)
         print(name)
+    terminal = REPO / "tests" / "contracts" / "golden_terminal"
+    terminal.mkdir(parents=True, exist_ok=True)
+    for name, (args, width) in sorted(terminal_commands().items()):
+        os.environ["COLUMNS"] = str(width)
+        with frozen_today():
+            record(name, args, terminal)
+        print(name)
+    os.environ.pop("COLUMNS", None)

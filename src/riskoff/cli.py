@@ -206,30 +206,27 @@ def series(
     if as_json:
         _print_json(rows)
         return
-    from rich.table import Table
+    from riskoff.tables import Col, FitTable
 
     if not rows:
         _console(stderr=True).print(
             usecases.EMPTY_STORE[0].upper() + usecases.EMPTY_STORE[1:] + "."
         )
         return
-    table = Table(title=f"{len(rows)} series in the store")
-    for col, just in [
-        ("symbol", "left"),
-        ("name", "left"),
-        ("class", "left"),
-        ("units", "left"),
-        ("freq", "left"),
-        ("lag", "left"),
-        ("first", "left"),
-        ("last", "left"),
-        ("count", "right"),
-        ("stale", "right"),
-    ]:
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
-    for r in rows:
-        stale = f"{r['stale_days']}d"
-        table.add_row(
+    cols = [
+        Col("symbol", key=True),
+        Col("name", key=True),
+        Col("class"),
+        Col("units"),
+        Col("freq"),
+        Col("lag"),
+        Col("first"),
+        Col("last"),
+        Col("count", justify="right"),
+        Col("stale", justify="right"),
+    ]
+    cells = [
+        [
             r["symbol"],
             r["name"],
             r["asset_class"],
@@ -239,9 +236,11 @@ def series(
             r["first"],
             r["last"],
             f"{r['count']:,}",
-            stale,
-        )
-    _console().print(table)
+            f"{r['stale_days']}d",
+        ]
+        for r in rows
+    ]
+    _console().print(FitTable(f"{len(rows)} series in the store", cols, cells))
 
 
 class _UpdateCommand(typer.core.TyperCommand):
@@ -727,12 +726,86 @@ def serve(
             "riskoff serve needs the dashboard libraries: pip install 'riskoff[dashboard]'"
         ) from None
 
+    sock = _bind(host, port)
     if host not in ("127.0.0.1", "localhost", "::1"):
         _console(stderr=True).print(
             f"[yellow]warning:[/] serving on {host}: other machines can reach this dashboard"
         )
-    _console(stderr=True).print(f"riskoff dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run(create_app(warm=True, hosts=[host]), host=host, port=port, log_level="warning")
+    got = int(sock.getsockname()[1])
+    where = f"[{host}]" if ":" in host else host
+    _console(stderr=True).print(
+        f"riskoff dashboard on http://{where}:{got}/ (Ctrl-C to stop)", markup=False
+    )
+    config = uvicorn.Config(create_app(warm=True, hosts=[host]), log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> Any:
+    """A listening socket on ``host:port`` (port 0: any free port); a port in use or a
+    host that cannot be bound is one line, exit 2."""
+    import socket
+
+    from riskoff.errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"cannot serve on {host}: {exc.strerror}") from None
+    family, _, _, _, addr = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if os.name != "nt":
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        what = "is already in use" if exc.errno == 98 else f"cannot be used ({exc.strerror})"
+        hint = "; try another --port, or --port 0 for any free one" if exc.errno == 98 else ""
+        raise InputError(f"port {port} on {host} {what}{hint}") from None
+    return sock
+
+
+@app.command()
+def episodes(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The catalogued sell-off episodes with their ids (for riskoff stress --episodes)."""
+    from riskoff.config import Settings
+    from riskoff.knowledge.episodes import load_episodes
+    from riskoff.knowledge.suspects import suspect_label
+    from riskoff.tables import Col, FitTable
+
+    home = Settings.from_env().home
+    cat = load_episodes(home)
+    eps = sorted(cat.episodes, key=lambda e: (e.start, e.id))
+    if as_json:
+        _print_json([{**e.to_dict(), "major": e.major} for e in eps])
+        return
+    cols = [
+        Col("id", key=True),
+        Col("name", key=True, wrap=True),
+        Col("from"),
+        Col("to"),
+        Col("suspect"),
+        Col("major"),
+    ]
+    rows = [
+        [
+            e.id,
+            e.name,
+            e.start.isoformat(),
+            e.end.isoformat(),
+            suspect_label(e.suspect, home) if e.suspect else "",
+            "yes" if e.major else "",
+        ]
+        for e in eps
+    ]
+    con = _console()
+    con.print(FitTable(f"{len(eps)} sell-off episodes", cols, rows))
+    con.print(
+        "riskoff stress PORTFOLIO --episodes ID,ID replays any of them (default: the major ones)."
+    )
 
 
 @app.command()
@@ -781,18 +854,19 @@ def stress_index(
         out.index = pd.DatetimeIndex(out.index).strftime("%Y-%m-%d")
         sys.stdout.write(out.to_csv(index_label="date", float_format="%.4f"))
         return
-    from rich.table import Table
+    from riskoff.tables import Col, FitTable
 
     if df.empty:
         _console(stderr=True).print("No stress index values in that range.")
         return
-    table = Table(title=f"riskoff stress index {df.index[0]:%Y-%m-%d} .. {df.index[-1]:%Y-%m-%d}")
-    table.add_column("date", no_wrap=True)
-    for col in df.columns:
-        table.add_column(col, justify="right")
     shown = df if len(df) <= 30 else df.iloc[-30:]
-    for day, row in shown.iterrows():
-        table.add_row(f"{day:%Y-%m-%d}", *[f"{v:.3f}" for v in row.to_numpy()])
+    cols = [Col("date", key=True)] + [Col(str(c), justify="right") for c in df.columns]
+    cells = [
+        [f"{day:%Y-%m-%d}", *[f"{v:.3f}" for v in row.to_numpy()]] for day, row in shown.iterrows()
+    ]
+    table = FitTable(
+        f"riskoff stress index {df.index[0]:%Y-%m-%d} .. {df.index[-1]:%Y-%m-%d}", cols, cells
+    )
     con = _console()
     con.print(table)
     s = df["stress_index"]

@@ -7,6 +7,9 @@ answer re-records them in the same commit and says why in its message.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 # Sell-offs of every kind, calm days, up days, weekends and windows: not a tuning set,
 # a regression net (each is compared whole, not scored).
 DAYS = [
@@ -76,3 +79,37 @@ def commands() -> dict[str, list[str]]:
     out["stress_portfolio.json"] = ["stress", "examples/portfolio.csv", "--json"]
     out["scan_2020.csv"] = ["scan", "2020-01-01", "2020-12-31", "--csv"]
     return out
+
+
+# The terminal views at two widths (issue 20: readable at 80 and 120 columns): the table
+# when it fits, stacked rows when it does not (riskoff.tables.FitTable).
+WIDTHS = (80, 120)
+FROZEN_TODAY = (2026, 12, 1)
+"""``riskoff series`` counts staleness from the calendar's today: pinned for its golden."""
+
+
+def terminal_commands() -> dict[str, tuple[list[str], int]]:
+    """Golden file name (``tests/contracts/golden_terminal/``) -> arguments and width."""
+    views = {
+        "stress": ["stress", "examples/portfolio.csv"],
+        "series": ["series"],
+        "analogs": ["analogs", "2020-03-12", "--top", "3"],
+        "stress_index": ["stress-index", "--start", "2020-03-02", "--end", "2020-03-20"],
+        "episodes": ["episodes"],
+    }
+    return {f"{name}_{w}.txt": (args, w) for name, args in views.items() for w in WIDTHS}
+
+
+@contextlib.contextmanager
+def frozen_today() -> Iterator[None]:
+    """The calendar's today as seen by ``riskoff series``, pinned to FROZEN_TODAY."""
+    import datetime as dt
+
+    from riskoff.usecases import series_data
+
+    real = series_data.calendar_today
+    series_data.calendar_today = lambda: dt.date(*FROZEN_TODAY)
+    try:
+        yield
+    finally:
+        series_data.calendar_today = real

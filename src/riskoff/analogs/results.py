@@ -259,6 +259,8 @@ class AnalogReport:
         from rich.table import Table
         from rich.text import Text
 
+        from riskoff.tables import Col, FitTable
+
         parts: list[Any] = [Text(f"Analogs of {self.date.isoformat()}", style="bold")]
         for title, items in (
             ("Nearest episodes", self.analogs),
@@ -284,17 +286,29 @@ class AnalogReport:
                     _num(sp.get("3m")) + ("" if a.complete else "*"),
                 )
             parts.append(t)
-        vs = Table(title=self._vs_title(), title_justify="left")
-        for h in self._vs_head():
-            vs.add_column(h, justify="left" if h in ("feature", "closer") else "right")
-        for row in self._versus_rows():
-            vs.add_row(*row)
+        vs = FitTable(
+            self._vs_title(),
+            [
+                Col(
+                    h, justify="left" if h in ("feature", "closer") else "right", key=h == "feature"
+                )
+                for h in self._vs_head()
+            ],
+            self._versus_rows(),
+        )
         parts += [vs, Text(self.versus.text)]
-        fw = Table(title="What happened next, beside the base rate", title_justify="left")
-        for h in self._FWD_HEAD:
-            fw.add_column(h, justify="left" if h in ("asset", "horizon") else "right")
-        for row in self._forward_rows():
-            fw.add_row(*row)
+        fw = FitTable(
+            "What happened next, beside the base rate",
+            [
+                Col(
+                    h,
+                    justify="left" if h in ("asset", "horizon") else "right",
+                    key=h in ("asset", "horizon"),
+                )
+                for h in self._FWD_HEAD
+            ],
+            self._forward_rows(),
+        )
         parts += [fw, Text(self.summary)]
         parts += [Text(n, style="dim") for n in self.notes]
         return Group(*parts)

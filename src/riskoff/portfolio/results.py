@@ -446,33 +446,26 @@ class StressReport:
 
     def __rich__(self) -> Any:
         from rich.console import Group
-        from rich.table import Table
         from rich.text import Text
 
+        from riskoff.tables import Col, FitTable
+
         title = "Stress replay" + (f" like {self.like.isoformat()}" if self.like else "")
-        t = Table(
-            title=title, title_justify="left", caption=self._summary(), caption_justify="left"
-        )
-        for h in self._HEAD:
-            t.add_column(
-                h,
-                justify="right" if h in ("max DD", "cash needed", "interest") else "left",
-                no_wrap=h in ("episode", "trough"),
-            )
-        for row in self._rows():
-            t.add_row(*row)
-        parts: list[Any] = [t]
+        right = ("max DD", "cash needed", "interest")
+        cols = [
+            Col(h, justify="right" if h in right else "left", key=h == "episode")
+            for h in self._HEAD
+        ]
+        parts: list[Any] = [FitTable(title, cols, self._rows(), caption=self._summary())]
         if self.episodes:
-            c = Table(
-                title="Contributions to the drawdown (+ = lost)",
-                title_justify="left",
+            ccols = [Col("episode", key=True)] + [
+                Col(label, justify="right") for label in self._contribution_head()
+            ]
+            parts.append(
+                FitTable(
+                    "Contributions to the drawdown (+ = lost)", ccols, self._contribution_rows()
+                )
             )
-            c.add_column("episode")
-            for label in self._contribution_head():
-                c.add_column(label, justify="right")
-            for row in self._contribution_rows():
-                c.add_row(*row)
-            parts.append(c)
         parts += [Text(n, style="dim") for n in self._footnotes()]
         return Group(*parts)
 

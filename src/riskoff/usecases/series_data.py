@@ -16,6 +16,7 @@ __all__ = [
     "CoverageRow",
     "Observation",
     "SeriesData",
+    "calendar_today",
     "coverage",
     "parse_range",
     "revisions",
@@ -51,6 +52,11 @@ class Observation(TypedDict):
     value: float
 
 
+def calendar_today() -> dt.date:
+    """The calendar's today, from which staleness is counted (one place to pin it)."""
+    return dt.date.today()
+
+
 def coverage(
     settings: Settings | None = None,
     *,
@@ -75,7 +81,7 @@ def coverage(
     catalog = load_catalog(s)
     with Store(s.store_path, read_only=True) as st:
         cov = st.coverage()
-    ref = today or dt.date.today()
+    ref = today or calendar_today()
     rows: list[CoverageRow] = []
     for rec in cov.to_dict(orient="records"):
         sym = str(rec["symbol"])
