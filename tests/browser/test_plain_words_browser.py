@@ -1,5 +1,7 @@
-"""Plain words in a real headless Chromium: the report and the dashboard explain their
-terms on hover (the glossary's one line), and no internal name is visible on either."""
+"""Plain words and the stress chart in a real headless Chromium: the report and the
+dashboard explain their terms on hover (the glossary's one line), no internal name is
+visible on either, and the stress chart opens on two years with its episodes named on
+the chart itself."""
 
 from __future__ import annotations
 
@@ -60,16 +62,19 @@ def _hover_shows_the_explanation(driver: Any, scope: str) -> int:
     return checked
 
 
-def test_the_report_explains_its_terms_on_hover(
-    loaded_settings: Settings, tmp_path_factory: pytest.TempPathFactory, driver: Any
-) -> None:
-    from selenium.webdriver.common.by import By
-
+@pytest.fixture(scope="module")
+def report(loaded_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from riskoff import usecases
 
     out: Path = tmp_path_factory.mktemp("words") / "r.html"
     usecases.report(DAY, out=out, settings=loaded_settings)
-    driver.get(out.as_uri())
+    return out
+
+
+def test_the_report_explains_its_terms_on_hover(report: Path, driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(report.as_uri())
     _hover_shows_the_explanation(driver, "#suspects")
     body = driver.find_element(By.TAG_NAME, "body").text
     assert _internal_names_visible(body) == []
@@ -111,3 +116,27 @@ def test_the_dashboard_explains_its_terms_on_hover(server: str, driver: Any) -> 
     body = driver.find_element(By.TAG_NAME, "body").text
     assert _internal_names_visible(body) == []
     assert "95th→99th" not in body  # a check's baseline is on hover only
+
+
+def test_the_stress_chart_opens_on_two_years_and_names_its_episodes(
+    report: Path, driver: Any
+) -> None:
+    import datetime as dt
+
+    from selenium.webdriver.common.by import By
+
+    from tests.browser.driver import wait_until_charts_drawn
+
+    driver.get(report.as_uri())
+    n = len(driver.find_elements(By.CSS_SELECTOR, "div.plotly-chart"))
+    wait_until_charts_drawn(driver, n)
+    chart = driver.find_element(By.CSS_SELECTOR, "#stress div.plotly-chart")
+    lo, hi = driver.execute_script("return arguments[0]._fullLayout.xaxis.range;", chart)
+    span = dt.date.fromisoformat(hi[:10]) - dt.date.fromisoformat(lo[:10])
+    assert 700 <= span.days <= 740  # two years to the day, not 1990..
+    assert hi[:10] == DAY
+    buttons = [b.text for b in chart.find_elements(By.CSS_SELECTOR, "g.button text")]
+    assert "all" in buttons
+    # the episodes in view are named in the SVG itself (print and export keep them)
+    names = [t.text for t in chart.find_elements(By.CSS_SELECTOR, "g.textpoint text") if t.text]
+    assert any("COVID" in t or "Covid" in t for t in names), names

@@ -79,3 +79,37 @@ def test_cli_csv(loaded_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
     df = usecases.stress_index(settings=loaded_settings)
     assert "stress_index" in df.columns
     assert df.index.is_monotonic_increasing
+
+
+def test_the_index_starts_only_with_a_full_window(comp: pd.DataFrame, panel: Panel) -> None:
+    from riskoff.indicators.stress import CORR_BURN_IN, MIN_SEGMENTS
+
+    first = comp["stress.index"].first_valid_index()
+    assert first is not None
+    weekday = pd.Series(panel.days.day_of_week < 5, index=panel.days)
+
+    def full(upto: pd.Timestamp) -> int:
+        n = 0
+        for seg in SEGMENTS:
+            have = comp[f"stress.{seg}"].loc[:upto].notna()
+            rows = int(have.sum() if seg == "crypto" else (have & weekday.loc[:upto]).sum())
+            n += rows >= CORR_BURN_IN
+        return n
+
+    assert full(first) >= MIN_SEGMENTS
+    before = comp.index[comp.index.get_loc(first) - 1]
+    assert full(before) < MIN_SEGMENTS
+    # the first readings are not a crisis the data does not show: they sit below the
+    # index's own upper quartile over the whole history (it opened near 0.45 in calm
+    # 1990 while two segments and a few weeks of correlations were all it had)
+    opening = comp["stress.index"].loc[first:].iloc[:20].mean()
+    assert opening < comp["stress.index"].quantile(0.75)
+
+
+def test_metals_enter_the_index(comp: pd.DataFrame, table: pd.DataFrame) -> None:
+    metals = comp["stress.metals"]
+    assert metals.notna().any()
+    sig = table["sigma.gold"].where(metals.notna()).dropna()
+    worst = sig.nsmallest(5).index
+    # on the gold market's five worst days (in sigmas) the metals segment reads high
+    assert (metals.loc[worst] > metals.median()).all()

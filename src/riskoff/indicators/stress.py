@@ -13,6 +13,11 @@ The CISS approach of Holló, Kremer & Lo Duca (2012, ECB WP 1426):
    (the paper's weekly lambda = 0.93, i.e. 0.93 ** (1/5) per daily row) of the
    sub-indices around their theoretical median 0.5. Stress in
    many segments at once therefore counts more than stress in one.
+5. a full window before anything is published: a segment enters the aggregation once its
+   sub-index has :data:`CORR_BURN_IN` rows of history (its correlations with the others
+   are estimated on at least that much), and the index starts on the first day at least
+   :data:`MIN_SEGMENTS` segments have entered. Before that it is NaN: an index built on
+   two segments and a few weeks of correlations read 0.4 to 0.8 in calm 1990.
 """
 
 from __future__ import annotations
@@ -27,18 +32,26 @@ from riskoff.panel import Panel
 
 __all__ = [
     "CDF_MIN_OBS",
+    "CORR_BURN_IN",
     "EWMA_LAMBDA",
+    "MIN_SEGMENTS",
     "SEGMENTS",
     "calc_ciss",
     "calc_stress_measures",
     "stress_components",
 ]
 
-SEGMENTS = ("funding", "equities", "rates", "fx", "credit", "volatility", "crypto")
+SEGMENTS = ("funding", "equities", "rates", "fx", "credit", "volatility", "metals", "crypto")
 EWMA_LAMBDA = 0.93 ** (1 / 5)
 """The CISS paper's lambda = 0.93 is for weekly data; the same memory on daily rows is
 0.93 ** (1/5) ~ 0.9856 (a half-life of about 48 rows)."""
 CDF_MIN_OBS = 250  # a measure enters the index after one year of history
+CORR_BURN_IN = 250
+"""Rows of sub-index history (about a year of weekdays; a year of days for crypto) before a
+segment enters the aggregation: its EWMA correlations (half-life about 48 rows) have then
+seen several half-lives."""
+MIN_SEGMENTS = 4
+"""Segments that must have entered before the index is published (half of them)."""
 RV_WINDOW = 20  # sessions of realised volatility
 
 
@@ -104,6 +117,12 @@ def calc_stress_measures(panel: Panel) -> dict[str, dict[str, pd.Series]]:
             "vxn": lv("fred:VXNCLS"),
             "ovx": lv("fred:OVXCLS"),
         },
+        "metals": {
+            "gold_rv": _rv(panel, "gold"),
+            "gold_cmax": _cmax(panel, "gold"),
+            "silver_rv": _rv(panel, "silver"),
+            "silver_cmax": _cmax(panel, "silver"),
+        },
         "crypto": {
             "btc_rv": _rv(panel, "btc"),
             "btc_cmax": _cmax(panel, "btc", 365),
@@ -114,17 +133,25 @@ def calc_stress_measures(panel: Panel) -> dict[str, dict[str, pd.Series]]:
 
 
 def calc_ciss(
-    sub: pd.DataFrame, lam: float = EWMA_LAMBDA, weights: np.ndarray | None = None
+    sub: pd.DataFrame,
+    lam: float = EWMA_LAMBDA,
+    weights: np.ndarray | None = None,
+    *,
+    entered: pd.DataFrame | None = None,
+    min_segments: int = 1,
 ) -> pd.Series:
     """CISS aggregation of sub-indices on 0..1 (NaN = segment not available that day).
 
     ``(w*s)' C (w*s)`` with ``C`` the EWMA correlations of ``s - 0.5``; weights
-    renormalised over the segments available each day.
+    renormalised over the segments available each day. ``entered`` (same shape, bool):
+    the segments allowed into the aggregation each day (their correlations are still
+    estimated from all their history); NaN on days with fewer than ``min_segments``.
     """
     s = sub.to_numpy(dtype=np.float64)
     t, k = s.shape
-    avail = ~np.isnan(s)
-    d = np.where(avail, s - 0.5, np.nan)
+    seen = ~np.isnan(s)
+    avail = seen if entered is None else seen & entered.to_numpy(dtype=bool)
+    d = np.where(seen, s - 0.5, np.nan)
     prods = (d[:, :, None] * d[:, None, :]).reshape(t, k * k)
     ew = pd.DataFrame(prods).ewm(alpha=1 - lam, adjust=False, ignore_na=True).mean()
     cov = ew.to_numpy().reshape(t, k, k)
@@ -140,7 +167,8 @@ def calc_ciss(
     w = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 0.0)
     ws = w * np.nan_to_num(s)
     val = np.einsum("ti,tij,tj->t", ws, corr, ws)
-    return pd.Series(np.where(avail.any(axis=1), val, np.nan), index=sub.index)
+    ok = avail.sum(axis=1) >= max(min_segments, 1)
+    return pd.Series(np.where(ok, val, np.nan), index=sub.index)
 
 
 def stress_components(panel: Panel) -> pd.DataFrame:
@@ -158,6 +186,13 @@ def stress_components(panel: Panel) -> pd.DataFrame:
                 cdfs.append(p.reindex(panel.days).ffill(limit=2))
         subs[seg] = pd.concat(cdfs, axis=1).mean(axis=1, skipna=True)
     sub = pd.DataFrame(subs, index=panel.days)
+    # a segment enters once its sub-index has a full window of history (weekday rows;
+    # every row for crypto, which trades every day)
+    rows = pd.DataFrame(
+        {seg: (sub[seg].notna() & (wk | (seg == "crypto"))).cumsum() for seg in sub.columns},
+        index=panel.days,
+    )
+    entered = rows >= CORR_BURN_IN
     out = pd.DataFrame({f"stress.{k}": v for k, v in subs.items()}, index=panel.days)
-    out.insert(0, "stress.index", calc_ciss(sub))
+    out.insert(0, "stress.index", calc_ciss(sub, entered=entered, min_segments=MIN_SEGMENTS))
     return out

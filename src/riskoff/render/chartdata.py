@@ -300,7 +300,13 @@ class Episode:
 
 @dataclass(frozen=True)
 class StressData:
-    """Stress gauges over the whole history (weekly maxima) with past episodes."""
+    """Stress gauges over the whole history (weekly maxima) with past episodes.
+
+    ``peak`` is the most stressed segment's sub-index (weekly maximum), drawn beside the
+    index: one segment in extreme stress (metals on a gold crash) moves the systemic
+    index little by design. ``view_start`` is where the chart opens (two years before the
+    day, or the first data); the whole history stays one click away.
+    """
 
     day: str
     index: TimeSeries
@@ -309,6 +315,8 @@ class StressData:
     turbulence: TimeSeries
     absorption: TimeSeries
     episodes: list[Episode] = field(default_factory=list)
+    peak: TimeSeries | None = None
+    view_start: str = ""
 
 
 # --------------------------------------------------------------------------------------

@@ -445,26 +445,69 @@ def fig_liquidity(data: LiquidityData) -> Figure:
     return {"data": traces, "layout": layout}
 
 
+def episode_label(name: str) -> str:
+    """The short name an episode carries on a chart (its name up to a colon)."""
+    return name.split(":", 1)[0].strip()
+
+
+RANGE_BUTTONS: tuple[dict[str, Any], ...] = (
+    {"count": 1, "label": "1y", "step": "year", "stepmode": "backward"},
+    {"count": 2, "label": "2y", "step": "year", "stepmode": "backward"},
+    {"count": 5, "label": "5y", "step": "year", "stepmode": "backward"},
+    {"count": 10, "label": "10y", "step": "year", "stepmode": "backward"},
+    {"label": "all", "step": "all"},
+)
+"""The stress chart's range selector: it opens on two years, the rest is one click away."""
+
+
+def _label_side(start: str, data: StressData) -> str:
+    """Where an episode's name goes: right of its start, or left of it near the right
+    edge of the opening view (so it stays inside the chart)."""
+    if not data.view_start:
+        return "bottom right"
+    lo, hi, at = (np.datetime64(x) for x in (data.view_start, data.day, start))
+    span = float((hi - lo) / np.timedelta64(1, "D"))
+    return (
+        "bottom left"
+        if span > 0 and float((at - lo) / np.timedelta64(1, "D")) > 0.7 * span
+        else "bottom right"
+    )
+
+
 def fig_stress(data: StressData) -> Figure:
-    """riskoff's stress index, the St. Louis Fed and OFR indices, turbulence (log scale)
-    and the absorption ratio, with past sell-off episodes shaded."""
-    layout = _layout(760, margin={"l": 60, "r": 20, "t": 30, "b": 30})
+    """riskoff's stress index (beside its most stressed segment), the St. Louis Fed and OFR
+    indices, turbulence (log scale) and the absorption ratio, with past sell-off episodes
+    shaded and named; it opens on the two years to the day with a range selector for
+    the whole history."""
+    layout = _layout(780, margin={"l": 60, "r": 20, "t": 56, "b": 30})
     layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.05}
+    xaxis: dict[str, Any] = {"type": "date"}
+    if data.view_start:
+        xaxis["range"] = [data.view_start, data.day]
     _rows(
         layout,
         [
-            "riskoff stress index (0 to 1)",
+            "riskoff stress index (0 to 1) and its most stressed segment",
             "Published indices: St. Louis Fed FSI and OFR FSI (0 = normal)",
             "Turbulence: Mahalanobis distance, 21-day average (log scale)",
             "Absorption ratio",
         ],
         [0.3, 0.3, 0.2, 0.2],
         gap=0.055,
-        xaxis={"type": "date"},
+        xaxis=xaxis,
     )
+    layout["xaxis"]["rangeselector"] = {
+        "buttons": list(RANGE_BUTTONS),
+        "x": 1,
+        "xanchor": "right",
+        "y": 1.07,
+        "yanchor": "bottom",
+        "font": {"size": 11},
+    }
     layout["yaxis3"].update(type="log", dtick=1)
     traces = [
         _line(data.index, 0, k=1),
+        *([_line(data.peak, 3, width=0.9, k=1)] if data.peak is not None else []),
         _line(data.stlfsi, 1, k=2),
         _line(data.ofr, 2, k=2),
         _line(data.turbulence, 4, width=1.2, k=3),
@@ -495,20 +538,25 @@ def fig_stress(data: StressData) -> Figure:
         for ep in data.episodes
     ]
     if data.episodes:
-        vals = data.index.values[np.isfinite(data.index.values)]
-        ymax = float(vals.max()) if vals.size else 1.0
+        # the names on the chart itself (kept by print and export), clipped to the range
         traces.append(
             {
                 "type": "scatter",
-                "mode": "markers",
+                "mode": "markers+text",
                 "name": "past episodes (shaded)",
                 "x": [ep.start for ep in data.episodes],
-                "y": [round(ymax * 1.04, 4)] * len(data.episodes),
+                # staggered in three rows, so neighbouring names do not overprint
+                "y": [round(1.0 - 0.08 * (k % 3), 2) for k in range(len(data.episodes))],
                 "marker": {"symbol": "triangle-down", "size": 7, "color": MUTED},
-                "text": [f"{ep.name} ({ep.start} to {ep.end})" for ep in data.episodes],
-                "hovertemplate": "%{text}<extra></extra>",
+                "text": [episode_label(ep.name) for ep in data.episodes],
+                "textposition": [_label_side(ep.start, data) for ep in data.episodes],
+                "textfont": {"size": 10, "color": INK},
+                "customdata": [f"{ep.name} ({ep.start} to {ep.end})" for ep in data.episodes],
+                "hovertemplate": "%{customdata}<extra></extra>",
+                "cliponaxis": True,
             }
         )
+        layout["yaxis"]["range"] = [0.0, 1.0]
     layout["shapes"] += [_vline(data.day, k) for k in (1, 2, 3, 4)]
     layout["annotations"].append(_day_label(data.day))
     return {"data": traces, "layout": layout}

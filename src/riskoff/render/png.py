@@ -77,6 +77,14 @@ def _plot(ax: Any, ts: TimeSeries, style: int = 0, width: float = 1.3) -> None:
         ax.plot(_dates(ts), ts.values, color=colour, ls=_DASH[dash], lw=width, label=ts.name)
 
 
+def _since(ts: TimeSeries, start: str) -> TimeSeries:
+    """The part of a line from ``start`` on (the whole line when ``start`` is empty)."""
+    if not start:
+        return ts
+    keep = [k for k, d in enumerate(ts.dates) if d >= start]
+    return TimeSeries(ts.name, [ts.dates[k] for k in keep], ts.values[keep], ts.unit)
+
+
 def _mark(ax: Any, day: str) -> None:
     ax.axvline(np.datetime64(day), color="#1f2328", ls=":", lw=1)
 
@@ -165,22 +173,31 @@ def draw_liquidity(plt: Any, data: LiquidityData) -> Any:
 
 
 def draw_stress(plt: Any, data: StressData) -> Any:
-    """Stress index, published indices, turbulence and absorption with episodes."""
+    """Stress index (with its most stressed segment), published indices, turbulence and
+    absorption, on the two years to the day, with the episodes shaded and named."""
+    from riskoff.render.charts import episode_label
+
     fig, axes = plt.subplots(
-        4, 1, figsize=(7.5, 7.6), sharex=True, gridspec_kw={"height_ratios": [3, 3, 2, 2]}
+        4, 1, figsize=(7.5, 7.8), sharex=True, gridspec_kw={"height_ratios": [3, 3, 2, 2]}
     )
-    _plot(axes[0], data.index)
-    _plot(axes[1], data.stlfsi, 1)
-    _plot(axes[1], data.ofr, 2)
-    _plot(axes[2], data.turbulence, 4, 1.0)
-    _plot(axes[3], data.absorption, 5)
+    v = data.view_start
+
+    _plot(axes[0], _since(data.index, v))
+    if data.peak is not None:
+        _plot(axes[0], _since(data.peak, v), 3, 0.8)
+    _plot(axes[1], _since(data.stlfsi, v), 1)
+    _plot(axes[1], _since(data.ofr, v), 2)
+    _plot(axes[2], _since(data.turbulence, v), 4, 1.0)
+    _plot(axes[3], _since(data.absorption, v), 5)
     axes[2].set_yscale("log")
     titles = (
-        "riskoff stress index (0 to 1)",
+        "riskoff stress index (0 to 1) and its most stressed segment",
         "St. Louis Fed FSI and OFR FSI (0 = normal)",
         "Turbulence, 21-day average (log)",
         "Absorption ratio",
     )
+    lo = np.datetime64(data.view_start) if data.view_start else None
+    hi = np.datetime64(data.day)
     for ax, title in zip(axes, titles, strict=True):
         ax.set_title(title)
         for ep in data.episodes:
@@ -188,6 +205,32 @@ def draw_stress(plt: Any, data: StressData) -> Any:
                 np.datetime64(ep.start), np.datetime64(ep.end), color="#9aa1a9", alpha=0.3, lw=0
             )
         _mark(ax, data.day)
+    if lo is not None:
+        axes[0].set_xlim(lo, hi)
+    axes[0].set_ylim(0.0, 1.0)
+    shown = [
+        ep
+        for ep in data.episodes
+        if (lo is None or np.datetime64(ep.start) >= lo) and np.datetime64(ep.start) <= hi
+    ]
+    span = float((hi - lo) / np.timedelta64(1, "D")) if lo is not None else 0.0
+    for k, ep in enumerate(shown):  # staggered, so neighbours do not overprint
+        at = np.datetime64(ep.start)
+        # a name near the right edge reads leftwards from its start, inside the chart
+        left = (
+            lo is not None and span > 0 and float((at - lo) / np.timedelta64(1, "D")) > 0.7 * span
+        )
+        axes[0].text(
+            at,
+            0.97 - 0.09 * (k % 3),
+            episode_label(ep.name) + " " if left else " " + episode_label(ep.name),
+            fontsize=7,
+            va="top",
+            ha="right" if left else "left",
+            clip_on=True,
+        )
+    if data.peak is not None:
+        axes[0].legend(loc="center left", fontsize=7)
     axes[1].legend(loc="upper left", fontsize=8)
     return fig
 

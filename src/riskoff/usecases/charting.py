@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 
     from riskoff.render.chartdata import ChartSet, PathsData, RotationData, StressData
 
-__all__ = ["chart_set", "paths_data", "rotation_data", "stress_data"]
+__all__ = ["VIEW_YEARS", "chart_set", "paths_data", "rotation_data", "stress_data"]
+
+VIEW_YEARS = 2
+"""The stress chart opens on this many years up to the day (the whole history is one
+click away)."""
 
 
 def _iso(d: Any) -> str:
@@ -50,6 +54,7 @@ def stress_data(
     import pandas as pd
 
     from riskoff.indicators.paths import smoothed_turbulence
+    from riskoff.indicators.stress import SEGMENTS
     from riskoff.render.chartdata import Episode, StressData, TimeSeries
 
     end = pd.Timestamp(day)
@@ -76,6 +81,9 @@ def stress_data(
     }
     frame = pd.DataFrame({c: _col(t, c) for c in cols})
     frame["turbulence.value"] = smoothed_turbulence(frame["turbulence.value"])
+    segs = pd.DataFrame({s: _col(t, f"stress.{s}") for s in SEGMENTS})
+    frame["stress.peak"] = segs.max(axis=1, skipna=True).where(frame["stress.index"].notna())
+    cols["stress.peak"] = "max"
     weekly = frame.resample("W-FRI").agg(cols) if len(frame) else frame
     # the last week ends on the day itself, not on a Friday after it
     weekly.index = pd.DatetimeIndex(weekly.index).where(weekly.index <= end, end)
@@ -91,6 +99,8 @@ def stress_data(
         turbulence=wk("turbulence.value", "Turbulence (21-day average)"),
         absorption=wk("absorption.ratio", "Absorption ratio"),
         episodes=eps,
+        peak=wk("stress.peak", "most stressed segment"),
+        view_start=_iso(max(first, end - pd.DateOffset(years=VIEW_YEARS))),
     )
 
 

@@ -68,3 +68,20 @@ def test_computing_features_leaves_the_panel_unchanged() -> None:
     fresh = window_features(p, win)
     assert kept.keys() == fresh.keys()
     np.testing.assert_array_equal(list(kept.values()), list(fresh.values()))
+
+
+def test_ciss_waits_for_entered_segments() -> None:
+    from riskoff.indicators.stress import calc_ciss
+
+    idx = pd.RangeIndex(6)
+    sub = pd.DataFrame({"a": [0.9] * 6, "b": [0.8] * 6, "c": [np.nan, 0.7, 0.7, 0.7, 0.7, 0.7]})
+    entered = pd.DataFrame(
+        {"a": [True] * 6, "b": [False, False, True, True, True, True], "c": [False] * 6},
+        index=idx,
+    )
+    out = calc_ciss(sub, entered=entered, min_segments=2)
+    assert out.iloc[:2].isna().all()  # only one segment has entered
+    assert out.iloc[2:].notna().all()
+    # a segment not entered has no weight: the same as aggregating the two alone
+    both = calc_ciss(sub[["a", "b"]])
+    np.testing.assert_allclose(out.iloc[2:].to_numpy(), both.iloc[2:].to_numpy())

@@ -201,3 +201,26 @@ def test_figures_are_valid_plotly_and_safe_to_inline() -> None:
         assert "NaN" not in text
         json.loads(text)
         ch.as_figure(fig)  # plotly's own validators accept the spec
+
+
+def test_stress_chart_opens_on_two_years_and_names_its_episodes() -> None:
+    eps: list[dict[str, Any]] = [
+        {"id": "old", "name": "An old one: long ago", "start": "2021-06-01", "end": "2021-06-09"},
+        {"id": "in", "name": "Inside: the view", "start": "2023-05-01", "end": "2023-05-09"},
+    ]
+    table = _table()
+    table["stress.metals"] = 0.9
+    data = charting.stress_data(table, day=DAY, episodes=eps)
+    assert data.view_start == "2022-03-15"  # two years to the day
+    assert data.peak is not None
+    assert data.index.dates[0] < data.view_start  # the whole history is still there
+    fig = ch.fig_stress(data)
+    x = fig["layout"]["xaxis"]
+    assert x["range"] == ["2022-03-15", DAY.isoformat()]
+    labels = [b["label"] for b in x["rangeselector"]["buttons"]]
+    assert labels[-1] == "all"
+    assert "2y" in labels
+    named = [t for t in fig["data"] if t.get("mode") == "markers+text"]
+    assert len(named) == 1
+    assert named[0]["text"] == ["An old one", "Inside"]  # on the chart, not only on hover
+    assert "most stressed segment" in [t.get("name") for t in fig["data"]]
