@@ -96,8 +96,9 @@ def stress_section(
     return _try(
         "Stress",
         lambda: fig_stress(stress_data(table, day=day, episodes=episodes, start=start)),
-        "riskoff's stress index beside the St. Louis Fed and OFR indices, turbulence and the "
-        "absorption ratio (weekly maximum); shaded bands are catalogued episodes. Click a "
+        "riskoff's stress index and its most stressed segment beside the St. Louis Fed and "
+        "OFR indices, turbulence and the absorption ratio (weekly maximum), on the two years "
+        "to the day (the buttons show more); shaded and named: catalogued episodes. Click a "
         "point to diagnose that day.",
         click="day",
     )
