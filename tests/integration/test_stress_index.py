@@ -84,8 +84,9 @@ def test_cli_csv(loaded_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
 def test_the_index_starts_only_with_a_full_window(comp: pd.DataFrame, panel: Panel) -> None:
     from riskoff.indicators.stress import CORR_BURN_IN, MIN_SEGMENTS
 
-    first = comp["stress.index"].first_valid_index()
-    assert first is not None
+    valid = comp.index[comp["stress.index"].notna().to_numpy()]
+    assert len(valid)
+    first = pd.Timestamp(valid[0])
     weekday = pd.Series(panel.days.day_of_week < 5, index=panel.days)
 
     def full(upto: pd.Timestamp) -> int:
@@ -97,7 +98,7 @@ def test_the_index_starts_only_with_a_full_window(comp: pd.DataFrame, panel: Pan
         return n
 
     assert full(first) >= MIN_SEGMENTS
-    before = comp.index[comp.index.get_loc(first) - 1]
+    before = pd.Timestamp(comp.index[int(comp.index.searchsorted(first)) - 1])
     assert full(before) < MIN_SEGMENTS
     # the first readings are not a crisis the data does not show: they sit below the
     # index's own upper quartile over the whole history (it opened near 0.45 in calm
