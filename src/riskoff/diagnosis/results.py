@@ -513,12 +513,16 @@ def rich_diagnosis(d: Diagnosis) -> RenderableType:
     if not con:
         ev.append("  (none)\n", style="dim")
     if d.missing:
-        ev.append(f"Missing: {', '.join(d.missing)}", style="dim")
+        from riskoff.knowledge.glossary import glossary
+
+        plain = glossary().name_of  # no internal name reaches a person
+        ev.append(f"Missing: {', '.join(plain(m) for m in d.missing)}", style="dim")
 
     verdict = Text(d.verdict.text)
+    primary = next((sc.name for sc in d.suspects if sc.id == d.verdict.primary), "")
     conf = (
-        f"verdict: {d.verdict.primary} (confidence {d.verdict.confidence:.2f})"
-        if d.verdict.primary
+        f"verdict: {primary} (confidence {d.verdict.confidence:.2f})"
+        if primary
         else "verdict: no suspect named"
     )
     return Panel(
@@ -544,6 +548,7 @@ def _suspect_row(sc: SuspectScore) -> str:
 
 def html_diagnosis(d: Diagnosis) -> str:
     """A self-contained, escaped HTML fragment."""
+    primary = next((sc.name for sc in d.suspects if sc.id == d.verdict.primary), "")
     s = d.selloff
     pro, con = _top_evidence(d)
     status = (
@@ -567,14 +572,17 @@ def html_diagnosis(d: Diagnosis) -> str:
         *(_ev_html(e) for e in con),
         "</ul>",
         (
-            f'<p class="verdict"><strong>{escape(d.verdict.primary)}</strong> '
+            f'<p class="verdict"><strong>{escape(primary)}</strong> '
             f"(confidence {d.verdict.confidence:.2f}): {escape(d.verdict.text)}</p>"
-            if d.verdict.primary
+            if primary
             else f'<p class="verdict"><strong>No suspect named</strong>: '
             f"{escape(d.verdict.text)}</p>"
         ),
     ]
     if d.missing:
-        parts.append(f'<p class="missing">Missing: {escape(", ".join(d.missing))}</p>')
+        from riskoff.knowledge.glossary import glossary
+
+        plain = ", ".join(glossary().name_of(m) for m in d.missing)
+        parts.append(f'<p class="missing">Missing: {escape(plain)}</p>')
     parts.append("</section>")
     return "\n".join(parts)

@@ -501,7 +501,7 @@ GOLDEN_RICH = (
     "│ Against Crypto:                                                                                  │",
     "│   (none)                                                                                         │",
     "│                                                                                                  │",
-    "│ ╭─ verdict: crypto (confidence 0.62) ──────────────────────────────────────────────────────────╮ │",
+    "│ ╭─ verdict: Crypto (confidence 0.62) ──────────────────────────────────────────────────────────╮ │",
     "│ │ 2030-01-15 was a concentrated sell-off (severity 0.31): falling: Ether −25.9% (−5.0σ),       │ │",
     '│ │ Bitcoin −13.9% (−4.0σ). Most like a crypto-only crash ("519") (score 1.00, likely): Bitcoin  │ │',
     "│ │ fell 13.9% (−4.0σ); Bitcoin moved −3.8σ beyond what its beta to the S&P 500 explains. Raw    │ │",
