@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -136,13 +137,17 @@ def real_long(loaded_settings: Settings) -> Iterator[pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def full_panel(real_long: pd.DataFrame) -> Panel:
-    return build_panel(real_long, CAT)
+def full_panel(panel: Panel) -> Panel:
+    """The whole store's panel: the session's, which ``load_panel`` built from exactly
+    ``real_long`` (the same read, the same catalogue; ``build_panel`` is pure), not a
+    second build per module."""
+    return panel
 
 
 @pytest.fixture(scope="module")
-def full_table(full_panel: Panel) -> pd.DataFrame:
-    return daily_features(full_panel)
+def full_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The daily feature table of the whole store (the session's, computed once)."""
+    return table
 
 
 def _compare_day(full: Panel, table: pd.DataFrame, cut: Panel, day: pd.Timestamp) -> None:
@@ -189,13 +194,16 @@ def test_real_ingest_until_matches(
 
 
 @pytest.mark.integration
-def test_window_features_one_day_equals_row(full_panel: Panel, full_table: pd.DataFrame) -> None:
+def test_window_features_one_day_equals_row(
+    full_panel: Panel, full_table: pd.DataFrame, workspace: Any
+) -> None:
     d = pd.Timestamp("2020-03-12")
-    row = window_features(full_panel, Window(d.date(), d.date()))
+    kept = {"table": full_table, "state": workspace.state}  # as the workspace hands them
+    row = window_features(full_panel, Window(d.date(), d.date()), **kept)
     want = full_table.loc[d]
     got = pd.Series(row)[want.index]
     np.testing.assert_allclose(got.to_numpy(float), want.to_numpy(float), equal_nan=True)
-    wk = window_features(full_panel, Window(dt.date(2020, 3, 9), dt.date(2020, 3, 13)))
+    wk = window_features(full_panel, Window(dt.date(2020, 3, 9), dt.date(2020, 3, 13)), **kept)
     total = full_table.loc["2020-03-09":"2020-03-13", "move.us_equities"].sum()
     assert wk["move.us_equities"] == pytest.approx(total)
     assert wk["sigma.us_equities"] < -2
