@@ -190,19 +190,14 @@ def scan_html(rows: Sequence[Any], *, limit: int = 60) -> str:
     return wrap(inner)
 
 
-def stress_index_html(
-    frame: pd.DataFrame, episodes: Sequence[Mapping[str, Any]] = (), *, tail: int = 10
-) -> str:
-    """The stress index: the report's stress chart (weekly maximum, episodes shaded) and
-    the last days' values."""
-    from riskoff.render import chartdata as cd
-
-    if frame.empty:
+def stress_index_html(frame: pd.DataFrame, data: StressData | None, *, tail: int = 10) -> str:
+    """The stress index: the report's stress chart (weekly maximum, episodes shaded; its
+    data computed by the use-case layer, ``usecases.charting.stress_data``) and the last
+    days' values."""
+    if frame.empty or data is None:
         return wrap("<p class='na'>No stress index values in that range.</p>")
-    table = frame.rename(columns={"stress_index": "stress.index"})
     day = frame.index[-1].date()
     start = frame.index[0].date()
-    data = cd.stress_data(table, day=day, episodes=episodes, start=start)
     s = frame["stress_index"]
     shown = frame.iloc[-tail:]
     inner = _render(

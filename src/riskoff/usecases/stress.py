@@ -22,8 +22,14 @@ class StressIndexFrame(pd.DataFrame):
 
     def _repr_html_(self) -> str:
         from riskoff.render.notebook import stress_index_html
+        from riskoff.usecases.charting import stress_data
 
-        return stress_index_html(self, _episodes())
+        if self.empty:
+            return stress_index_html(self, None)
+        table = pd.DataFrame(self).rename(columns={"stress_index": "stress.index"})
+        first, last = self.index[0].date(), self.index[-1].date()
+        data = stress_data(table, day=last, episodes=_episodes(), start=first)
+        return stress_index_html(self, data)
 
     def to_frame(self) -> pd.DataFrame:
         """The same data as a plain DataFrame: indexed by date, columns ``stress_index``
