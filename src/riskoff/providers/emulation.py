@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
     import numpy as np
     import numpy.typing as npt
@@ -47,6 +48,12 @@ class Emulator(Protocol):
     """
 
     reject_keys: set[str]
+    until: dt.date | None
+
+    def folder_file(self, symbol: str) -> Path | None:
+        """The data-folder file ``symbol`` is read from (its last INDEX row), or ``None``:
+        routes that serve a source's own file format may send it as it is."""
+        ...
 
     def folder_series(self, symbol: str) -> EmulatedSeries | None:
         """The data-folder series the emulator serves for ``symbol``."""

@@ -81,6 +81,10 @@ class FetchResult:
     error: ProviderError | None = None
     requests: int = 0
     seconds: float = 0.0
+    vintage: dt.datetime | None = None
+    """The source's edition of the values (naive UTC), when the provider records one in
+    ``frame.attrs["vintage"]`` (the GPR workbook's ``Last-Modified``); ``None``: the
+    values became known when the update wrote them."""
 
     @property
     def ok(self) -> bool:
@@ -113,6 +117,9 @@ def _fetch_one(
         if task.start is None and frame.empty:
             raise EmptyDataError(f"{provider.display} sent no observations for {task.symbol}")
         result.frame = frame
+        vintage = frame.attrs.get("vintage")
+        if isinstance(vintage, dt.datetime):
+            result.vintage = vintage
     except UnauthorizedError as exc:
         result.error = type(exc)(session.redact(exc))
         session.abort(result.error)  # the same key will be rejected for every series

@@ -196,6 +196,15 @@ class Emulator:
             else {}
         )
         self._index = set(self._folder_of)
+        self._file_of = (
+            {
+                r.symbol: folder / r.file
+                for folder, rows in read_indexes(with_subfolders(self.data_dir)).items()
+                for r in rows
+            }
+            if self.data_dir is not None
+            else {}
+        )
         self._catalog = Catalog.default()
         self._series: dict[str, EmulatedSeries] = {}
         self._cuts: dict[tuple[str, dt.date], EmulatedSeries] = {}
@@ -378,6 +387,11 @@ class Emulator:
         if found is None or until is None:
             return found
         return self._cut(found, until)
+
+    def folder_file(self, symbol: str) -> Path | None:
+        """The data-folder file ``symbol`` is read from (its last INDEX row), or ``None``."""
+        found = self._file_of.get(symbol)
+        return found if found is not None and found.is_file() else None
 
     def set_hourly(
         self, symbol: str, stamps: Iterable[dt.datetime], closes: Iterable[float]

@@ -198,6 +198,7 @@ def update(
                     kind="update",
                     source="update:" + ",".join(names_used),
                     sources={r.symbol: r.source for r in good},
+                    known_at={r.symbol: r.vintage for r in good if r.vintage is not None},
                 )
                 for r in good:
                     report.rows_in.setdefault(r.symbol, 0)

@@ -26,12 +26,13 @@ from riskoff.testing.emulator import Emulator, Fault
 FAST = RetryPolicy(attempts=2, base=0.01, cap=0.02)
 PU = ["policyuncertainty:EPU_DAILY", "policyuncertainty:TPU_DAILY"]
 FNG = "alternativeme:FNG"
+GPR = ["gpr:GPRD", "gpr:GPRD_ACT", "gpr:GPRD_THREAT", "gpr:N10D"]
 FAR = dt.date(2030, 1, 1)
 
 
 @pytest.fixture(scope="module")
 def emu(data_dir: Path) -> Iterator[Emulator]:
-    with Emulator(data_dir, preload=[*PU, FNG]) as e:
+    with Emulator(data_dir, preload=[*PU, FNG, *GPR]) as e:
         yield e
 
 
@@ -45,7 +46,7 @@ def emulator(emu: Emulator) -> Emulator:
 
 @pytest.fixture(scope="module")
 def ingested(data_dir: Path) -> dict[str, pd.DataFrame]:
-    return dict(read_folder(data_dir / "news", symbols=[*PU, FNG]).frames)
+    return dict(read_folder(data_dir / "news", symbols=[*PU, FNG, *GPR]).frames)
 
 
 def _fetch(
@@ -238,3 +239,69 @@ def test_fear_greed_asks_for_the_whole_history_or_the_days_since_start(tmp_path:
         provider.download(_Session(), Query(FNG, "FNG", start, end))  # type: ignore[arg-type]
     assert [a["limit"] for a in asked] == ["0", "25", "2"]
     assert {a["format"] for a in asked} == {"json"}
+
+
+# -- the GPR workbook -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("symbol", GPR)
+def test_gpr_live_equals_ingest_of_the_same_workbook(
+    emulator: Emulator, ingested: dict[str, pd.DataFrame], symbol: str
+) -> None:
+    live = _fetch(emulator, symbol)
+    _same(live, ingested[symbol][["date", "value"]])
+    (rec,) = emulator.records
+    assert rec.path == "/gpr_files/data_gpr_daily_recent.xls"
+    file = emulator.folder_file(symbol)
+    assert file is not None
+    mtime = dt.datetime.fromtimestamp(int(file.stat().st_mtime), dt.UTC).replace(tzinfo=None)
+    assert live.attrs["vintage"] == mtime  # the file's Last-Modified: its edition
+
+
+def test_gpr_update_downloads_the_workbook_once_and_keeps_each_edition(
+    tmp_path: Path, emulator: Emulator, ingested: dict[str, pd.DataFrame]
+) -> None:
+    settings = emulator.settings(tmp_path)
+    cut = dt.date(2025, 6, 30)
+    emulator.until = cut  # an older release: the workbook as it ended on that day
+    first = usecases.update(providers="gpr", settings=settings, retry=FAST)
+    assert not first.failed, [r.message for r in first.failed]
+    assert emulator.count(path="/gpr_files/") == 1  # one download for the four series
+    older = dt.datetime.combine(cut + dt.timedelta(days=1), dt.time(0))
+    assert {r.vintage for r in first.results} == {older}
+    emulator.until = None  # the next release (the real file)
+    second = usecases.update(providers="gpr", settings=settings, retry=FAST, fetch_all=True)
+    assert not second.failed, [r.message for r in second.failed]
+    (newer,) = {r.vintage for r in second.results}
+    assert newer is not None
+    assert newer > older
+    with Store(settings.store_path, read_only=True) as st:
+        for sym in GPR:
+            _same(st.read([sym])[["date", "value"]], ingested[sym][["date", "value"]])
+            assert st.editions([sym])[sym] == (older, newer)
+            then = st.read([sym], as_known_at=older + dt.timedelta(hours=1))
+            assert then["date"].max() == pd.Timestamp(cut)
+
+
+def test_gpr_html_page_and_missing_column_are_one_line(emulator: Emulator) -> None:
+    from riskoff.providers.gpr import parse_workbook, xlsx_bytes
+
+    emulator.add_fault(Fault("malformed", symbol=GPR[0], times=None))
+    with pytest.raises(ProviderError, match=r"gpr:GPRD_ACT: the workbook download answered"):
+        _fetch(emulator, GPR[1])
+    book = xlsx_bytes(["DAY", "GPRD"], [["20200101", 1.5]])
+    with pytest.raises(ProviderError, match=r"no column GPRD_ACT, GPRD_THREAT, N10D$"):
+        parse_workbook(book, "gpr:GPRD")
+    with pytest.raises(ProviderError, match=r"not an Excel workbook"):
+        parse_workbook(b"DAY,GPRD\n", "gpr:GPRD")
+
+
+def test_gpr_edition_is_last_modified_never_later_than_now() -> None:
+    from riskoff.providers.gpr import edition
+
+    now = dt.datetime(2026, 5, 27, 12, 0)
+    assert edition("Tue, 26 May 2026 08:30:00 GMT", now=now) == dt.datetime(2026, 5, 26, 8, 30)
+    assert edition("Tue, 26 May 2026 10:30:00 +0200", now=now) == dt.datetime(2026, 5, 26, 8, 30)
+    assert edition("Thu, 28 May 2026 08:30:00 GMT", now=now) == now  # a clock ahead
+    assert edition(None, now=now) == now
+    assert edition("yesterday", now=now) == now
