@@ -731,6 +731,21 @@ class Store(AlertTables):
             }
         )
 
+    def newest_vintages(self, sources: Mapping[str, str]) -> dict[str, dt.datetime]:
+        """For each ``symbol -> source``, when the newest values that source wrote became
+        known (its newest stored edition); symbols the source never wrote are absent. An
+        update compares a fetched edition with it before loading (an older edition never
+        replaces a newer one of the same source)."""
+        if not sources:
+            return {}
+        known = "loaded_at" if self._legacy_columns else "coalesce(known_at, loaded_at)"
+        where = " OR ".join(["(symbol = ? AND source = ?)"] * len(sources))
+        rows = self._con.execute(
+            f"""SELECT symbol, max({known}) FROM observations WHERE {where} GROUP BY symbol""",
+            [v for pair in sources.items() for v in pair],
+        ).fetchall()
+        return {str(sym): t for sym, t in rows if t is not None}
+
     def editions(self, symbols: Iterable[str]) -> dict[str, tuple[dt.datetime, ...]]:
         """When each edition (vintage) of each symbol became known, oldest first: the
         moments ``read(as_known_at=)`` can tell apart (symbols without data are absent)."""

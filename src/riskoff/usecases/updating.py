@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from riskoff.config import Settings
+from riskoff.errors import ProviderError
 from riskoff.providers.schedule import RECHECK_DAYS
 from riskoff.usecases.common import load_catalog, open_store
 
@@ -185,6 +186,11 @@ def update(
         own = store is None
         st = store or open_store(s)
         try:
+            stale = _older_editions(st, good)
+            if stale:
+                good = [r for r in good if r.symbol not in stale]
+                failed = failed + list(stale.values())
+                results = [stale.get(r.symbol, r) for r in results]
             if good:
                 frames = {
                     r.symbol: catalog[r.symbol].redate(r.frame)
@@ -214,3 +220,26 @@ def update(
             f"{'; '.join(down)}: no network? Load offline data with 'riskoff ingest PATH'"
         )
     return UpdateResult(report=report, results=results, skipped=skipped)
+
+
+def _older_editions(st: Store, good: list[FetchResult]) -> dict[str, FetchResult]:
+    """Fetched series whose source served an older edition than the one it already wrote
+    (a stale mirror or cache): each becomes a failed result with a one-line reason, so the
+    other series of the update still load and the stored edition stays."""
+    dated = {r.symbol: r for r in good if r.vintage is not None}
+    if not dated:
+        return {}
+    newest = st.newest_vintages({sym: r.source for sym, r in dated.items()})
+    out: dict[str, FetchResult] = {}
+    for sym, r in dated.items():
+        stored = newest.get(sym)
+        if stored is not None and r.vintage is not None and r.vintage < stored:
+            out[sym] = replace(
+                r,
+                frame=None,
+                error=ProviderError(
+                    f"{sym}: the source served an older edition ({r.vintage:%Y-%m-%d %H:%M})"
+                    f" than the stored one ({stored:%Y-%m-%d %H:%M}); the stored edition is kept"
+                ),
+            )
+    return out

@@ -283,6 +283,28 @@ def test_gpr_update_downloads_the_workbook_once_and_keeps_each_edition(
             assert then["date"].max() == pd.Timestamp(cut)
 
 
+def test_gpr_older_edition_after_a_newer_one_fails_alone_and_keeps_the_stored_edition(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    settings = emulator.settings(tmp_path)
+    first = usecases.update(providers="gpr", settings=settings, retry=FAST)
+    assert not first.failed, [r.message for r in first.failed]
+    (newer,) = {r.vintage for r in first.results}
+    assert newer is not None
+    emulator.until = dt.date(2025, 6, 30)  # a stale mirror serves an older release
+    second = usecases.update(providers="news", settings=settings, retry=FAST, fetch_all=True)
+    refused = {r.symbol: r.message for r in second.failed}
+    assert set(refused) == set(GPR)
+    for message in refused.values():
+        assert "served an older edition" in message
+        assert "the stored edition is kept" in message
+    assert set(PU) <= {r.symbol for r in second.results if r.ok}  # the others still load
+    with Store(settings.store_path, read_only=True) as st:
+        for sym in GPR:
+            assert st.editions([sym])[sym] == (newer,)
+        assert set(PU) <= set(st.last_dates())
+
+
 def test_gpr_html_page_and_missing_column_are_one_line(emulator: Emulator) -> None:
     from riskoff.providers.gpr import parse_workbook, xlsx_bytes
 
