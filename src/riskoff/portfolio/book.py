@@ -59,6 +59,7 @@ __all__ = [
     "BookTerms",
     "EpisodePanel",
     "replay_book",
+    "typed_results",
 ]
 
 
@@ -269,12 +270,12 @@ def replay_book(
     if rows:
         parts.append(pd.DataFrame(rows))
     if not parts:
-        return _typed(pd.DataFrame(columns=[*RESULT_COLUMNS, "_pos", "_ep"]))
+        return typed_results(pd.DataFrame(columns=[*RESULT_COLUMNS, "_pos", "_ep"]))
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else None
     assert frame is not None
     order = np.lexsort((frame["_ep"].to_numpy(), frame["_pos"].to_numpy()))
     frame = frame.iloc[order].reset_index(drop=True)
-    return _typed(frame)
+    return typed_results(frame)
 
 
 _DATE_COLUMNS = (
@@ -302,9 +303,12 @@ _FLOAT_COLUMNS = (
 _STRING_COLUMNS = ("account", "episode", "status", "reason", "as_cash", "proxies")
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """One fixed type per column, whatever rows a block has (so partitions agree)."""
-    out = frame.reindex(columns=list(RESULT_COLUMNS))
+def typed_results(frame: pd.DataFrame, *, keep_others: bool = False) -> pd.DataFrame:
+    """The results' columns in order with one fixed type each, whatever rows a block
+    has (so partitions agree, and a column that is all empty still has its type).
+    ``keep_others`` keeps any other column after them (e.g. a partition's file name)."""
+    others = [c for c in frame.columns if c not in RESULT_COLUMNS] if keep_others else []
+    out = frame.reindex(columns=[*RESULT_COLUMNS, *others])
     for col in _DATE_COLUMNS:
         out[col] = pd.to_datetime(out[col]).astype("datetime64[us]")
     for col in _FLOAT_COLUMNS:

@@ -296,47 +296,11 @@ def _prepare_out(out: Path, fingerprint: str, n_blocks: int) -> set[int]:
     }
 
 
-_DATES = (
-    "base",
-    "until",
-    "truncated_at",
-    "peak_date",
-    "trough_date",
-    "margin_call",
-    "wiped_out",
-    "first_sale",
-)
-_FLOATS = (
-    "leverage",
-    "gross_exposure",
-    "equity_amount",
-    "max_drawdown",
-    "cash_needed",
-    "cash_needed_amount",
-    "sold",
-    "final_equity",
-    "interest_episode",
-    "interest_replay",
-)
-_STRINGS = ("account", "episode", "status", "reason", "as_cash", "proxies")
-
-
 def _table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The results with one fixed type per column (a partition where a column is all
-    empty still has its type), dates as timestamps."""
-    import pandas as pd
+    """The results with one fixed type per column (the engine's own typing)."""
+    from riskoff.portfolio.book import typed_results
 
-    out = frame.copy()
-    for col in _DATES:
-        out[col] = pd.to_datetime(out[col]).astype("datetime64[us]")
-    for col in _FLOATS:
-        out[col] = pd.to_numeric(out[col]).astype("float64")
-    for col in _STRINGS:
-        out[col] = out[col].astype("string")
-    for col in ("recovery_days", "forced_sales"):
-        out[col] = out[col].astype("Int64")
-    out["interest_modelled"] = out["interest_modelled"].astype("boolean")
-    return out
+    return typed_results(frame, keep_others=True)
 
 
 def _write_partition(out: Path, k: int, frame: pd.DataFrame) -> None:
