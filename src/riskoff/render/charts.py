@@ -24,6 +24,7 @@ import numpy as np
 
 from riskoff.render.chartdata import (
     REFERENCE_DAYS,
+    Episode,
     HeatmapData,
     LiquidityData,
     PathsData,
@@ -42,6 +43,7 @@ __all__ = [
     "PLOTLY_CONFIG",
     "Figure",
     "as_figure",
+    "episode_bands",
     "fig_heatmap",
     "fig_liquidity",
     "fig_paths",
@@ -521,22 +523,7 @@ def fig_stress(data: StressData) -> Figure:
             traces.append(_no_data(layout, k, "no data for this period", yr, data.day))
     if not (data.stlfsi.empty and data.ofr.empty):
         layout["shapes"].append(_hline(0.0, 2))
-    layout["shapes"] += [
-        {
-            "type": "rect",
-            "xref": "x",
-            "yref": "paper",
-            "x0": ep.start,
-            "x1": ep.end,
-            "y0": 0,
-            "y1": 1,
-            "fillcolor": "#9aa1a9",
-            "opacity": 0.3,
-            "line": {"width": 0},
-            "layer": "below",
-        }
-        for ep in data.episodes
-    ]
+    layout["shapes"] += episode_bands(data.episodes)
     if data.episodes:
         # the names on the chart itself (kept by print and export), clipped to the range
         traces.append(
@@ -693,3 +680,24 @@ def as_figure(fig: Figure) -> go.Figure:
     import plotly.graph_objects as go
 
     return go.Figure(json.loads(figure_json(fig)))
+
+
+def episode_bands(episodes: Sequence[Episode]) -> list[dict[str, Any]]:
+    """Grey bands behind a time-series chart, one per episode (shared by the stress
+    chart of the report and the notebook's)."""
+    return [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "paper",
+            "x0": ep.start,
+            "x1": ep.end,
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": "#9aa1a9",
+            "opacity": 0.3,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for ep in episodes
+    ]

@@ -237,22 +237,7 @@ def _stress_figure(data: StressData) -> Figure:
     layout["xaxis"] = {"type": "date", "showgrid": True}
     layout["yaxis"] = {"title": {"text": "riskoff stress index (0 to 1)"}, "rangemode": "tozero"}
     traces = [ch._line(data.index, 0)]
-    layout["shapes"] = [
-        {
-            "type": "rect",
-            "xref": "x",
-            "yref": "paper",
-            "x0": ep.start,
-            "x1": ep.end,
-            "y0": 0,
-            "y1": 1,
-            "fillcolor": "#9aa1a9",
-            "opacity": 0.3,
-            "line": {"width": 0},
-            "layer": "below",
-        }
-        for ep in data.episodes
-    ]
+    layout["shapes"] = ch.episode_bands(data.episodes)
     if data.episodes:
         vals = data.index.values[np.isfinite(data.index.values)]
         top = float(vals.max()) if vals.size else 1.0
