@@ -172,10 +172,14 @@ def test_exactly_the_expected_alerts(replay: Replay) -> None:
         # two calm days for crypto (the rule counts every day), then for markets
         "crypto_weekend/2024-08-04/1": ("all_clear", "sent"),
         "selloff/2024-08-02/2": ("all_clear", "sent"),
+        # the stress index (with its metals segment) back under its 95th percentile
+        "stress_percentile/2024-08-02/1": ("all_clear", "sent"),
     }
-    # nothing in the quiet week: the stress index stayed high (one event, one alert),
-    # and the cross-asset and funding rules never fired
-    assert [a.id for a in rows.values() if a.created_at.date() > dt.date(2024, 8, 8)] == []
+    # the quiet week brings only the stress index's all-clear (one event, one alert, one
+    # all-clear); the cross-asset and funding rules never fired
+    assert [a.id for a in rows.values() if a.created_at.date() > dt.date(2024, 8, 8)] == [
+        "stress_percentile/2024-08-02/1"
+    ]
 
 
 def test_cool_down_holds_the_follow_up(replay: Replay) -> None:
@@ -196,6 +200,7 @@ def test_every_sent_alert_reached_both_targets_once(replay: Replay) -> None:
         "riskoff weekend crypto fall (2024-08-04)",
         "riskoff all clear: weekend crypto fall (2024-08-06)",
         "riskoff all clear: sell-off (2024-08-07)",
+        "riskoff all clear: stress index high (2024-08-14)",
     ]
     for a in _stored(replay):
         if a.status == "sent":
@@ -212,6 +217,8 @@ def test_quiet_hours_hold_all_but_what_the_rules_allow(replay: Replay) -> None:
     # a rule without quiet hours: sent in the cycle that raised it
     assert at["crypto_weekend/2024-08-04/0"] == dt.datetime(2024, 8, 4, 23, tzinfo=dt.UTC)
     assert at["crypto_weekend/2024-08-04/1"] == dt.datetime(2024, 8, 6, 23, tzinfo=dt.UTC)
+    # an all-clear is never urgent: raised at 23:00 inside quiet hours, sent at 07:30
+    assert at["stress_percentile/2024-08-02/1"] == dt.datetime(2024, 8, 15, 7, 30, tzinfo=dt.UTC)
 
 
 def test_alert_text_carries_the_diagnosis(replay: Replay) -> None:
@@ -227,7 +234,11 @@ def test_alert_text_carries_the_diagnosis(replay: Replay) -> None:
     subject, mail_body = replay.mail.texts()[1]
     assert subject == first["title"]
     assert "Dashboard: http://127.0.0.1:8765/day/2024-08-02" in mail_body
-    clear = replay.hook.received[-1].body["message"]
+    clear = next(
+        r.body["message"]
+        for r in replay.hook.received
+        if r.body["title"] == "riskoff all clear: sell-off (2024-08-07)"
+    )
     assert clear.startswith(
         "All clear: no sell-off for 2 market days (last checked 2024-08-07; the event "
         "opened 2024-08-02)."
@@ -254,7 +265,7 @@ def test_the_canary_secret_is_nowhere(replay: Replay, capsys: pytest.CaptureFixt
         assert code == 0, err
         places["alerts --json"] = out + err
         listed = json.loads(out)
-        assert len(listed) == 6
+        assert len(listed) == 7
         assert {d["target"] for a in listed for d in a["deliveries"]} == {
             f"json://127.0.0.1:{replay.hook.port}",
             f"mailto://127.0.0.1:{replay.mail.port}",
@@ -291,5 +302,7 @@ def test_status_names_the_last_update_per_provider(replay: Replay) -> None:
     for provider in ("fred", "yahoo", "coinbase"):
         assert lines[f"  {provider}"].startswith("2024-08-14T23:00:00+00:00 ("), provider
         assert lines[f"  {provider}"].endswith(" series fetched, 0 failed)")
-    assert lines["alerts sent"] == "5"
-    assert lines["last alert"].startswith("selloff/2024-08-02/2 sent (2024-08-07 23:00 UTC)")
+    assert lines["alerts sent"] == "6"
+    assert lines["last alert"].startswith(
+        "stress_percentile/2024-08-02/1 sent (2024-08-14 23:00 UTC)"
+    )
