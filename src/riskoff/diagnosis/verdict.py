@@ -214,7 +214,10 @@ def compose_verdict(
         parts.append(backdrop)
     if missing:
         more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
-        shown = ", ".join(missing[:4]) + more
+        from riskoff.knowledge.glossary import glossary
+
+        plain = glossary().name_of  # no internal name reaches a person
+        shown = ", ".join(plain(m) for m in missing[:4]) + more
         parts.append(f"Scored without {shown} (no data for this day).")
     return Verdict(
         primary=p.id if named else "",
