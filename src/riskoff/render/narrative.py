@@ -187,8 +187,14 @@ def moves_sentences(hm: HeatmapData, *, threshold: float = 1.0, top: int = 3) ->
         out.append(f"Biggest gains: {_join([fmt_move(c, m, s) for c, s, m in gains])}.")
     else:
         out.append(f"Nothing rose by {threshold:.0f}σ or more.")
-    n_down = sum(1 for c in cells if c[1] < 0)
-    out.append(f"{n_down} of the {len(cells)} asset classes that traded {span} moved down.")
+    # every class with a new close counts, with or without the history its sigma needs
+    traded = [
+        (hm.move[i][0], hm.unit[i])
+        for i in range(len(hm.classes))
+        if hm.open[i] and hm.move[i][0] is not None
+    ]
+    n_down = sum(1 for m, unit in traded if m is not None and (m > 0 if unit == "bp" else m < 0))
+    out.append(f"{n_down} of the {len(traded)} asset classes that traded {span} moved down.")
     closed = [CLASS_LABELS[c] for i, c in enumerate(hm.classes) if not hm.open[i]]
     if closed:
         out.append(

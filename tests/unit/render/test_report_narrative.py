@@ -108,6 +108,23 @@ def test_moves_on_a_calm_day_say_so() -> None:
     ]
 
 
+def test_a_class_that_traded_without_a_sigma_is_counted() -> None:
+    """Bitcoin's first weeks: a close and a move, no 60-day volatility yet. It traded and
+    fell, so the count says so (it used to count only the classes with a sigma)."""
+    row = {
+        "move.us_equities": 0.001,
+        "sigma.us_equities": 0.1,
+        "open.us_equities": 1,
+        "move.btc": -0.03,
+        "open.btc": 1,
+        "move.treasuries": -0.05,  # the 10-year yield rose 5 bp: the bond fell
+        "sigma.treasuries": -0.6,
+        "open.treasuries": 1,
+    }
+    out = nv.moves_sentences(cd.heatmap_data(row, day=DAY))
+    assert "2 of the 3 asset classes that traded on the day moved down." in out
+
+
 def test_window_sentences_name_the_window() -> None:
     hm = cd.heatmap_data(ROW, day=DAY, window_days=4)
     assert hm.horizons[0] == "window (4 days)"
