@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,11 +24,19 @@ from riskoff.errors import DataFileError, UnknownSymbolError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RANGE_FIELDS", "ROW_HOLDS", "Catalog", "SeriesInfo", "parse_lag", "range_parent"]
+__all__ = [
+    "RANGE_FIELDS",
+    "ROW_HOLDS",
+    "Catalog",
+    "SeriesInfo",
+    "parse_lag",
+    "range_parent",
+    "series_name",
+]
 
 _LAG_RE = re.compile(r"^(\d+)([DB])$")
 _REQUIRED = ("symbol", "name", "asset_class", "role", "units", "frequency")
-_OPTIONAL = ("lag", "description", "adjusted", "row_holds", "row_holds_from")
+_OPTIONAL = ("lag", "label", "description", "adjusted", "row_holds", "row_holds_from")
 ROW_HOLDS = ("own_day", "previous_weekday", "previous_day")
 """What a provider's row dated D holds: D's own close; the close of the weekday before
 (Yahoo FX since 2010: the bar is dated by the London day that starts a few hours after
@@ -76,6 +85,19 @@ class SeriesInfo:
     """See :data:`ROW_HOLDS`; anything but ``own_day`` re-dates rows on the way in."""
     row_holds_from: str = ""
     """ISO day: rows dated before it hold their own day (the provider changed convention)."""
+    label: str = ""
+    """The series' plain name for people, when the first clause of its description is not
+    one (``label`` in the catalogue); see :attr:`plain_name`."""
+
+    @property
+    def plain_name(self) -> str:
+        """What a person reads for this series: its ``label``, else its description up to
+        the first comma, semicolon or parenthesis ("COMEX copper futures" for
+        ``yahoo:HG=F``), else its logical name."""
+        if self.label:
+            return self.label
+        head = re.split(r",\s|;\s|\s\(", self.description, maxsplit=1)[0].strip()
+        return head or self.name
 
     @property
     def provider(self) -> str:
@@ -174,6 +196,7 @@ def _info_from_mapping(raw: Mapping[str, Any], where: str) -> SeriesInfo:
         adjusted=str(raw.get("adjusted", "na")),
         row_holds=str(raw.get("row_holds", "own_day")),
         row_holds_from=str(raw.get("row_holds_from", "")),
+        label=str(raw.get("label", "")),
     )
     if info.row_holds not in ROW_HOLDS:
         raise DataFileError(
@@ -220,7 +243,8 @@ class Catalog(Mapping[str, SeriesInfo]):
             symbol=key,
             name=f"{parent.name}@{split[1]}",
             role="range",
-            description=f"the day's {split[1]} of {parent.name}",
+            description=f"The day's {split[1]} of {parent.plain_name} ({parent.symbol})",
+            label=f"{parent.plain_name}: the day's {split[1]}",
         )
 
     def __iter__(self) -> Iterator[str]:
@@ -322,3 +346,19 @@ def _read_text(path: Path) -> str:
             f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); "
             "save it as UTF-8"
         ) from None
+
+
+@cache
+def _packaged() -> Catalog:
+    return Catalog.default()
+
+
+def series_name(symbol: str) -> str | None:
+    """The plain name of a catalogue symbol (``"COMEX copper futures"`` for
+    ``yahoo:HG=F``), or None for anything the packaged catalogue does not hold."""
+    if ":" not in symbol:
+        return None
+    try:
+        return _packaged()[symbol].plain_name
+    except KeyError:
+        return None

@@ -1031,6 +1031,22 @@ def explain(
             sys.stdout.write(f"{t.id:<32} {t.name}\n")
         return
     found = g.get(term)
+    if found is None and ":" in term:  # a source symbol: the catalogue's name and description
+        from riskoff.catalog import Catalog
+        from riskoff.config import Settings
+
+        cat = Catalog.default(Settings.from_env().home)
+        if term in cat:
+            info = cat[term]
+            if as_json:
+                _print_json(
+                    {"id": info.symbol, "name": info.plain_name, "explain": info.description}
+                )
+                return
+            con = _console()
+            con.print(f"[bold]{info.plain_name}[/] ({info.symbol})", markup=True, highlight=False)
+            con.print(info.description, markup=False, soft_wrap=False)
+            return
     if found is None:
         near = g.suggest(term)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""

@@ -513,10 +513,9 @@ def rich_diagnosis(d: Diagnosis) -> RenderableType:
     if not con:
         ev.append("  (none)\n", style="dim")
     if d.missing:
-        from riskoff.knowledge.glossary import glossary
+        from riskoff.diagnosis.names import plain_name  # no internal name reaches a person
 
-        plain = glossary().name_of  # no internal name reaches a person
-        ev.append(f"Missing: {', '.join(plain(m) for m in d.missing)}", style="dim")
+        ev.append(f"Missing: {', '.join(plain_name(m) for m in d.missing)}", style="dim")
 
     verdict = Text(d.verdict.text)
     primary = next((sc.name for sc in d.suspects if sc.id == d.verdict.primary), "")
@@ -580,9 +579,9 @@ def html_diagnosis(d: Diagnosis) -> str:
         ),
     ]
     if d.missing:
-        from riskoff.knowledge.glossary import glossary
+        from riskoff.diagnosis.names import plain_name
 
-        plain = ", ".join(glossary().name_of(m) for m in d.missing)
+        plain = ", ".join(plain_name(m) for m in d.missing)
         parts.append(f'<p class="missing">Missing: {escape(plain)}</p>')
     parts.append("</section>")
     return "\n".join(parts)

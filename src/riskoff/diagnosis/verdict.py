@@ -214,10 +214,9 @@ def compose_verdict(
         parts.append(backdrop)
     if missing:
         more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
-        from riskoff.knowledge.glossary import glossary
+        from riskoff.diagnosis.names import plain_name  # no internal name reaches a person
 
-        plain = glossary().name_of  # no internal name reaches a person
-        shown = ", ".join(plain(m) for m in missing[:4]) + more
+        shown = ", ".join(plain_name(m) for m in missing[:4]) + more
         parts.append(f"Scored without {shown} (no data for this day).")
     return Verdict(
         primary=p.id if named else "",

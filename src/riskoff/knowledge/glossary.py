@@ -175,7 +175,10 @@ def glossary_markdown(g: Glossary | None = None) -> str:
         "Every name riskoff computes or prints, in plain words. Generated from",
         "`src/riskoff/data/glossary.toml` by `scripts/glossary.py` (a test keeps it in step);",
         "`riskoff explain TERM` prints one entry, the report and the dashboard show them on",
-        "hover.",
+        "hover. Source symbols (`yahoo:HG=F`) are named by the series catalogue",
+        "(`src/riskoff/data/catalog.toml`: a series' `label`, else its description up to the",
+        "first comma, semicolon or parenthesis): `riskoff explain yahoo:HG=F` prints",
+        '"COMEX copper futures"; the JSON outputs keep the symbols.',
         "",
     ]
     families: dict[str, list[Term]] = {}

@@ -21,6 +21,7 @@ import pandas as pd
 from riskoff.knowledge.suspects import SuspectName, suspect_label, suspect_names
 from riskoff.render import chartdata as cd
 from riskoff.render import narrative as nv
+from riskoff.render.terms import plain_name
 
 if TYPE_CHECKING:
     import jinja2
@@ -92,6 +93,8 @@ class CoverageRow:
     last: str
     age_days: int
     stale: bool
+    label: str = ""
+    """The plain name people read (the catalogue's), the symbol beside it."""
 
 
 @dataclass
@@ -194,6 +197,7 @@ def coverage_rows(
                 last=obs_day.isoformat(),
                 age_days=(day - obs_day).days,
                 stale=stale,
+                label=str(getattr(meta, "plain_name", "")) or plain_name(str(sym)),
             )
         )
     return out
@@ -373,6 +377,7 @@ def build_report(inp: ReportInput) -> Report:
         text["analog_notes"] = [str(n) for n in an.get("notes", [])]
     stale = [c.symbol for c in inp.coverage if c.stale]
     missing = list(diag.get("data", {}).get("missing", [])) if diag is not None else []
+    missing = [plain_name(m) for m in missing]  # the JSON keeps the ids and symbols
     text["coverage"] = [nv.coverage_sentence(len(inp.coverage), stale, missing)]
     groups: dict[str, list[CoverageRow]] = {}
     for c in inp.coverage:

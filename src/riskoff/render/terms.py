@@ -16,9 +16,10 @@ from functools import cache
 
 from markupsafe import Markup, escape
 
+from riskoff.catalog import series_name
 from riskoff.knowledge.glossary import Glossary, Term, glossary
 
-__all__ = ["explain_terms", "term_html"]
+__all__ = ["explain_terms", "plain_name", "term_html"]
 
 _NOT_ON_HOVER = frozenset(
     {
@@ -113,3 +114,12 @@ def term_html(term: str, detail: str = "", g: Glossary | None = None) -> Markup:
     if t is None:
         return Markup(escape(term))
     return Markup(_tip(t, str(escape(t.name)), detail))
+
+
+def plain_name(term: str) -> str:
+    """What a person reads for a feature (its glossary name) or a source symbol (its
+    catalogue name: ``yahoo:HG=F`` -> "COMEX copper futures"); the term when unknown."""
+    t = glossary().get(term)
+    if t is not None:
+        return t.name
+    return series_name(term) or term

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskoff.catalog import Catalog, SeriesInfo, parse_lag
+from riskoff.catalog import Catalog, SeriesInfo, parse_lag, series_name
 from riskoff.errors import DataFileError, UnknownSymbolError
 
 
@@ -25,6 +25,37 @@ def test_default_catalogue_is_complete_and_consistent() -> None:
     assert cat["fred:NFCI"].lag == "5D"  # published Wednesday
     assert cat["fred:ICSA"].lag == "5D"  # week ending Saturday, published Thursday
     assert cat.resolve("sp500").symbol == "yahoo:^GSPC"
+
+
+def test_every_catalogue_symbol_has_one_plain_name() -> None:
+    """People read names, not symbols: every series has a plain name, distinct from the
+    others, from its description's first clause or its own ``label``."""
+    cat = Catalog.default()
+    plain = {s: info.plain_name for s, info in cat.items()}
+    assert len(set(plain.values())) == len(plain)
+    for s, name in plain.items():
+        assert name, s
+        assert ":" not in name.split(" ")[0], s
+    assert plain["yahoo:HG=F"] == "COMEX copper futures"  # the description's first clause
+    assert plain["fred:DFEDTARU"] == "Federal funds target range, upper limit"  # its label
+    assert cat["yahoo:SPY@low"].plain_name == "SPDR S&P 500 ETF: the day's low"
+    assert series_name("yahoo:HG=F") == "COMEX copper futures"
+    assert series_name("sigma.gold") is None
+    assert series_name("nowhere:X") is None
+
+
+def test_a_user_series_can_carry_a_label(tmp_path: Path) -> None:
+    (tmp_path / "catalog.toml").write_text(
+        '[[series]]\nsymbol = "fred:MYSERIES"\nname = "mine"\nasset_class = "other"\n'
+        'role = "reference"\nunits = "index"\nfrequency = "daily"\n'
+        'description = "My own index (built at home)"\nlabel = "My index"\n'
+    )
+    cat = Catalog.default(tmp_path)
+    assert cat["fred:MYSERIES"].plain_name == "My index"
+    (tmp_path / "catalog.toml").write_text(
+        (tmp_path / "catalog.toml").read_text().replace('label = "My index"\n', "")
+    )
+    assert Catalog.default(tmp_path)["fred:MYSERIES"].plain_name == "My own index"
 
 
 @pytest.mark.parametrize(

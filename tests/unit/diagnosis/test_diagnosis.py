@@ -21,6 +21,7 @@ from riskoff.diagnosis import (
     score_suspects,
 )
 from riskoff.diagnosis.classes import CLASSES
+from riskoff.diagnosis.results import html_diagnosis
 from riskoff.diagnosis.text import render_template
 from riskoff.errors import DataFileError
 from riskoff.formatting import fmt_log_pct, fmt_sigma
@@ -333,7 +334,14 @@ def test_missing_funding_data_is_said_and_renormalised() -> None:
 def test_a_missing_class_is_listed_by_symbol() -> None:
     row = calm_row()
     row["move.btc"] = row["sigma.btc"] = math.nan
-    assert "yahoo:BTC-USD" in diag(row).missing
+    d = diag(row)
+    assert "yahoo:BTC-USD" in d.missing  # the JSON keeps the symbol
+    assert "yahoo:BTC-USD" in d.to_dict()["data"]["missing"]
+    # people read its name: the verdict, the terminal panel and the HTML fragment
+    assert "yahoo:" not in d.verdict.text
+    assert "Bitcoin in USD" in d.verdict.text
+    assert "yahoo:" not in html_diagnosis(d)
+    assert "Bitcoin in USD" in html_diagnosis(d)
 
 
 def test_weekend_day_says_other_markets_were_closed() -> None:

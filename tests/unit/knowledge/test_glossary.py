@@ -106,3 +106,15 @@ def test_explain_prints_the_term_and_an_unknown_one_is_exit_2(
     code, out, _ = run_cli(["explain"], capsys)
     assert code == 0
     assert len(out.splitlines()) == len(glossary().terms)
+
+
+def test_explain_a_source_symbol_prints_its_catalogue_name(
+    capsys: pytest.CaptureFixture[str], home: Path
+) -> None:
+    code, out, err = run_cli(["explain", "yahoo:HG=F"], capsys)
+    assert code == 0, err
+    assert out.startswith("COMEX copper futures (yahoo:HG=F)\n")
+    assert "continuous front month" in out
+    code, out, err = run_cli(["explain", "yahoo:NOPE"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1
