@@ -10,6 +10,7 @@ fast, and every function returns a typed result::
     riskoff.scan("2020-03-01", "2020-03-31")  # ScanRows (a list of ScanRow)
     riskoff.stress_index()                    # StressIndexFrame (a DataFrame)
     riskoff.stress_portfolio("examples/portfolio.csv")   # StressReport
+    riskoff.stress_book("book/", out_dir="out/")         # BookReport (many accounts)
     riskoff.report(out="riskoff-report.html") # ReportResult
     riskoff.series("yahoo:SPY")               # SeriesData
     riskoff.coverage()                        # list[CoverageRow]
@@ -65,6 +66,7 @@ __all__ = [
     "report",
     "scan",
     "series",
+    "stress_book",
     "stress_index",
     "stress_portfolio",
     "update",
@@ -95,6 +97,7 @@ if TYPE_CHECKING:
         report,
         scan,
         series,
+        stress_book,
         stress_index,
         stress_portfolio,
         update,

@@ -33,6 +33,7 @@ EXPECTED = [
     "report",
     "scan",
     "series",
+    "stress_book",
     "stress_index",
     "stress_portfolio",
     "update",
@@ -61,7 +62,7 @@ def _functions() -> list[tuple[str, object]]:
 def test_the_use_cases_are_the_public_functions() -> None:
     names = {n.rsplit(".", 1)[1] for n, _ in _functions() if n.startswith("riskoff.")}
     assert {"diagnose", "analogs", "scan", "report", "stress_index", "stress_portfolio"} <= names
-    assert {"series", "ingest", "update", "coverage"} <= names
+    assert {"series", "ingest", "update", "coverage", "stress_book"} <= names
     # riskoff.analogs is the function even after the subpackage of that name is imported
     import riskoff.analogs.search
 

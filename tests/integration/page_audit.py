@@ -113,7 +113,7 @@ def _decimals(s: str) -> int:
 
 def _close(printed: str, value: float, *, slack: float = 1.0) -> bool:
     """``printed`` is ``value`` rounded to the printed digits."""
-    tol = 0.5 * 10 ** -_decimals(printed) * 1.0001 * slack + 1e-9
+    tol = 0.5 * 10.0 ** -_decimals(printed) * 1.0001 * slack + 1e-9
     return abs(abs(_num(printed)) - abs(value)) <= tol
 
 

@@ -63,7 +63,8 @@ def test_episodes_set(loaded_settings: Settings, workspace: Any) -> None:
             ep.end, window=key, settings=loaded_settings, with_analogs=False, workspace=workspace
         )
         assert by_key[key]["primary"] == diag.verdict.primary
-        assert by_key[key]["confidence"] == round(diag.verdict.confidence, 4)
+        c = diag.verdict.confidence
+        assert by_key[key]["confidence"] == (round(c, 4) if c is not None else None)
         assert by_key[key]["accepted"] == [ep.suspect]
 
 

@@ -53,7 +53,8 @@ def assess_confidence(
     scores: Sequence[SuspectScore], record: TrackRecord | None = None
 ) -> Confidence:
     """The raw confidence of ``scores``, its calibrated probability and the track record
-    behind it (``record``: the packaged one unless given)."""
+    behind it (``record``: the packaged one unless given; the use-cases pass the user's
+    ``$RISKOFF_HOME/calibration.json`` when there is one)."""
     rec = record or load_track_record()
     raw = raw_confidence(scores)
     p = rec.probability(raw)
@@ -72,4 +73,5 @@ def assess_confidence(
         named_ci95=sr.ci95 if sr else (0.0, 1.0),
         cases=rec.cases,
         method=rec.method,
+        provenance=rec.provenance(),
     )

@@ -46,6 +46,8 @@ from riskoff.knowledge.universe import universe
 if TYPE_CHECKING:
     import pandas as pd
 
+    from riskoff.knowledge.calibration import TrackRecord
+
 __all__ = [
     "REFERENCE_DAYS",
     "ScanRow",
@@ -388,13 +390,15 @@ def diagnose_row(
     references: Mapping[str, Mapping[str, float] | None] | None = None,
     extra: Mapping[str, float] | None = None,
     derived: Derived | None = None,
+    record: TrackRecord | None = None,
 ) -> Diagnosis:
     """Diagnose one feature row (a day, or a window when ``start < date``).
 
     ``extra`` adds values to the row (the ``rel.*`` relative moves of
     :mod:`riskoff.indicators.relative`); ``references`` are the feature rows of 312 and 519;
     ``derived``: the row's :func:`~riskoff.diagnosis.derived.derive` values when the
-    caller already has them (of the row *with* ``extra``).
+    caller already has them (of the row *with* ``extra``); ``record``: the track record the
+    confidence reads (the packaged one unless given: a user's own calibration file).
     """
     if extra:
         row = {**row, **extra}
@@ -416,7 +420,9 @@ def diagnose_row(
     day_text = date.isoformat() if not window_mode else f"{start.isoformat()} to {date.isoformat()}"
     if window_mode:
         day_text = f"The window {day_text}"
-    verdict = compose_verdict(day_text, full, sell, scores, versus, us_open, list(missing_all))
+    verdict = compose_verdict(
+        day_text, full, sell, scores, versus, us_open, list(missing_all), record
+    )
     notes: list[str] = []
     if not us_open:
         notes.append("markets other than crypto were closed")

@@ -27,6 +27,7 @@ from riskoff.diagnosis.fingerprints import Suspect
 from riskoff.diagnosis.results import Diagnosis, Evidence
 from riskoff.diagnosis.selloff import SELLOFF_THRESHOLD, assess_selloff
 from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
+from riskoff.knowledge.calibration import TrackRecord
 
 __all__ = ["PATH_WEIGHT", "DayScores", "aggregate_path", "diagnose_path", "score_days"]
 
@@ -85,9 +86,11 @@ def diagnose_path(
     suspects: Sequence[Suspect],
     worst: Diagnosis | None = None,
     n_days: int,
+    record: TrackRecord | None = None,
 ) -> Diagnosis:
     """Re-score the end-to-end window diagnosis ``whole`` (of feature ``row``, with its
-    ``rel.*`` values) along its path: ``scored`` are the window's days (:func:`score_days`).
+    ``rel.*`` values) along its path: ``scored`` are the window's days (:func:`score_days`);
+    ``record``: the track record the confidence reads (the packaged one unless given).
 
     ``worst`` is the day engine's full diagnosis of the worst day (the most severe of
     the days); its evidence is added, dated, to each suspect's. References, missing data
@@ -144,7 +147,7 @@ def diagnose_path(
     scores = [replace(s, selloff=sell.is_selloff) for s in scores]
     missing = list(dedupe([*missing_sources(row), *whole.missing]))
     verdict = compose_verdict(
-        day_text, full, sell, scores, versus, is_open(row, "us_equities"), missing
+        day_text, full, sell, scores, versus, is_open(row, "us_equities"), missing, record
     )
     heads = {s.id: s.headline for s in scores}
     path_text = _path_sentence(worst_day, scored, heads)

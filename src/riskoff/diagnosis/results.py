@@ -255,6 +255,9 @@ class Confidence:
     named_ci95: tuple[float, float] = (0.0, 1.0)
     cases: int = 0
     method: str = ""
+    provenance: Mapping[str, object] = field(default_factory=dict)
+    """Which fit it was read from (``TrackRecord.provenance``: file, method, cases, days and
+    sets): the diagnosis JSON's ``data.calibration``."""
 
     @property
     def precision(self) -> float | None:
@@ -290,7 +293,8 @@ class Verdict:
 
     primary: str
     runner_up: str
-    confidence: float
+    confidence: float | None
+    """None when no suspect is named: there is no primary for it to be the chance of."""
     text: str
     versus: Comparison
     backdrop: str = ""
@@ -298,18 +302,22 @@ class Verdict:
 
     @property
     def raw_confidence(self) -> float:
-        """The uncalibrated confidence (the scores' figure) the calibration maps."""
-        return self.calibration.raw if self.calibration else self.confidence
+        """The uncalibrated confidence (the scores' figure) the calibration maps; kept on a
+        day that names no suspect too (the top score's figure), for the fit's cases."""
+        if self.calibration is not None:
+            return self.calibration.raw
+        return self.confidence if self.confidence is not None else math.nan
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON view."""
+        """JSON view; a day that names no suspect carries no confidence (nulls)."""
         cal = self.calibration
+        named = self.confidence is not None
         return {
             "primary": self.primary,
             "runner_up": self.runner_up,
-            "confidence": round(self.confidence, 2),
-            "raw_confidence": round(self.raw_confidence, 4),
-            "track_record": cal.to_dict() if cal else None,
+            "confidence": round(self.confidence, 2) if self.confidence is not None else None,
+            "raw_confidence": round(self.raw_confidence, 4) if named else None,
+            "track_record": cal.to_dict() if cal and named else None,
             "text": self.text,
             "versus_312_519": self.versus.to_dict(),
         }
@@ -361,6 +369,9 @@ class Diagnosis:
                 "as_of_moment": dict(self.moment),
                 "missing": list(self.missing),
                 "notes": list(self.notes),
+                "calibration": (
+                    dict(self.verdict.calibration.provenance) if self.verdict.calibration else None
+                ),
             },
         }
 

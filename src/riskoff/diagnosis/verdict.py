@@ -21,6 +21,7 @@ from riskoff.diagnosis.results import (
 )
 from riskoff.diagnosis.text import fmt_value
 from riskoff.formatting import fmt_log_pct, fmt_sigma, sentence_end
+from riskoff.knowledge.calibration import TrackRecord
 
 __all__ = ["compose_verdict", "confidence_sentence", "dedupe", "missing_sources"]
 
@@ -173,11 +174,15 @@ def compose_verdict(
     versus: Comparison,
     us_open: bool,
     missing: Sequence[str],
+    record: TrackRecord | None = None,
 ) -> Verdict:
+    """The verdict paragraph; ``record``: the track record the confidence is read from
+    (the packaged one unless given). A day that names no suspect carries no confidence
+    (None), and says so."""
     p, r = scores[0], scores[1] if len(scores) > 1 else scores[0]
     parts = [_selloff_sentence(day_text, row, sell, us_open)]
     named = fits(p.score, sell.is_selloff)
-    conf = assess_confidence(scores)
+    conf = assess_confidence(scores, record)
     pro = [e.text for e in p.for_[:2] if e.text]
     if named:
         parts.append(
@@ -188,9 +193,9 @@ def compose_verdict(
         if con:
             parts.append(f"Against it: {sentence_end(con[0])}")
         parts.append(confidence_sentence(conf.raw, scores))
-        record = track_record_text(conf)
-        if record:
-            parts.append(record)
+        quoted = track_record_text(conf)
+        if quoted:
+            parts.append(quoted)
         if r is not p:
             rcon = [e.text for e in r.against[:1] if e.text]
             parts.append(
@@ -201,12 +206,12 @@ def compose_verdict(
         parts.append(
             f"No suspect fits: the best, {p.headline}, scores {p.score:.2f}, under the "
             f"{FIT_FLOOR:.2f} floor below which its signature is absent or its evidence "
-            "argues against it."
+            "argues against it; with no suspect named there is no confidence to give."
         )
     else:
         parts.append(
-            "With no sell-off there is nothing to explain, so no suspect is named "
-            f"(the closest fingerprint, {p.headline}, scores {p.score:.2f})."
+            "With no sell-off there is nothing to explain, so no suspect is named and no "
+            f"confidence given (the closest fingerprint, {p.headline}, scores {p.score:.2f})."
         )
     parts.append(versus.text)
     backdrop = _backdrop(row, sell)
@@ -221,7 +226,7 @@ def compose_verdict(
     return Verdict(
         primary=p.id if named else "",
         runner_up=r.id if named and r is not p else "",
-        confidence=conf.probability,
+        confidence=conf.probability if named else None,
         calibration=conf,
         text=" ".join(parts),
         versus=versus,

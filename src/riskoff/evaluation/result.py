@@ -21,12 +21,13 @@ __all__ = ["Evaluation", "Judged"]
 @dataclass(frozen=True)
 class Judged:
     """One labelled case and riskoff's answer (and the sign rules'): ``confidence`` is the
-    calibrated one the verdict prints, ``raw_confidence`` the figure it was mapped from."""
+    calibrated one the verdict prints (None when it names no suspect: then ``primary`` and
+    ``runner_up`` are empty, no answer), ``raw_confidence`` the figure it was mapped from."""
 
     label: LabelRow
     primary: str
     runner_up: str
-    confidence: float
+    confidence: float | None
     flagged: bool
     severity: float
     sign: tuple[str, str]
@@ -39,7 +40,7 @@ class Judged:
             "accepted": list(self.label.suspects),
             "primary": self.primary,
             "runner_up": self.runner_up,
-            "confidence": round(self.confidence, 4),
+            "confidence": round(self.confidence, 4) if self.confidence is not None else None,
             "raw_confidence": round(self.raw_confidence, 4),
             "is_selloff": self.flagged,
             "severity": round(self.severity, 2),

@@ -4,8 +4,10 @@ backs the verdict's "on labelled days this confident it was right k of n times",
 often each suspect was right when named first.
 
 Fitted and written by ``riskoff evaluate --calibrate --save`` (``make evaluate``) into
-``riskoff/data/calibration.json``; read here. The mapping is Platt scaling on the log of
-the raw confidence::
+``riskoff/data/calibration.json``; read here. A user's own fit in the same format,
+``$RISKOFF_HOME/calibration.json``, takes its place (:func:`load_track_record` with the
+home); the diagnosis JSON records which file it read (``data.calibration``). The mapping
+is Platt scaling on the log of the raw confidence::
 
     p = 1 / (1 + exp(-(a + b * ln(max(raw, floor)))))
 
@@ -20,12 +22,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from riskoff.errors import DataFileError
+
 __all__ = [
+    "PACKAGED",
+    "USER_FILE",
     "ConfidenceBin",
     "SuspectRecord",
     "TrackRecord",
@@ -33,6 +40,12 @@ __all__ = [
     "parse_track_record",
     "platt_log",
 ]
+
+
+PACKAGED = "riskoff/data/calibration.json"
+"""Where the packaged fit lives (as the JSON provenance names it)."""
+USER_FILE = "calibration.json"
+"""A user's own fit: ``$RISKOFF_HOME/calibration.json``, in the packaged file's format."""
 
 
 def platt_log(raw: float, a: float, b: float, floor: float) -> float:
@@ -103,6 +116,19 @@ class TrackRecord:
     first: str
     last: str
     sets: tuple[str, ...]
+    source: str = PACKAGED
+    """The file it was read from: :data:`PACKAGED` or ``$RISKOFF_HOME/calibration.json``."""
+
+    def provenance(self) -> dict[str, object]:
+        """JSON view of where the confidence comes from (``data.calibration``)."""
+        return {
+            "file": self.source,
+            "method": self.method,
+            "cases": self.cases,
+            "first": self.first,
+            "last": self.last,
+            "sets": list(self.sets),
+        }
 
     def probability(self, raw: float) -> float:
         """The calibrated confidence of a raw confidence."""
@@ -142,7 +168,35 @@ def parse_track_record(raw: Mapping[str, Any]) -> TrackRecord:
 
 
 @cache
-def load_track_record() -> TrackRecord:
-    """The packaged ``riskoff/data/calibration.json`` (read once)."""
+def _packaged() -> TrackRecord:
     text = resources.files("riskoff.data").joinpath("calibration.json").read_text("utf-8")
     return parse_track_record(json.loads(text))
+
+
+@cache
+def _user(path: Path, mtime_ns: int) -> TrackRecord:
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+        rec = parse_track_record(raw)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: cannot read the calibration file ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise DataFileError(
+            f"{path}: not a calibration file in the format of {PACKAGED} "
+            f"({type(exc).__name__}: {exc}); refit with 'riskoff evaluate --calibrate --save'"
+        ) from None
+    return replace(rec, source=f"$RISKOFF_HOME/{USER_FILE}")
+
+
+def load_track_record(home: Path | None = None) -> TrackRecord:
+    """The track record the verdict reads: ``home/calibration.json`` when the user has
+    one (same format as the packaged file; a bad one is a one-line
+    :class:`~riskoff.errors.DataFileError`), else the packaged
+    ``riskoff/data/calibration.json``. Each file is read once (again when it changes)."""
+    if home is not None:
+        path = home / USER_FILE
+        if path.is_file():
+            return _user(path, path.stat().st_mtime_ns)
+    return _packaged()

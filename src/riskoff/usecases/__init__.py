@@ -48,6 +48,7 @@ __all__ = [
     "revisions",
     "scan",
     "series",
+    "stress_book",
     "stress_index",
     "stress_portfolio",
     "update",
@@ -82,6 +83,7 @@ _LAZY = {
     "report": "reporting",
     "stress_index": "stress",
     "stress_portfolio": "portfolio",
+    "stress_book": "book",
     "Workspace": "workspace",
     "load_workspace": "cache",
     "load_panel": "panels",
@@ -91,6 +93,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from riskoff.usecases.analog_search import AnalogBrief, analog_engine, analogs, analogs_for
+    from riskoff.usecases.book import stress_book
     from riskoff.usecases.cache import load_workspace
     from riskoff.usecases.common import EMPTY_STORE, EmptyStoreError, load_catalog, open_store
     from riskoff.usecases.diagnosing import diagnose, feature_row, scan

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from riskoff.diagnosis import Diagnosis, ScanRow, Suspect
+    from riskoff.knowledge.calibration import TrackRecord
     from riskoff.usecases.workspace import Workspace
 
 __all__ = ["ScanRows", "diagnose", "feature_row", "scan"]
@@ -106,6 +107,7 @@ def diagnose(
     from riskoff.diagnosis import diagnose_row, load_suspects
     from riskoff.errors import RiskoffError
     from riskoff.indicators.relative import relative_values
+    from riskoff.knowledge.calibration import load_track_record
     from riskoff.usecases.analog_search import analogs_for
     from riskoff.usecases.latest import is_relative_day, resolve_day
 
@@ -154,6 +156,7 @@ def diagnose(
     news, news_notes = _news(ws, start, end, moment, s)
     extra.update(news)
     extra.update(_regional_banks(ws, row, start, end, n_days))
+    record = load_track_record(s.home)  # the user's calibration.json, else the packaged one
     diag = diagnose_row(
         row,
         suspects=suspects,
@@ -163,9 +166,12 @@ def diagnose(
         n_days=n_days,
         references=refs,
         extra=extra,
+        record=record,
     )
     if win is not None and win.start != win.end:
-        diag = _window_path(diag, {**row, **extra}, ws, win, suspects, n_days, moment)
+        diag = _window_path(
+            diag, {**row, **extra}, ws, win, suspects, n_days, moment, record=record
+        )
     diag = _with_moment(diag, moment, end, news_notes)
     if with_analogs:
         # the analog search may have too little history for this day: then no analogs.
@@ -197,6 +203,8 @@ def _window_path(
     suspects: Sequence[Suspect],
     n_days: int,
     moment: str = "next-morning",
+    *,
+    record: TrackRecord | None = None,
 ) -> Diagnosis:
     """Re-score a window diagnosis along its path: every session of the window scored by
     the day engine, aggregated by severity (``riskoff.diagnosis.path``)."""
@@ -229,8 +237,11 @@ def _window_path(
         date=worst_day,
         as_of=worst_day,
         references=_references(table, worst_day),
+        record=record,
     )
-    return diagnose_path(whole, row, scored, suspects=suspects, worst=worst, n_days=n_days)
+    return diagnose_path(
+        whole, row, scored, suspects=suspects, worst=worst, n_days=n_days, record=record
+    )
 
 
 def scan(

@@ -110,11 +110,12 @@ def _judge(row: LabelRow, ws: Workspace, s: Settings, known: list[str]) -> Judge
     win = Window(row.start, row.end) if row.is_window else None
     d = diagnose(row.end, window=win, settings=s, with_analogs=False, workspace=ws)
     feats = ws.window_features(win) if win else feature_row(ws.table, row.end)
-    names = [x.id for x in d.suspects]
+    # no suspect named: no answer, so no runner-up either (the second-ranked suspect of a
+    # verdict that names none must not earn a top-2 hit)
     return Judged(
         label=row,
         primary=d.verdict.primary,
-        runner_up=names[1] if len(names) > 1 else names[0],
+        runner_up=d.verdict.runner_up if d.verdict.primary else "",
         confidence=d.verdict.confidence,
         raw_confidence=d.verdict.raw_confidence,
         flagged=d.selloff.is_selloff,
@@ -190,7 +191,9 @@ def evaluate(
         )
 
     none: list[bool | None] = [None] * len(judged)
-    conf = [j.confidence for j in judged]
+    # a day that names no suspect gives no confidence (None): its primary cannot be right,
+    # so the reliability table and the Brier score count it as a probability of 0
+    conf = [j.confidence if j.confidence is not None else 0.0 for j in judged]
     hits = [j.primary in j.label.suspects for j in judged]
     return Evaluation(
         name=name,

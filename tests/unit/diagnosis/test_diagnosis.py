@@ -396,7 +396,40 @@ def test_json_has_exactly_the_design_shape() -> None:
     assert "A new 312 or a new 519?" in v["text"]
     assert out["analogs"] == [{"episode": "x", "name": "X", "similarity": 0.5}]
     # the moment of the diagnosis and its notes are set by the use-case (riskoff diagnose)
-    assert out["data"] == {"as_of": "2030-01-15", "as_of_moment": {}, "missing": [], "notes": []}
+    assert out["data"] == {
+        "as_of": "2030-01-15",
+        "as_of_moment": {},
+        "missing": [],
+        "notes": [],
+        "calibration": {  # which fit the confidence was read from
+            "file": "riskoff/data/calibration.json",
+            "method": tr["method"],
+            "cases": tr["cases"],
+            "first": out["data"]["calibration"]["first"],
+            "last": out["data"]["calibration"]["last"],
+            "sets": out["data"]["calibration"]["sets"],
+        },
+    }
+
+
+def test_a_day_that_names_no_suspect_carries_no_confidence() -> None:
+    """No primary, no chance that it is right: JSON nulls, and the text says so."""
+    d = diag(calm_row())
+    assert d.verdict.primary == ""
+    assert d.verdict.runner_up == ""
+    assert d.verdict.confidence is None
+    v = json.loads(json.dumps(d.to_dict()))["verdict"]
+    assert v["confidence"] is None
+    assert v["raw_confidence"] is None
+    assert v["track_record"] is None
+    assert "no suspect is named and no confidence given" in d.verdict.text
+    assert "Confidence" not in d.verdict.text
+    console = Console(file=io.StringIO(), width=100, color_system=None, legacy_windows=False)
+    console.print(d)
+    assert "verdict: no suspect named" in console.file.getvalue()  # type: ignore[attr-defined]
+    assert "(confidence " not in html_diagnosis(d)
+    # kept for the calibration's cases: the top score's raw figure
+    assert d.verdict.raw_confidence == d.verdict.calibration.raw  # type: ignore[union-attr]
 
 
 def test_versus_without_reference_days_says_so() -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import math
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from riskoff.errors import DataFileError
 from riskoff.evaluation.calibration import CHOSEN, calibrate
 from riskoff.knowledge.calibration import (
+    PACKAGED,
     ConfidenceBin,
     load_track_record,
     parse_track_record,
@@ -79,3 +82,50 @@ def test_platt_log_floor() -> None:
     assert platt_log(0.0, 0.0, 1.0, 0.01) == platt_log(0.01, 0.0, 1.0, 0.01)
     assert ConfidenceBin(0.8, 1.0, 3, 2).contains(1.0)
     assert not ConfidenceBin(0.6, 0.8, 3, 2).contains(0.8)
+
+
+def _user_fit(home: Path, a: float) -> None:
+    raw = _packaged()
+    raw["mapping"]["a"] = a
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "calibration.json").write_text(json.dumps(raw), encoding="utf-8")
+
+
+def test_a_users_own_calibration_file_is_read_and_named(tmp_path: Path) -> None:
+    packaged = load_track_record(tmp_path)  # no file in the home: the packaged fit
+    assert packaged.source == PACKAGED == "riskoff/data/calibration.json"
+    assert packaged.provenance()["file"] == PACKAGED
+    _user_fit(tmp_path, a=-3.0)
+    mine = load_track_record(tmp_path)
+    assert mine.source == "$RISKOFF_HOME/calibration.json"
+    assert mine.a == -3.0
+    assert mine.probability(0.5) < packaged.probability(0.5)
+    assert mine.provenance() == {
+        "file": "$RISKOFF_HOME/calibration.json",
+        "method": "platt-log",
+        "cases": packaged.cases,
+        "first": packaged.first,
+        "last": packaged.last,
+        "sets": list(packaged.sets),
+    }
+    _user_fit(tmp_path, a=2.0)  # refitted: read again
+    assert load_track_record(tmp_path).a == 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"mapping": {"method": "platt-log"}}', "not a calibration file"),
+        ('{"mapping": {"method": "isotonic"}}', "not a calibration file"),
+    ],
+)
+def test_a_bad_user_calibration_file_is_a_one_line_error(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    (tmp_path / "calibration.json").write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError) as err:
+        load_track_record(tmp_path)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+    assert str(tmp_path / "calibration.json") in str(err.value)
