@@ -43,6 +43,12 @@ def _invariants(ev: Evaluation) -> dict[str, Any]:
     assert sum(b["hits"] for b in d["reliability"]["bins"]) == d["riskoff"]["top1"]["k"]
     assert 0 <= d["reliability"]["brier"] <= 1
     assert d["riskoff"]["not_flagged"]["k"] == sum(not c["is_selloff"] for c in d["cases"])
+    # a verdict that names no suspect is no answer: no runner-up earns it a top-2 hit, and
+    # it carries no confidence
+    for c in d["cases"]:
+        if not c["primary"]:
+            assert c["runner_up"] == "", c
+            assert c["confidence"] is None, c
     return d
 
 
@@ -69,6 +75,7 @@ def test_episodes_set(loaded_settings: Settings, workspace: Any) -> None:
 
 
 def test_newspapers_set(newspapers: Evaluation, loaded_settings: Settings, workspace: Any) -> None:
+    assert any(not j.primary for j in newspapers.judged)  # the no-answer rule is exercised
     d = _invariants(newspapers)
     import csv
 
