@@ -57,6 +57,8 @@ __all__ = [
     "Panel",
     "build_panel",
     "load_panel",
+    "range_levels",
+    "range_symbols",
     "read_papers_known",
 ]
 
@@ -141,6 +143,11 @@ class Panel:
     )
     """When each stored edition of each newspaper index became known (``Store.editions``):
     a diagnosis made before the newest re-reads the edition known then."""
+    ranges: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    """The day's range of the classes' range sources (``universe.toml`` ``range``): one
+    column per ``SYMBOL@low`` on :attr:`days`, the low observed on that day and NaN on
+    any other (never carried forward); empty without range data. See
+    :func:`range_levels`."""
 
     @property
     def symbols(self) -> list[str]:
@@ -187,8 +194,40 @@ def load_panel(
     if as_of is not None:
         long = _papers_as_known(store, catalog, long, lo, hi, as_of)
     panel = build_panel(long, catalog, as_of=as_of, start=first)
+    wanted = range_symbols(catalog)
+    if wanted:
+        # the day's range siblings are read only when named (Store.read), never past D
+        lows = store.read(wanted, start=lo, end=as_of)
+        panel = replace(panel, ranges=range_levels(lows, panel.days))
     news = [str(s) for s in panel.papers.columns]
     return replace(panel, paper_editions=store.editions(news)) if news else panel
+
+
+def range_symbols(catalog: Mapping[str, SeriesInfo]) -> list[str]:
+    """The ``SYMBOL@low`` series of every class's range sources (``universe.toml``
+    ``range``) whose parent is published the same day (catalogue lag 0): a lagged
+    source's low would belong to an earlier day."""
+    out: list[str] = []
+    for c in universe().classes:
+        for sym in c.range_symbols:
+            info = catalog.get(sym)
+            if info is not None and parse_lag(info.lag)[0] == 0:
+                out.append(f"{sym}@low")
+    return list(dict.fromkeys(out))
+
+
+def range_levels(long: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The day's lows of a long frame ``symbol, date, value`` (``SYMBOL@low`` rows of
+    ``Store.read``) on the panel's ``days``: each low on its own observation day, NaN on
+    every other day, nothing after the panel's last day (pure)."""
+    if long.empty or len(days) == 0:
+        return pd.DataFrame(index=days)
+    wide = long.assign(symbol=long["symbol"].astype(str)).pivot_table(
+        index="date", columns="symbol", values="value", aggfunc="last"
+    )
+    wide.columns.name = None
+    wide.index = pd.DatetimeIndex(wide.index).normalize()
+    return wide.reindex(days).astype(float)
 
 
 def _papers_as_known(

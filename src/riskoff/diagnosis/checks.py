@@ -238,3 +238,20 @@ def any_of(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> 
     """
     vals = _terms(row, params)
     return max(vals) if vals else NAN
+
+
+@register("notable")
+def notable(row: Mapping[str, float], params: Mapping[str, Any], n_days: int) -> float:
+    """``params.feature`` once it reaches ``params.from`` (in its own units); below that
+    the question does not arise (:data:`NOT_APPLICABLE`), and NaN (unavailable) when the
+    feature is missing.
+
+    Evidence that counts when present and says nothing when absent: a crowded asset's
+    deep lower wick (a low far below a close that recovered) is forced selling meeting
+    buyers, but a crash that closed at its low is no evidence against a deleveraging,
+    so an ordinary wick must not weigh on the suspect's score.
+    """
+    v = get(row, str(params["feature"]))
+    if math.isnan(v):
+        return NAN
+    return v if v >= float(params["from"]) else NOT_APPLICABLE

@@ -109,6 +109,22 @@ def _banks_ratio(row: Mapping[str, float]) -> float:
     return banks / den if den < 0 else NAN
 
 
+def _crowded_wick(row: Mapping[str, float], cls: str) -> dict[str, float]:
+    """The crowded asset's day range (``indicators.ranges``): its fall to the low
+    (``dx.crowded_tolow``), its close's distance back above the low (``dx.crowded_rebound``)
+    and that in sigmas of its own volatility (``dx.crowded_wick``: 0 when its low was not
+    below the previous close, NaN without range data)."""
+    if not cls:
+        return {"dx.crowded_tolow": NAN, "dx.crowded_rebound": NAN, "dx.crowded_wick": NAN}
+    tolow = get(row, f"tolow.{cls}")
+    wick = get(row, f"wick_sigma.{cls}")
+    return {
+        "dx.crowded_tolow": tolow,
+        "dx.crowded_rebound": get(row, f"rebound.{cls}"),
+        "dx.crowded_wick": wick if math.isnan(tolow) or tolow < 0 else 0.0,
+    }
+
+
 class Derived:
     """Derived values (floats, keyed ``dx.*``) and labels (strings) for one row."""
 
@@ -200,6 +216,7 @@ def derive(row: Mapping[str, float], n_days: int = 1) -> Derived:
     else:
         v["dx.crowded_move"] = NAN
         v["dx.crowded_top"] = NAN
+    v.update(_crowded_wick(row, worst_cls))
 
     worst_any_cls, worst_any = "", math.inf
     for c in (*PRICE_CLASSES, "credit"):

@@ -38,6 +38,7 @@ from riskoff.diagnosis.results import (
 )
 from riskoff.diagnosis.selloff import assess_selloff
 from riskoff.diagnosis.text import fmt_value, render_claims, render_template
+from riskoff.diagnosis.versus import bitcoin_segment
 from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
 from riskoff.formatting import fmt_log_pct
 from riskoff.indicators.reference import reference_similarity, sigma_vector
@@ -332,8 +333,13 @@ def compare_references(
         a, b = s312 or 0.0, s519 or 0.0
         closer = "neither" if max(a, b) < 0.25 else ("312" if a >= b else "519")
     parts = []
+    claims: tuple[Claim, ...] = ()
     for c in ("us_equities", "gold", "usd", "btc"):
         if not is_open(row, c) or math.isnan(get(row, f"move.{c}")):
+            continue
+        if c == "btc":  # with its fall to the day's low (diagnosis.versus)
+            btc, claims = bitcoin_segment(row, references)
+            parts.append(btc)
             continue
         refs = ", ".join(f"{n}: {_move_text(r, c)}" for n, r in references.items() if r is not None)
         parts.append(f"{CLASS_NAMES[c]} {_move_text(row, c)}" + (f" ({refs})" if refs else ""))
@@ -376,7 +382,9 @@ def compare_references(
             "neither": "Neither 312 nor 519",
         }[closer]
         text = f"A new 312 or a new 519? {head}, {sim}: {detail}."
-    return Comparison(closer=closer, similarity=sims, moves=moves, text=text, day=day)
+    return Comparison(
+        closer=closer, similarity=sims, moves=moves, text=text, day=day, claims=claims
+    )
 
 
 def diagnose_row(

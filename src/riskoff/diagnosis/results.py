@@ -218,6 +218,9 @@ class Comparison:
     text: str
     day: dt.date | None = None
     """The day compared: the diagnosed day, or a window's worst day (its anchor)."""
+    claims: tuple[Claim, ...] = ()
+    """The numbers the line states with a template (Bitcoin's move and its fall to its
+    low, today's and each reference day's: ``diagnosis.versus``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view: ``day`` (the day compared: a window's worst day), ``closer``,

@@ -89,7 +89,19 @@ DOWN_WORDS = frozenset(v[1] for v in VERBS.values())
 FLAT_WORDS = frozenset(v[2] for v in VERBS.values())
 _MOVED_SIGMA = 1.0
 _GUARD = re.compile(r"\[([A-Za-z0-9_.]+)\s*(>=|<=|>|<)\s*(-?[0-9.]+): ?([^\[\]]*)\]")
-_PCT_PREFIXES = ("move.", "ret5.", "ret10.", "ai.", "rotation.", "carry.nikkei", "vol.dvix")
+_PCT_PREFIXES = (
+    "move.",
+    "ret5.",
+    "ret10.",
+    "ai.",
+    "rotation.",
+    "carry.nikkei",
+    "vol.dvix",
+    "tolow",  # the day's range (indicators.ranges): tolow., tolow2., tolow_next.
+    "rebound.",
+    "dx.crowded_tolow",
+    "dx.crowded_rebound",
+)
 
 
 def natural_unit(series: str) -> str:

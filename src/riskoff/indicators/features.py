@@ -37,6 +37,7 @@ from riskoff.indicators.matrix import (
     calc_turbulence_contributions,
 )
 from riskoff.indicators.moves import calc_drawdown, calc_kday_moves, calc_trailing_vol
+from riskoff.indicators.ranges import range_features, window_ranges
 from riskoff.indicators.stats import asof_change, calc_causal_percentile
 from riskoff.panel import CLASSES, Panel
 
@@ -467,7 +468,7 @@ def daily_features(panel: Panel, state: FeatureState | None = None) -> pd.DataFr
     st = state if state is not None else feature_state(panel)
     pos = np.arange(len(panel.days))
     mb = pd.DataFrame(_move_block(panel, st, pos, pos), index=panel.days)
-    table = pd.concat([mb, _state_columns(panel, st)], axis=1)
+    table = pd.concat([mb, _state_columns(panel, st), range_features(panel)], axis=1)
     table.index.name = "date"
     return table
 
@@ -511,6 +512,7 @@ def window_features(
     row = table.iloc[b].to_dict()
     for k, v in mb.items():
         row[k] = v[0]
+    row.update(window_ranges(panel, a, b))  # the window's deepest low (indicators.ranges)
     span = table.iloc[a : b + 1]
     for col, companions in WINDOW_PEAK_COLUMNS.items():
         vals = span[col].to_numpy(dtype=np.float64)

@@ -103,9 +103,12 @@ def _members(raw: object, where: str) -> list[tuple[str, str]]:
         return [(c, u.labels[c]) for c in u.price_classes]
     if raw == "groups":
         return [(g.id, g.id.replace("_", " ").capitalize()) for g in u.groups]
+    if raw == "range_classes":  # the classes with a day's range source (``range``)
+        return [(c.id, c.label) for c in u.classes if c.range_symbols]
     if not isinstance(raw, list):
         raise DataFileError(
-            f"{where}: members must be 'classes', 'price_classes', 'groups' or a list"
+            f"{where}: members must be 'classes', 'price_classes', 'groups', "
+            "'range_classes' or a list"
         )
     out = []
     for pair in raw:

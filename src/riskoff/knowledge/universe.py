@@ -44,6 +44,7 @@ _CLASS_KEYS = (
     "name",
     "in_sentence",
     "yield_name",
+    "range",
 )
 
 
@@ -64,6 +65,10 @@ class AssetClassSpec:
     name: str
     in_sentence: str
     yield_name: str | None = None
+    range_symbols: tuple[str, ...] = ()
+    """The sources of the day's range (low, high) in fallback order: series whose store
+    holds ``SYMBOL@low`` siblings, each measured against its own close (``range``;
+    empty: no range)."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,7 @@ def _class(raw: Mapping[str, object], where: str, groups: Mapping[str, bool]) ->
         name=as_str(raw["name"], f"{at}: name"),
         in_sentence=as_str(raw["in_sentence"], f"{at}: in_sentence"),
         yield_name=yield_name,
+        range_symbols=as_str_list(raw["range"], f"{at}: range") if "range" in raw else (),
     )
 
 

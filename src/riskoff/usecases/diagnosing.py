@@ -57,7 +57,12 @@ def feature_row(table: pd.DataFrame, day: dt.date) -> dict[str, float]:
     for k in row:
         if k.split(".", 1)[0] in ("move", "sigma", "open"):
             row[k] = 0.0
+        elif k.split(".", 1)[0] in _RANGE_KINDS:
+            row[k] = float("nan")  # no session that day: no range (not the last one's)
     return row
+
+
+_RANGE_KINDS = ("tolow", "tolow2", "rebound", "wick_sigma")
 
 
 def _floats(row: pd.Series | pd.DataFrame) -> dict[str, float]:
@@ -183,15 +188,23 @@ def diagnose(
 
 
 def _references(table: pd.DataFrame, day: dt.date) -> dict[str, dict[str, float] | None]:
-    """The feature rows of 312 and 519 as known on ``day`` (a reference after it: None)."""
+    """The feature rows of 312 and 519 as known on ``day`` (a reference after it: None),
+    each with its fall to the next session's low where that session closed by ``day``
+    (``indicators.ranges.next_day_lows``)."""
     import pandas as pd
 
     from riskoff.diagnosis import REFERENCE_DAYS
+    from riskoff.indicators.ranges import next_day_lows
 
     refs: dict[str, dict[str, float] | None] = {}
     for name, ref_day in REFERENCE_DAYS.items():
         known = ref_day <= day and pd.Timestamp(ref_day) in table.index
-        refs[name] = feature_row(table, ref_day) if known else None
+        if known:
+            row = feature_row(table, ref_day)
+            row.update(next_day_lows(table, pd.Timestamp(ref_day), pd.Timestamp(day)))
+            refs[name] = row
+        else:
+            refs[name] = None
     return refs
 
 

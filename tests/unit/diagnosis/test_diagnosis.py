@@ -21,10 +21,11 @@ from riskoff.diagnosis import (
     score_suspects,
 )
 from riskoff.diagnosis.classes import CLASSES
-from riskoff.diagnosis.results import html_diagnosis
+from riskoff.diagnosis.results import Evidence, html_diagnosis
 from riskoff.diagnosis.text import render_template
 from riskoff.errors import DataFileError
 from riskoff.formatting import fmt_log_pct, fmt_sigma
+from riskoff.indicators.ranges import RANGE_CLASSES
 from riskoff.knowledge.calibration import ConfidenceBin, SuspectRecord, TrackRecord
 
 SUSPECT_IDS = {
@@ -70,6 +71,9 @@ def calm_row(**over: float) -> dict[str, float]:
         row[f"lsig.{c}"] = 0.1
         row[f"open.{c}"] = 1.0
         row[f"dd52.{c}"] = -0.05
+    for c in RANGE_CLASSES:  # a small lower wick (indicators.ranges)
+        row[f"rebound.{c}"] = 0.003
+        row[f"wick_sigma.{c}"] = 0.3
     row.update(
         {
             "haven.failure": 0.0,
@@ -744,3 +748,63 @@ def test_a_growth_scare_is_about_america_only_if_risk_currencies_beat_the_dollar
     us_made = diag(moves(dict(row), aud=(0.012, 2.5))).suspect("growth_scare")
     assert any("about America" in e.text for e in us_made.against)
     assert us_made.score < funding_unwind.score
+
+
+# --- the crowded asset's wick (the day's range, leverage) -------------------------------------
+
+
+def _silver_crash(**wick: float) -> dict[str, float]:
+    """Silver crashes alone from near its high (leverage's signature)."""
+    row = moves(calm_row(**{"turbulence.pct": 0.95}), silver=(-0.20, -6.0))
+    row["dd52.silver"] = -0.19
+    row.update(wick)
+    return row
+
+
+def _wick_evidence(d: Diagnosis) -> list[Evidence]:
+    lev = next(s for s in d.suspects if s.id == "leverage")
+    return [e for e in lev.evidence if e.indicator == "crowded_wick"]
+
+
+def test_a_crowded_assets_deep_wick_counts_for_leverage() -> None:
+    deep = _silver_crash(
+        **{"tolow.silver": -0.35, "rebound.silver": 0.15, "wick_sigma.silver": 3.0}
+    )
+    d = diag(deep)
+    (ev,) = _wick_evidence(d)
+    half = diag({**deep, "wick_sigma.silver": 2.5})
+    assert _wick_evidence(half)[0].strength == pytest.approx(0.5)
+    assert ev.supports is True
+    assert ev.strength == pytest.approx(1.0)  # 3σ: the top of the 2σ -> 3σ ramp
+    assert ev.text == (
+        "Silver fell 29.5% to its low and closed 16.2% above it (3.0σ of its daily "
+        "volatility): forced selling that found buyers"
+    )
+    shallow = diag(
+        _silver_crash(**{"tolow.silver": -0.21, "rebound.silver": 0.01, "wick_sigma.silver": 0.4})
+    )
+    # an ordinary wick is no evidence either way: not listed, not missing, no dilution
+    assert _wick_evidence(shallow) == []
+    assert "crowded_wick" not in shallow.missing
+    lev = {s.id: s.score for s in shallow.suspects}["leverage"]
+    assert lev < {s.id: s.score for s in d.suspects}["leverage"]
+
+
+def test_no_range_data_leaves_the_wick_unavailable_not_zero() -> None:
+    row = _silver_crash()
+    for k in ("rebound.silver", "wick_sigma.silver"):
+        row.pop(k)
+    d = diag(row)
+    (ev,) = _wick_evidence(d)
+    assert ev.supports is None
+    assert "crowded_wick" in d.missing
+
+
+def test_notable_counts_only_from_its_threshold() -> None:
+    from riskoff.diagnosis.checks import NOT_APPLICABLE, check_functions
+
+    notable = check_functions()["notable"]
+    params = {"feature": "dx.crowded_wick", "from": 2.0}
+    assert notable({"dx.crowded_wick": 1.9}, params, 1) == NOT_APPLICABLE
+    assert notable({"dx.crowded_wick": 2.6}, params, 1) == 2.6
+    assert math.isnan(notable({}, params, 1))

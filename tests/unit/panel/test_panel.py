@@ -20,7 +20,14 @@ from riskoff.catalog import Catalog
 from riskoff.config import Settings
 from riskoff.dates import Window
 from riskoff.indicators.features import daily_features, window_features
-from riskoff.panel import DEFAULT_START, Panel, build_panel, load_panel
+from riskoff.panel import (
+    DEFAULT_START,
+    Panel,
+    build_panel,
+    load_panel,
+    range_levels,
+    range_symbols,
+)
 from riskoff.providers.folder import with_subfolders
 from riskoff.store import Store
 
@@ -137,6 +144,13 @@ def real_long(loaded_settings: Settings) -> Iterator[pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
+def real_lows(loaded_settings: Settings) -> Iterator[pd.DataFrame]:
+    """The day's lows of the range sources (read only when named, as ``load_panel``)."""
+    with Store(loaded_settings.store_path, read_only=True) as s:
+        yield s.read(range_symbols(CAT), start=DEFAULT_START - dt.timedelta(days=400))
+
+
+@pytest.fixture(scope="module")
 def full_panel(panel: Panel) -> Panel:
     """The whole store's panel: the session's, which ``load_panel`` built from exactly
     ``real_long`` (the same read, the same catalogue; ``build_panel`` is pure), not a
@@ -173,10 +187,16 @@ def _compare_day(full: Panel, table: pd.DataFrame, cut: Panel, day: pd.Timestamp
 )
 @given(day=st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2026, 8, 20)))
 def test_point_in_time_cut_store_equals_full(
-    day: dt.date, real_long: pd.DataFrame, full_panel: Panel, full_table: pd.DataFrame
+    day: dt.date,
+    real_long: pd.DataFrame,
+    real_lows: pd.DataFrame,
+    full_panel: Panel,
+    full_table: pd.DataFrame,
 ) -> None:
     cut_long = real_long[real_long["date"] <= pd.Timestamp(day)]  # what ingest --until keeps
     cut = build_panel(cut_long, CAT, as_of=day)
+    cut_lows = real_lows[real_lows["date"] <= pd.Timestamp(day)]  # the day's range too
+    cut = dataclasses.replace(cut, ranges=range_levels(cut_lows, cut.days))
     _compare_day(full_panel, full_table, cut, pd.Timestamp(day))
 
 

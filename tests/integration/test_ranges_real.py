@@ -1,0 +1,56 @@
+"""The day's range on real data: Bitcoin's 312 and 519 close-to-close against to-low
+figures (``../shared/data/README.md``: "Bitcoin's 2020-03-12 close was −37% but its low
+on 03-13 was −48% against the 03-11 close"; ``DESIGN.md``: 519 "−14% close, −28%
+intraday"), and the next day's low said only once that day has closed."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from riskoff import usecases
+from riskoff.config import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def _pct(x: float) -> float:
+    return math.expm1(x) * 100.0
+
+
+def test_bitcoin_312_close_to_close_and_to_its_lows(table: pd.DataFrame) -> None:
+    d, nxt = pd.Timestamp("2020-03-12"), pd.Timestamp("2020-03-13")
+    assert _pct(table.loc[d, "move.btc"]) == pytest.approx(-37.2, abs=0.1)  # −37%
+    assert _pct(table.loc[d, "tolow.btc"]) == pytest.approx(-38.6, abs=0.1)  # its own low
+    # the 03-13 low against the 03-11 close: −48%, on the 03-13 row (known from then)
+    assert _pct(table.loc[nxt, "tolow2.btc"]) == pytest.approx(-48.1, abs=0.2)
+    assert table.loc[d, "wick_sigma.btc"] > 0
+
+
+def test_bitcoin_519_fell_twice_as_far_to_its_low(table: pd.DataFrame) -> None:
+    d = pd.Timestamp("2021-05-19")
+    assert _pct(table.loc[d, "move.btc"]) == pytest.approx(-13.8, abs=0.2)  # −14% close
+    assert _pct(table.loc[d, "tolow.btc"]) == pytest.approx(-28.5, abs=0.5)  # −28% intraday
+    assert table.loc[d, "wick_sigma.btc"] > 3  # a low deep below the close that recovered
+
+
+def test_the_next_days_low_waits_for_that_day(workspace: Any, loaded_settings: Settings) -> None:
+    kw: dict[str, Any] = {"settings": loaded_settings, "workspace": workspace}
+    same = usecases.diagnose("2020-03-12", with_analogs=False, **kw)
+    assert "next day's low" not in same.verdict.text  # 03-13 had not closed
+    assert "Bitcoin −37.2%, −38.6% at its low" in same.verdict.text
+    later = usecases.diagnose("2021-05-19", with_analogs=False, **kw)
+    assert "312: −37.2% and −48.1% to the next day's low" in later.verdict.text
+    assert "519: −13.8% and −28.5% at its low" in later.verdict.text
+    claims = {c.series: c.value for c in later.verdict.versus.claims}
+    assert _pct(claims["312:tolow_next.btc"]) == pytest.approx(-48.1, abs=0.2)
+    crypto = next(s for s in later.suspects if s.id == "crypto")
+    btc = next(e for e in crypto.evidence if e.indicator == "crypto.btc_sigma")
+    assert "down 28.5% at its low" in btc.text
+    # a window spanning 03-13 reads the deepest low from the close before it
+    win = usecases.diagnose(window="2020-03-12:2020-03-13", with_analogs=False, **kw)
+    crypto = next(s for s in win.suspects if s.id == "crypto")
+    assert any("down 48.1% at its low" in e.text for e in crypto.evidence)
