@@ -38,8 +38,8 @@ from riskoff.diagnosis.results import (
 )
 from riskoff.diagnosis.selloff import assess_selloff
 from riskoff.diagnosis.text import fmt_value, render_claims, render_template
-from riskoff.diagnosis.versus import bitcoin_segment
 from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
+from riskoff.diagnosis.versus import bitcoin_segment
 from riskoff.formatting import fmt_log_pct
 from riskoff.indicators.reference import reference_similarity, sigma_vector
 from riskoff.knowledge.universe import universe

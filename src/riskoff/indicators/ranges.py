@@ -150,10 +150,11 @@ def window_ranges(panel: Panel, a: int, b: int) -> dict[str, float]:
     before the window (``tolow``), the close's distance above it (``rebound``) and that
     in sigmas of the source's volatility before the window scaled by the square root of
     its sessions (``wick_sigma``); ``tolow2`` is that deepest low measured from the close
-    one session earlier (so a one-day window is its day's row). NaN where no source has a range in the window."""
+    one session earlier (so a one-day window is its day's row). NaN where no source has
+    a range in the window."""
     out: dict[str, float] = {}
     for cls, syms in RANGE_CLASSES.items():
-        vals = {k: math.nan for k in ("tolow", "tolow2", "rebound", "wick_sigma")}
+        vals = dict.fromkeys(("tolow", "tolow2", "rebound", "wick_sigma"), math.nan)
         for sym in syms:
             col = f"{sym}@low"
             if col not in panel.ranges.columns or sym not in panel.levels.columns:
@@ -211,4 +212,3 @@ def next_day_lows(table: pd.DataFrame, day: pd.Timestamp, until: pd.Timestamp) -
                 value = float(sess[key].iloc[0])
         out[f"{NEXT_LOW}{cls}"] = value
     return out
-
