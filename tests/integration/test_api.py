@@ -421,6 +421,19 @@ def test_pages_show_the_diagnosis(client: TestClient) -> None:
     assert "Analogs of 2020-03-12" in analogs
 
 
+def test_the_overview_names_a_suspect_as_its_era_did(client: TestClient) -> None:
+    """The dot-com bust is a tech-leadership fall, not "AI" (suspects.toml eras), on the
+    overview's episode table as in the report; the day page of that era says so too."""
+    overview = client.get("/").text
+    row = re.search(r"<tr><td><a [^>]*>The dot-com peak breaks</a></td>.*?</tr>", overview, re.S)
+    assert row is not None
+    assert "Tech leadership" in row.group(0)
+    assert "AI narrative" not in row.group(0)
+    day = client.get("/day/2000-04-14").text
+    assert "Tech leadership" in day
+    assert "AI narrative" not in day
+
+
 def test_errors_name_the_historys_real_last_day_like_the_cli(
     client: TestClient,
     loaded_settings: Settings,

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskoff.knowledge.glossary import glossary
 from riskoff.knowledge.suspects import SuspectName, suspect_label
 from riskoff.knowledge.universe import universe
 
@@ -272,11 +273,16 @@ def liquidity_data(table: pd.DataFrame, *, day: dt.date, years: int = 2) -> Liqu
     return LiquidityData(
         day=day.isoformat(),
         start=start.date().isoformat(),
-        sofr_iorb=_series("SOFR − IORB", _col(t, "funding.sofr_iorb_bp"), "bp"),
-        reserves=_series("Reserve balances", _col(t, "reserves.level_bn"), "$bn"),
-        netliq=_series("Net liquidity (WALCL − TGA − ON RRP)", _col(t, "netliq.level_bn"), "$bn"),
+        # the traces and their hovers are named as the glossary names the features
+        sofr_iorb=_named("funding.sofr_iorb_bp", t, "bp"),
+        reserves=_named("reserves.level_bn", t, "$bn"),
+        netliq=_named("netliq.level_bn", t, "$bn"),
         benchmark=_benchmark_name(bench_id),
     )
+
+
+def _named(feature: str, t: pd.DataFrame, unit: str) -> TimeSeries:
+    return _series(glossary().name_of(feature), _col(t, feature), unit)
 
 
 def _benchmark_name(code: float | None) -> str:

@@ -55,6 +55,7 @@ def stress_data(
 
     from riskoff.indicators.paths import smoothed_turbulence
     from riskoff.indicators.stress import SEGMENTS
+    from riskoff.knowledge.glossary import glossary
     from riskoff.render.chartdata import Episode, StressData, TimeSeries
 
     end = pd.Timestamp(day)
@@ -88,18 +89,19 @@ def stress_data(
     # the last week ends on the day itself, not on a Friday after it
     weekly.index = pd.DatetimeIndex(weekly.index).where(weekly.index <= end, end)
 
-    def wk(col: str, name: str) -> TimeSeries:
-        return TimeSeries.of(name, weekly[col])
+    def wk(col: str, how: str = "") -> TimeSeries:
+        # the trace and its hover are named as the glossary names the feature
+        return TimeSeries.of(glossary().name_of(col) + how, weekly[col])
 
     return StressData(
         day=day.isoformat(),
-        index=wk("stress.index", "riskoff stress index"),
-        stlfsi=wk("stress.stlfsi", "St. Louis Fed FSI (STLFSI4)"),
-        ofr=wk("stress.ofr_fsi", "OFR FSI"),
-        turbulence=wk("turbulence.value", "Turbulence (21-day average)"),
-        absorption=wk("absorption.ratio", "Absorption ratio"),
+        index=wk("stress.index"),
+        stlfsi=wk("stress.stlfsi"),
+        ofr=wk("stress.ofr_fsi"),
+        turbulence=wk("turbulence.value", " (21-day average)"),
+        absorption=wk("absorption.ratio"),
         episodes=eps,
-        peak=wk("stress.peak", "most stressed segment"),
+        peak=wk("stress.peak"),
         view_start=_iso(max(first, end - pd.DateOffset(years=VIEW_YEARS))),
     )
 

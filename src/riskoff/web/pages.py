@@ -41,7 +41,7 @@ def make_templates(home: Path | None = None) -> Jinja2Templates:
     loaded from ``home`` (the packaged suspects plus the user's ``suspects.toml``)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from riskoff.knowledge.suspects import suspect_label
+    from riskoff.knowledge.suspects import suspect_label, suspect_names
     from riskoff.render.chartdata import CLASS_LABELS
     from riskoff.render.terms import explain_terms, term_html
     from riskoff.render.track_record import track_record_rows
@@ -52,7 +52,18 @@ def make_templates(home: Path | None = None) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["label"] = lambda sid: suspect_label(str(sid), home) if sid else ""
+
+    def label(sid: object, on: object = None) -> str:
+        """A suspect's label, as named on the day ``on`` (an ISO day or a date: its era,
+        "Tech leadership" before the AI era) like the report; today's name without one."""
+        if not sid:
+            return ""
+        day = dt.date.fromisoformat(on[:10]) if isinstance(on, str) and on else on
+        if isinstance(day, dt.date):
+            return suspect_label(str(sid), names=suspect_names(home, on=day))
+        return suspect_label(str(sid), home)
+
+    env.globals["label"] = label
     env.globals["cls"] = lambda c: CLASS_LABELS.get(str(c), str(c).replace("_", " "))
     env.globals["track_record"] = track_record_rows
     env.globals["term"] = term_html

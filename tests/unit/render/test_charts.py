@@ -223,4 +223,34 @@ def test_stress_chart_opens_on_two_years_and_names_its_episodes() -> None:
     named = [t for t in fig["data"] if t.get("mode") == "markers+text"]
     assert len(named) == 1
     assert named[0]["text"] == ["An old one", "Inside"]  # on the chart, not only on hover
-    assert "most stressed segment" in [t.get("name") for t in fig["data"]]
+    assert "Most stressed segment" in [t.get("name") for t in fig["data"]]
+
+
+def test_the_gauges_on_hover_are_named_as_the_glossary_names_them() -> None:
+    """The stress and liquidity charts' traces (and so their hovers) carry the glossary's
+    names of the features they draw, not a second spelling of their own."""
+    import re
+
+    from riskoff.knowledge.glossary import glossary
+
+    table = _table()
+    table["stress.metals"] = 0.9
+    figs = [
+        ch.fig_stress(charting.stress_data(table, day=DAY, episodes=[])),
+        ch.fig_liquidity(cd.liquidity_data(table, day=DAY)),
+    ]
+    named = [
+        str(t["name"])
+        for f in figs
+        for t in f["data"]
+        if t.get("name") and "hovertemplate" in t and "customdata" not in t
+    ]
+    assert len(named) >= 8
+    for name in named:
+        term = glossary().get(re.sub(r" \(21-day average\)$", "", name))
+        assert term is not None, name
+        assert term.name in name
+    for f in figs:
+        for t in f["data"]:
+            if t.get("name") in named:
+                assert t["name"] in t["hovertemplate"]
