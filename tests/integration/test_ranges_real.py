@@ -45,10 +45,12 @@ def test_the_next_days_low_waits_for_that_day(workspace: Any, loaded_settings: S
     kw: dict[str, Any] = {"settings": loaded_settings, "workspace": workspace}
     same = usecases.diagnose("2020-03-12", with_analogs=False, **kw)
     assert "next day's low" not in same.verdict.text  # 03-13 had not closed
-    assert "Bitcoin −37.2%, −38.6% at its low" in same.verdict.text
+    assert "Bitcoin −37.2% (312: −37.2%), −38.6% at its low (312: −38.6% at its low)" in (
+        same.verdict.text
+    )
     later = usecases.diagnose("2021-05-19", with_analogs=False, **kw)
-    assert "312: −37.2% and −48.1% to the next day's low" in later.verdict.text
-    assert "519: −13.8% and −28.5% at its low" in later.verdict.text
+    assert "Bitcoin −13.8% (312: −37.2%, 519: −13.8%), −28.5% at its low" in later.verdict.text
+    assert "(312: −48.1% to the next day's low, 519: −28.5% at its low)" in later.verdict.text
     claims = {c.series: c.value for c in later.verdict.versus.claims}
     assert _pct(claims["312:tolow_next.btc"]) == pytest.approx(-48.1, abs=0.2)
     crypto = next(s for s in later.suspects if s.id == "crypto")

@@ -168,8 +168,8 @@ def test_the_312_519_line_says_the_deeper_low() -> None:
     }
     text, claims = bitcoin_segment(row, refs)
     assert text == (
-        "Bitcoin −4.9%, −6.8% at its low (312: −37.2% and −47.8% to the next day's low, "
-        "519: −13.8% and −28.5% at its low)"
+        "Bitcoin −4.9% (312: −37.2%, 519: −13.8%), −6.8% at its low "
+        "(312: −47.8% to the next day's low, 519: −28.5% at its low)"
     )
     assert {c.series for c in claims} == {
         "move.btc",
