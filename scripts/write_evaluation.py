@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from riskoff import usecases
-from riskoff.knowledge.calibration import load_track_record
+from riskoff.knowledge.calibration import forget_track_records
 from riskoff.render.evaluation import calibration_markdown, evaluation_markdown, weights_markdown
 from riskoff.usecases.evaluating import SETS, calibrate, fit_weights
 
@@ -105,7 +105,7 @@ def main() -> int:
     t0 = time.perf_counter()
     cal = calibrate(workspace=ws)
     MAPPING.write_text(json.dumps(cal.to_dict(), indent=2) + "\n", encoding="utf-8")
-    load_track_record.cache_clear()
+    forget_track_records()
     print(f"calibration: {cal.n} cases in {time.perf_counter() - t0:.1f} s")
     evs = []
     for name in SETS:

@@ -83,6 +83,7 @@ def test_calm_days_are_not_selloffs(day: str, loaded_settings: Settings, workspa
     d = _diag(day, loaded_settings, workspace)
     assert not d.selloff.is_selloff
     assert d.selloff.scope == "none"
+    assert d.verdict.primary == ""
     assert {s.id for s in d.suspects} == {s.id for s in load_suspects()}
 
 
@@ -196,3 +197,22 @@ def test_a_weekend_scores_no_suspect_whose_signature_markets_were_closed(
     assert scores["leverage"] == 0.0
     assert scores["bank_stress"] == 0.0
     assert max(scores, key=lambda k: scores[k]) == "crypto"
+
+
+def test_war_in_the_papers_counts_when_the_prices_say_scramble(
+    loaded_settings: Settings, workspace: Any
+) -> None:
+    # 2001-09-17, markets reopen after the attacks: havens sold with stocks, oil down; the
+    # geopolitical-acts papers at their highest reading since 1985. Prices alone scored
+    # geopolitics 0.18 and left it third; the papers, read apart, name it first or second
+    d = _diag("2001-09-17", loaded_settings, workspace)
+    assert "geopolitics" in (d.verdict.primary, d.verdict.runner_up)
+    assert d.suspect("geopolitics").score >= 0.5
+
+
+@pytest.mark.parametrize("day", ["2020-03-24", "2025-04-09"])
+def test_a_rally_names_no_suspect(day: str, loaded_settings: Settings, workspace: Any) -> None:
+    d = _diag(day, loaded_settings, workspace)
+    assert not d.selloff.is_selloff
+    assert d.verdict.primary == ""
+    assert "Stocks rose: with no sell-off there is nothing to explain" in d.verdict.text

@@ -28,11 +28,17 @@ def test_scan_2015_2025_cross_asset_is_rare_and_includes_312(loaded_settings: Se
     calm = {r.date.isoformat(): r for r in rows}
     assert calm["2019-07-03"].scope == "none"
     assert calm["2021-08-20"].scope == "none"
-    # a calm day, or a sell-off no suspect fits (under the floor), names no primary
-    from riskoff.diagnosis.results import FIT_FLOOR
+    # a calm day, or a sell-off no suspect fits (under the floor), names no primary; a day
+    # that was not a sell-off names one only from the quiet floor (a clear shock)
+    from riskoff.diagnosis.results import FIT_FLOOR, QUIET_FLOOR
 
     assert calm["2019-07-03"].primary == ""
-    assert all(r.primary == "" for r in rows if r.scope == "none")
+    assert calm["2021-08-20"].primary == ""
+    quiet = [r for r in rows if r.scope == "none"]
+    # (a rally names none at any score: riskoff.diagnosis.results.fits)
+    assert all(r.score >= QUIET_FLOOR for r in quiet if r.primary)
+    named = sum(r.primary != "" for r in quiet)
+    assert 0 < named < 0.1 * len(quiet)
     assert all((r.primary == "") == (r.score < FIT_FLOOR) for r in rows if r.scope != "none")
     assert any(r.primary == "" for r in rows if r.scope != "none")
 

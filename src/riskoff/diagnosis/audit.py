@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from riskoff.diagnosis.classes import CLASS_NAMES
-from riskoff.diagnosis.results import Claim, Diagnosis
+from riskoff.diagnosis.results import QUIET_FLOOR, Claim, Diagnosis
 from riskoff.diagnosis.text import DOWN_WORDS, FLAT_WORDS, UP_WORDS, direction_of
 
 if TYPE_CHECKING:
@@ -274,9 +274,23 @@ def audit_diagnosis(
     if not sell and re.search(r"was (a|a cross-asset|a concentrated) sell-off", vtext):
         bad.append(Contradiction("verdict", vtext, "a sell-off sentence on a day that is not one"))
     if not sell and "Most like" in vtext:
-        bad.append(
-            Contradiction("verdict", vtext, "a suspect named on a day that is not a sell-off")
+        bad.append(Contradiction("verdict", vtext, "a sell-off's naming on a day that is not one"))
+    if not sell and d.verdict.primary:
+        top = max(d.suspects, key=lambda s: s.score)
+        # a rally is no risk-off move to explain (riskoff.diagnosis.results.fits)
+        rose = (
+            row is not None
+            and row.get("move.us_equities", 0.0) > 0
+            and (row.get("open.us_equities", 1.0) != 0.0)
         )
+        if top.id != d.verdict.primary or top.score < QUIET_FLOOR or rose:
+            bad.append(
+                Contradiction(
+                    "verdict",
+                    vtext,
+                    "a suspect named without a sell-off on a rally or under the quiet floor",
+                )
+            )
     if not sell:
         for s in d.suspects:
             if s.label in ("likely", "possible"):

@@ -38,7 +38,7 @@ from riskoff.diagnosis.results import (
 )
 from riskoff.diagnosis.selloff import assess_selloff
 from riskoff.diagnosis.text import fmt_value, render_claims, render_template
-from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
+from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources, stocks_rose
 from riskoff.diagnosis.versus import bitcoin_segment
 from riskoff.formatting import fmt_log_pct
 from riskoff.indicators.reference import reference_similarity, sigma_vector
@@ -121,6 +121,16 @@ def _closed(check: Check, row: Mapping[str, float], us_open: bool) -> bool:
     return False
 
 
+def _main_feature(check: Check) -> str:
+    """The feature a check is about: its own, or a compound check's first term's."""
+    if check.feature:
+        return check.feature
+    terms = check.params.get("terms")
+    if isinstance(terms, list) and terms and isinstance(terms[0], list):
+        return str(terms[0][0])
+    return ""
+
+
 def _value(check: Check, row: Mapping[str, float], n_days: int) -> float:
     if check.fn:
         return float(check_functions()[check.fn](row, check.params, n_days))
@@ -140,7 +150,8 @@ def _evidence(
     """Grade one check; None when it does not apply (closed market, daily-only in a window)."""
     if window_mode and check.daily_only:
         return None
-    if (check.feature or "").startswith(_OPTIONAL) and check.feature not in row:
+    main = _main_feature(check)
+    if main.startswith(_OPTIONAL) and main not in row:
         return None  # a source the store does not hold at all (present but NaN: not that day)
     if _closed(check, row, us_open):
         return None
@@ -187,6 +198,17 @@ def _evidence(
     )
 
 
+def with_newspapers(market: float, papers: float, reach: float) -> float:
+    """The score of the prices' evidence (``market``, 0..1) with the newspapers' (``papers``,
+    their checks' weighted mean strength, -1..1): papers that support lift the score toward
+    1 by up to ``reach`` of what is left (newspapers alone, at full strength, give
+    ``reach``); quiet papers shrink it by up to ``reach`` of itself."""
+    p = min(1.0, max(-1.0, papers))
+    if p >= 0.0:
+        return market + (1.0 - market) * reach * p
+    return market * (1.0 + reach * p)
+
+
 def _score_one(
     suspect: Suspect,
     row: Mapping[str, float],
@@ -199,7 +221,10 @@ def _score_one(
 ) -> tuple[SuspectScore, list[str]]:
     listed: list[Evidence] = []
     missing: list[str] = []
-    w_avail = w_all = net = 0.0
+    w_all = 0.0
+    # the prices' evidence and the newspapers' are read apart and combined at the end
+    w_prices = net = 0.0
+    papers: list[float] = []
     gate = -1.0
     need = 1.0
     # whether a suspect has a signature is a property of its definition, not of the day:
@@ -223,8 +248,11 @@ def _score_one(
             missing.extend(check.sources or (check.indicator,))
             listed.append(ev)
             continue
-        w_avail += check.weight
-        net += check.weight * ev.strength
+        if check.family == "newspapers":
+            papers.append(ev.strength)
+        else:
+            w_prices += check.weight
+            net += check.weight * ev.strength
         if check.key:
             gate = max(gate, ev.strength)
             key_seen = True
@@ -232,11 +260,19 @@ def _score_one(
             need = min(need, max(0.0, ev.strength))
         if ev.strength != 0.0:
             listed.append(ev)
-    net = net / w_avail if w_avail > 0 else 0.0
+    market = net / w_prices if w_prices > 0 else 0.0
     g = (max(0.0, gate) if has_key else 1.0) * need
-    score = min(1.0, max(0.0, net)) * (_KEY_FLOOR + (1.0 - _KEY_FLOOR) * g)
+    score = min(1.0, max(0.0, market)) * (_KEY_FLOOR + (1.0 - _KEY_FLOOR) * g)
     if has_key and not key_seen:
         score = 0.0  # the signature itself is unobservable (e.g. no Bitcoin before 2014)
+    if papers:
+        # the loudest paper speaks for them all (acts *or* threats of war are news of
+        # war); a "quiet papers" check speaks only when none is loud
+        read = max(0.0, *papers) + min(0.0, *papers)
+        score = with_newspapers(score, read, suspect.newspapers)
+    w_used = w_prices + sum(c.weight for c in suspect.checks if c.family == "newspapers") * bool(
+        papers
+    )
     listed.sort(key=lambda e: (e.available is False, -abs(e.impact)))
     return (
         SuspectScore(
@@ -247,7 +283,7 @@ def _score_one(
             else suspect.headline,
             score=round(score, 4),
             evidence=tuple(listed),
-            coverage=round(w_avail / w_all, 4) if w_all > 0 else 0.0,
+            coverage=round(w_used / w_all, 4) if w_all > 0 else 0.0,
         ),
         missing,
     )
@@ -517,6 +553,6 @@ def scan_rows(
         sell = assess_selloff(row, dx)
         scores, _ = score_suspects(suspects, row, with_text=False, derived=dx)
         top = scores[0]
-        named = top.id if fits(top.score, sell.is_selloff) else ""
+        named = top.id if fits(top.score, sell.is_selloff, stocks_rose=stocks_rose(row)) else ""
         out.append(ScanRow(day, sell.severity, sell.scope, named, top.score))
     return out

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIT_FLOOR",
+    "QUIET_FLOOR",
     "Claim",
     "Comparison",
     "Confidence",
@@ -60,9 +61,22 @@ def likelihood(score: float) -> Likelihood:
     return "unlikely"
 
 
-def fits(score: float, is_selloff: bool) -> bool:
-    """True when a suspect with ``score`` can be named: a sell-off, and at the floor."""
-    return is_selloff and score >= FIT_FLOOR
+QUIET_FLOOR = POSSIBLE
+"""The score a suspect needs to be named on a day (or window) that was not a sell-off and
+on which US stocks did not rise (or did not trade): a
+shock whose fingerprint is clear without a broad fall (oil jumping on an attack, yields
+on a taper remark, the papers full of an invasion while stocks recovered by the close)
+has a cause to name; a calm day, whose best fingerprint scores a few hundredths, has
+none. "Possible" is the lowest reading the verdict ever calls a fit by name."""
+
+
+def fits(score: float, is_selloff: bool, *, stocks_rose: bool = False) -> bool:
+    """True when a suspect with ``score`` can be named: from :data:`FIT_FLOOR` on a
+    sell-off, from :data:`QUIET_FLOOR` on a day that was not one, unless US stocks rose
+    that day (a rally is no risk-off move to explain, whatever the papers wrote)."""
+    if is_selloff:
+        return score >= FIT_FLOOR
+    return not stocks_rose and score >= QUIET_FLOOR
 
 
 def _num(x: float | None, digits: int = 4) -> float | None:

@@ -13,6 +13,7 @@ from riskoff.diagnosis.confidence import assess_confidence, track_record_text
 from riskoff.diagnosis.derived import get, is_open, sigma_of
 from riskoff.diagnosis.results import (
     FIT_FLOOR,
+    QUIET_FLOOR,
     Comparison,
     Selloff,
     SuspectScore,
@@ -181,14 +182,18 @@ def compose_verdict(
     (None), and says so."""
     p, r = scores[0], scores[1] if len(scores) > 1 else scores[0]
     parts = [_selloff_sentence(day_text, row, sell, us_open)]
-    named = fits(p.score, sell.is_selloff)
+    named = fits(p.score, sell.is_selloff, stocks_rose=stocks_rose(row))
     conf = assess_confidence(scores, record)
     pro = [e.text for e in p.for_[:2] if e.text]
     if named:
-        parts.append(
-            f"Most like {p.headline} (score {p.score:.2f}, {p.label})"
-            + (f": {'; '.join(pro)}." if pro else ".")
-        )
+        if sell.is_selloff:
+            lead = f"Most like {p.headline} (score {p.score:.2f}, {p.label})"
+        else:
+            lead = (
+                f"Not a sell-off, but the day fits {p.headline} (score {p.score:.2f}, "
+                f"at least the {QUIET_FLOOR:.2f} a suspect needs without a sell-off)"
+            )
+        parts.append(lead + (f": {'; '.join(pro)}." if pro else "."))
         con = [e.text for e in p.against[:1] if e.text]
         if con:
             parts.append(f"Against it: {sentence_end(con[0])}")
@@ -208,10 +213,17 @@ def compose_verdict(
             f"{FIT_FLOOR:.2f} floor below which its signature is absent or its evidence "
             "argues against it; with no suspect named there is no confidence to give."
         )
+    elif stocks_rose(row):
+        parts.append(
+            "Stocks rose: with no sell-off there is nothing to explain, so no suspect is "
+            f"named and no confidence given (the closest fingerprint, {p.headline}, scores "
+            f"{p.score:.2f})."
+        )
     else:
         parts.append(
-            "With no sell-off there is nothing to explain, so no suspect is named and no "
-            f"confidence given (the closest fingerprint, {p.headline}, scores {p.score:.2f})."
+            "With no sell-off, a suspect is named only from a score of "
+            f"{QUIET_FLOOR:.2f}; the closest fingerprint, {p.headline}, scores "
+            f"{p.score:.2f}, so none is named and no confidence given."
         )
     parts.append(versus.text)
     backdrop = _backdrop(row, sell)
@@ -232,6 +244,12 @@ def compose_verdict(
         versus=versus,
         backdrop=backdrop,
     )
+
+
+def stocks_rose(row: Mapping[str, float]) -> bool:
+    """US stocks traded and closed higher (the day's or the window's move)."""
+    move = get(row, "move.us_equities")
+    return is_open(row, "us_equities") and not math.isnan(move) and move > 0.0
 
 
 def missing_sources(row: Mapping[str, float]) -> list[str]:

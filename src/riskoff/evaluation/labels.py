@@ -133,6 +133,8 @@ class NewspaperMap:
     macro: str
     macro_misblame: tuple[str, ...]
     apart: tuple[str, ...]
+    macro_suspects: tuple[str, ...] = ("growth_scare",)
+    """The suspects that name economic news right (the calibration's Macro cases)."""
 
 
 def load_newspaper_map() -> NewspaperMap:
@@ -148,6 +150,7 @@ def load_newspaper_map() -> NewspaperMap:
         macro=str(raw["macro"]["category"]),
         macro_misblame=tuple(raw["macro"]["misblamed_on"]),
         apart=tuple(raw["apart"]["categories"]),
+        macro_suspects=tuple(raw["macro"].get("suspects", ("growth_scare",))),
     )
 
 

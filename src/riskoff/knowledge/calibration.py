@@ -36,6 +36,7 @@ __all__ = [
     "ConfidenceBin",
     "SuspectRecord",
     "TrackRecord",
+    "forget_track_records",
     "load_track_record",
     "parse_track_record",
     "platt_log",
@@ -188,6 +189,13 @@ def _user(path: Path, mtime_ns: int) -> TrackRecord:
             f"({type(exc).__name__}: {exc}); refit with 'riskoff evaluate --calibrate --save'"
         ) from None
     return replace(rec, source=f"$RISKOFF_HOME/{USER_FILE}")
+
+
+def forget_track_records() -> None:
+    """Read the calibration files afresh on the next :func:`load_track_record` (after a
+    refit rewrote the packaged one in place)."""
+    _packaged.cache_clear()
+    _user.cache_clear()
 
 
 def load_track_record(home: Path | None = None) -> TrackRecord:

@@ -59,6 +59,12 @@ __all__ = [
 ]
 
 Scale = Literal["none", "sqrt_days"]
+Family = Literal["prices", "newspapers"]
+"""What a check reads: market prices (the default) or what the newspapers wrote."""
+
+NEWSPAPERS_REACH = 0.5
+"""The default of a suspect's ``newspapers`` reach: the score its newspaper checks alone,
+all at full strength, lift it to (``docs/suspects.md``, "Two kinds of evidence")."""
 
 _SUSPECT_KEYS = (
     "id",
@@ -70,6 +76,7 @@ _SUSPECT_KEYS = (
     "weights",
     "enabled",
     "eras",
+    "newspapers",
 )
 _ERA_KEYS = ("until", "label", "headline", "phrase")
 _TEXT_KEYS = ("label", "description", "headline", "phrase")
@@ -90,6 +97,7 @@ _CHECK_KEYS = (
     "against",
     "scale",
     "daily_only",
+    "family",
 )
 
 
@@ -126,6 +134,7 @@ class Check:
     scale: Scale = "none"
     daily_only: bool = False
     sources: tuple[str, ...] = ()
+    family: Family = "prices"
 
     def strength(self, value: float, n_days: int = 1) -> float:
         """Signed strength in -1..1: positive supports the suspect, negative contradicts."""
@@ -162,6 +171,8 @@ class Suspect:
     checks: tuple[Check, ...]
     phrase: str = ""
     eras: tuple[Era, ...] = ()
+    newspapers: float = NEWSPAPERS_REACH
+    """How far the newspapers alone can lift the score (0..1): see the engine."""
 
     def named_on(self, day: dt.date) -> Suspect:
         """The suspect with the names of the era ``day`` falls in (itself after them)."""
@@ -245,6 +256,9 @@ def _check(raw: Mapping[str, Any], where: str, checks: Collection[str] | None) -
     scale = as_str(raw.get("scale", "none"), f"{where}: scale")
     if scale not in ("none", "sqrt_days"):
         raise DataFileError(f"{where}: scale must be 'none' or 'sqrt_days', got {scale!r}")
+    family = as_str(raw.get("family", "prices"), f"{where}: family")
+    if family not in ("prices", "newspapers"):
+        raise DataFileError(f"{where}: family must be 'prices' or 'newspapers', got {family!r}")
     sources = raw.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise DataFileError(f"{where}: sources must be a list of symbols, got {sources!r}")
@@ -265,6 +279,7 @@ def _check(raw: Mapping[str, Any], where: str, checks: Collection[str] | None) -
         scale=cast(Scale, scale),
         daily_only=as_bool(raw.get("daily_only", False), f"{where}: daily_only"),
         sources=tuple(sources),
+        family=cast(Family, family),
     )
 
 
@@ -302,6 +317,15 @@ def _eras(raw: Mapping[str, Any], where: str) -> tuple[Era, ...]:
     return tuple(out)
 
 
+def _reach(raw: Mapping[str, Any], where: str, default: float) -> float:
+    if "newspapers" not in raw:
+        return default
+    value = as_float(raw["newspapers"], f"{where}: newspapers", min_value=0.0)
+    if value > 1.0:
+        raise DataFileError(f"{where}: newspapers is a reach in 0..1, got {value}")
+    return value
+
+
 def _suspect(
     raw: Mapping[str, Any], sid: str, where: str, checks: Collection[str] | None
 ) -> Suspect:
@@ -317,6 +341,7 @@ def _suspect(
         phrase=_text(raw, "phrase", where, ""),
         checks=_checks(raw, where, checks),
         eras=_eras(raw, where),
+        newspapers=_reach(raw, where, NEWSPAPERS_REACH),
     )
 
 
@@ -328,6 +353,8 @@ def _merge(
         out = replace(out, checks=_checks(raw, where, checks))
     if "eras" in raw:
         out = replace(out, eras=_eras(raw, where))
+    if "newspapers" in raw:
+        out = replace(out, newspapers=_reach(raw, where, out.newspapers))
     texts = {k: as_str(raw[k], f"{where}: {k}") for k in _TEXT_KEYS if k in raw}
     out = replace(
         out,

@@ -356,7 +356,9 @@ def weights_markdown(exp: WeightsExperiment) -> str:
     end += (
         " Caveat: the hand-written weights were written while looking at some of these days "
         "(the accuracy rounds of docs/suspects.md), so their figure is not a clean "
-        "out-of-sample one either; the newspaper days were not looked at."
+        "out-of-sample one either. The newspapers' development days were looked at once, "
+        "to choose how far the papers alone may lift a suspect (docs/suspects.md, "
+        "'Two kinds of evidence'), and the check weights were not changed on them."
     )
     lines = [
         f"{exp.n} labelled cases (every built-in set pooled), {exp.folds} contiguous time "

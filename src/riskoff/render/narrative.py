@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
-from riskoff.diagnosis.results import FIT_FLOOR, fits
+from riskoff.diagnosis.results import FIT_FLOOR, QUIET_FLOOR, fits
 from riskoff.formatting import (
     MINUS,
     fmt_bn,
@@ -112,13 +112,19 @@ def headline_sentence(
     label = str(top.get("label", ""))
     scope = str(sell.get("scope", "none"))
     kind = {"cross_asset": "A cross-asset sell-off", "concentrated": "A concentrated sell-off"}
+    verdict = diagnosis.get("verdict", {}) or {}
     if not sell.get("is_selloff"):
+        quiet_named = verdict["primary"] if "primary" in verdict else fits(float(score(top)), False)
+        if quiet_named:
+            return (
+                f"Not a sell-off, but the day fits {name(top)} (score {score(top)}, at "
+                f"least the {QUIET_FLOOR:.2f} a suspect needs without a sell-off)."
+            )
         return (
-            "Not a sell-off, so no suspect is named; the closest fingerprint, "
-            f"{name(top)}, scores {score(top)}."
+            f"Not a sell-off, and no fingerprint reaches the {QUIET_FLOOR:.2f} a suspect "
+            f"needs without one: the closest, {name(top)}, scores {score(top)}."
         )
     head = kind.get(scope, "A sell-off")
-    verdict = diagnosis.get("verdict", {}) or {}
     named = verdict["primary"] if "primary" in verdict else fits(float(score(top)), True)
     if not named:
         return (

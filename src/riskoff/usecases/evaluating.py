@@ -94,7 +94,7 @@ def label_set(
         if d.share < m.min_share:
             apart.setdefault(f"primary share under {m.min_share}", []).append(row.key)
         elif d.category == m.macro:
-            macro.append(LabelRow(d.date, d.date, ("growth_scare",), row.why))
+            macro.append(LabelRow(d.date, d.date, m.macro_suspects, row.why))
         elif d.category in m.suspects:
             scored.append(row)
         else:
@@ -246,7 +246,9 @@ def calibrate(
     for name in names:
         ev = evaluate(labels if name is None else None, set_name=name, data_dir=data_dir,
                       settings=s, workspace=workspace)  # fmt: skip
-        for j in ev.judged:
+        # the newspapers' Macro days are labelled too (economic news: a growth or an
+        # inflation scare): scored apart by ``evaluate``, counted here like the rest
+        for j in (*ev.judged, *ev.macro):
             seen.setdefault(j.label.key, j)
             group.setdefault(j.label.key, ev.name)
     cases = list(seen.values())

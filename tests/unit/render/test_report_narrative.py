@@ -338,8 +338,14 @@ def test_headline_sentence() -> None:
         "A concentrated sell-off that no suspect fits: the best, a deleveraging of a crowded "
         "trade, scores only 0.07, under the 0.10 floor below which none is named."
     )
-    calm = _diag("none", False, {"growth_scare": (0.3, "no sell-off")})
+    # without a sell-off a suspect is named from the quiet floor (0.25) only
+    shock = _diag("none", False, {"growth_scare": (0.3, "no sell-off")})
+    assert nv.headline_sentence(shock) == (
+        "Not a sell-off, but the day fits a growth scare (score 0.30, at least the 0.25 a "
+        "suspect needs without a sell-off)."
+    )
+    calm = _diag("none", False, {"growth_scare": (0.2, "no sell-off")})
     assert nv.headline_sentence(calm) == (
-        "Not a sell-off, so no suspect is named; the closest fingerprint, a growth scare, "
-        "scores 0.30."
+        "Not a sell-off, and no fingerprint reaches the 0.25 a suspect needs without one: "
+        "the closest, a growth scare, scores 0.20."
     )
