@@ -354,7 +354,8 @@ def test_cli_all_and_verbose(
     # the command line waits on FRED's shared limiter (1.6/s, one per provider class in the
     # process); the emulator has no limit. (Replacing the module's FRED_LIMITER name no
     # longer reached it since providers became plugins: three updates waited about 2 min.)
-    monkeypatch.setitem(Provider._limiters, FredProvider, TokenBucket(1000))
+    fred: type[Provider] = FredProvider
+    monkeypatch.setitem(Provider._limiters, fred, TokenBucket(1000))
     # the real clock is long after the data folder ends, so nearly everything is due; the
     # annual FOMC projections are dated years ahead and were fetched minutes ago
     code, out, _ = run_cli(["update", "--provider", "fred"], capsys)
