@@ -53,6 +53,10 @@ def test_the_next_days_low_waits_for_that_day(workspace: Any, loaded_settings: S
     assert "(312: −48.1% to the next day's low, 519: −28.5% at its low)" in later.verdict.text
     claims = {c.series: c.value for c in later.verdict.versus.claims}
     assert _pct(claims["312:tolow_next.btc"]) == pytest.approx(-48.1, abs=0.2)
+    as_json = {
+        c["series"]: c["value"] for c in later.to_dict()["verdict"]["versus_312_519"]["claims"]
+    }
+    assert as_json["312:tolow_next.btc"] == pytest.approx(claims["312:tolow_next.btc"], abs=1e-4)
     crypto = next(s for s in later.suspects if s.id == "crypto")
     btc = next(e for e in crypto.evidence if e.indicator == "crypto.btc_sigma")
     assert "down 28.5% at its low" in btc.text

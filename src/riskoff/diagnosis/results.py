@@ -239,13 +239,16 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         """JSON view: ``day`` (the day compared: a window's worst day), ``closer``,
         ``similarity`` per reference day, ``moves`` per class (simple % changes that day
-        and on each reference day), ``text``."""
+        and on each reference day), ``text``, and ``claims``: the numbers the text
+        states from a template (Bitcoin's move and fall to its low, log moves;
+        ``312:tolow_next.btc`` is 312's fall to the next day's low)."""
         return {
             "day": self.day.isoformat() if self.day else None,
             "closer": self.closer,
             "similarity": {k: _num(v, 2) for k, v in self.similarity.items()},
             "moves": {c: {k: _num(v, 2) for k, v in m.items()} for c, m in self.moves.items()},
             "text": self.text,
+            "claims": [c.to_dict() for c in self.claims],
         }
 
 
