@@ -468,7 +468,8 @@ class _Auditor:
         if m:
             n += 2
             havens = [c for c in u.havens if not math.isnan(sig[c])]
-            want2 = (sum(sig[c] <= -1 for c in havens), len(havens))
+            # as the reader sees them: a −0.96σ haven is printed "−1.0σ", a fall of 1σ
+            want2 = (sum(round(sig[c], 1) <= -1 for c in havens), len(havens))
             if (int(m.group(1)), int(m.group(2))) != want2:
                 self.bad(s, f"havens down 1σ printed {m.group(0)!r}, the row says {want2}")
         m = re.search(r"(\d+) of the (\d+) asset classes that traded on the day moved down", s)

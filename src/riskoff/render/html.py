@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -126,12 +127,17 @@ class ReportInput:
     anchor: dt.date | None = None
     """The day the analogs and the 312/519 paths read: a window's worst day (default:
     ``day``)."""
+    home: Path | None = None
+    """The ``$RISKOFF_HOME`` whose suspects (and their eras) name things (default: the
+    environment's)."""
 
     @property
     def names(self) -> Mapping[str, SuspectName]:
-        """Labels and phrases of the loaded suspects (``suspects``, or those of the
-        environment's ``$RISKOFF_HOME`` as named on the report's day: a suspect's era)."""
-        return self.suspects if self.suspects is not None else suspect_names(on=self.day)
+        """Labels and phrases of the loaded suspects (``suspects``, or those of ``home`` as
+        named on the report's day: a suspect's era)."""
+        if self.suspects is not None:
+            return self.suspects
+        return suspect_names(self.home, on=self.day)
 
     @property
     def n_days(self) -> int:
@@ -267,9 +273,25 @@ def _fmt_fwd(v: Any, unit: str) -> str:
     return nv.fmt_bp(x) if unit == "bp" else nv.fmt_pct(x)
 
 
+def _names_on(
+    a: Mapping[str, Any], names: Mapping[str, SuspectName], home: Path | None
+) -> Mapping[str, SuspectName]:
+    """The suspects' names on an analog's own day (an episode: its first day)."""
+    w = a.get("window", {}) or {}
+    when = str(a.get("day") or w.get("start") or "")[:10]
+    try:
+        day = dt.date.fromisoformat(when)
+    except ValueError:
+        return names
+    return suspect_names(home, on=day)
+
+
 def _analog_tables(
-    an: Mapping[str, Any], names: Mapping[str, SuspectName]
+    an: Mapping[str, Any], names: Mapping[str, SuspectName], home: Path | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The analogs table and the forward table; each analog's suspect is named as its own
+    era named it (the dot-com bust: 'Tech leadership'), the suspects of ``home``; ``names``
+    for an analog without a day."""
     rows: list[dict[str, Any]] = []
     for a in list(an.get("analogs", [])) + list(an.get("nearest_days", [])):
         fw = a.get("forward", {}) or {}
@@ -294,7 +316,7 @@ def _analog_tables(
                 "sp_1w": _fmt_fwd(sp.get("1w"), "pct"),
                 "sp_1m": _fmt_fwd(sp.get("1m"), "pct"),
                 "sp_3m": _fmt_fwd(sp.get("3m"), "pct"),
-                "suspect": suspect_label(str(a.get("suspect")), names=names)
+                "suspect": suspect_label(str(a.get("suspect")), names=_names_on(a, names, home))
                 if a.get("suspect")
                 else "",
                 "complete": bool(a.get("complete", True)),
@@ -382,7 +404,9 @@ def build_report(inp: ReportInput) -> Report:
     groups: dict[str, list[CoverageRow]] = {}
     for c in inp.coverage:
         groups.setdefault(c.asset_class, []).append(c)
-    analog_rows, forward_rows = _analog_tables(an, inp.names) if an is not None else ([], [])
+    analog_rows, forward_rows = (
+        _analog_tables(an, inp.names, inp.home) if an is not None else ([], [])
+    )
     when = day.isoformat() if inp.start == day else f"{inp.start.isoformat()} to {day.isoformat()}"
     return Report(
         inp=inp,

@@ -162,6 +162,7 @@ def report(
         portfolio_html=portfolio_html,
         portfolio_note=portfolio_note,
         unavailable=unavailable,
+        home=s.home,
     )
     return write_report(inp, out_path, png_dir=png_path, started=t0)
 

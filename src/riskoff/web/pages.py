@@ -170,6 +170,7 @@ def pages_router(service: Service, templates: Jinja2Templates) -> APIRouter:
                 episodes=episode_dicts(service.episodes()),
                 unavailable=unavailable,
                 suspects=suspect_names(service.settings.home, on=end),
+                home=service.settings.home,
             )
 
         report: DayReport = service.cached(("page.day", start, end), build)

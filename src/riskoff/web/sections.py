@@ -19,6 +19,8 @@ from markupsafe import Markup
 from riskoff.web.embed import embed_figure
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from riskoff.knowledge.suspects import SuspectName
@@ -123,6 +125,7 @@ def day_report(
     episodes: Sequence[Mapping[str, Any]],
     unavailable: Mapping[str, str] | None = None,
     suspects: Mapping[str, SuspectName] | None = None,
+    home: Path | None = None,
 ) -> DayReport:
     """The report of ``start..end`` exactly as ``riskoff report`` builds it, from frames cut
     at the end of ``end`` (nothing published later is shown)."""
@@ -155,6 +158,7 @@ def day_report(
         unavailable=dict(unavailable or {}),
         suspects=suspects,
         anchor=_anchor(diagnosis),
+        home=home,
     )
     rep = build_report(inp)
     charts: dict[str, Markup] = {}

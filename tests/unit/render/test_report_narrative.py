@@ -4,6 +4,7 @@ exact sentences out. A change of wording must change these tests on purpose."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -349,3 +350,31 @@ def test_headline_sentence() -> None:
         "Not a sell-off, and no fingerprint reaches the 0.25 a suspect needs without one: "
         "the closest, a growth scare, scores 0.20."
     )
+
+
+def test_an_analogs_suspect_is_named_as_its_own_era_named_it(tmp_path: Path) -> None:
+    """A 2000 analog in a 2025 report is a tech-leadership fall, not 'AI narrative'."""
+    from riskoff.knowledge.suspects import suspect_names
+    from riskoff.render.html import analog_tables
+
+    an = {
+        "analogs": [
+            {
+                "kind": "episode",
+                "name": "Dot-com",
+                "window": {"start": "2000-03-10", "end": "2000-04-14"},
+                "suspect": "ai_narrative",
+                "similarity": 0.5,
+            },
+            {
+                "kind": "day",
+                "day": "2024-08-05",
+                "name": "Aug 2024",
+                "suspect": "ai_narrative",
+                "similarity": 0.4,
+            },
+        ]
+    }
+    names = suspect_names(tmp_path, on=dt.date(2025, 4, 4))
+    rows, _ = analog_tables(an, names, tmp_path)
+    assert [r["suspect"] for r in rows] == ["Tech leadership", "AI narrative"]
