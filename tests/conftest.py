@@ -74,24 +74,24 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def panel(loaded_settings: Settings) -> Any:
-    """The whole-history point-in-time panel of the real data (built once per worker)."""
-    from riskoff.catalog import Catalog
-    from riskoff.panel import load_panel
+def workspace(loaded_settings: Settings) -> Any:
+    """The workspace of the loaded store (panel, feature table, relative-move parameters,
+    engine), built once per worker through the on-disk cache
+    (:func:`riskoff.usecases.load_workspace`): the first call builds it and writes the
+    cache, so every later reader of ``loaded_home`` in this worker (the command line, the
+    report, the web, MCP) reads it instead of building it again."""
+    from riskoff import usecases
 
-    with Store(loaded_settings.store_path, read_only=True) as st:
-        return load_panel(st, Catalog.default())
+    return usecases.load_workspace(loaded_settings)
+
+
+@pytest.fixture(scope="session")
+def panel(workspace: Any) -> Any:
+    """The whole-history point-in-time panel of the real data (the workspace's)."""
+    return workspace.panel
 
 
 @pytest.fixture(scope="session")
 def table(workspace: Any) -> Any:
     """The daily feature table of :func:`panel` (the workspace's: computed once)."""
     return workspace.table
-
-
-@pytest.fixture(scope="session")
-def workspace(panel: Any, loaded_settings: Settings) -> Any:
-    """The workspace of :func:`panel` (feature table, relative-move parameters, engine)."""
-    from riskoff import usecases
-
-    return usecases.workspace_of(panel, loaded_settings)

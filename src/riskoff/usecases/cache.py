@@ -66,7 +66,8 @@ def _sig(paths: list[Path]) -> list[str]:
 def code_fingerprint(settings: Settings) -> str:
     """A hash of the code and data files that shape a cached workspace.
 
-    Walking the import graph parses some thirty files (about 0.1 s); the result is kept
+    Walking the import graph parses every file it reaches (about 65; each version of a
+    file is parsed once per process, :mod:`riskoff.usecases.fingerprint`); the result is kept
     in ``cache/code.json`` with the size and modification time of every file walked and
     reused while none of them changed (the graph can only change when one of its files
     does).
@@ -159,6 +160,7 @@ def load_workspace(settings: Settings | None = None) -> Workspace:
     import pickle
 
     from riskoff import panel as panel_mod
+    from riskoff.knowledge.episodes import load_episodes
     from riskoff.store import Store
     from riskoff.usecases.workspace import build_workspace
 
@@ -184,7 +186,11 @@ def load_workspace(settings: Settings | None = None) -> Workspace:
         hit = _read(target)
         if hit is not None and hit.store_key == key:
             return hit
-        pnl = panel_mod.load_panel(st, load_catalog(s), None)
+        catalog = load_catalog(s)
+        # the user's episode file before the panel: a bad one fails at once, not after the
+        # panel and its feature table were built for nothing
+        load_episodes(s.home)
+        pnl = panel_mod.load_panel(st, catalog, None)
     ws = build_workspace(pnl, s, store_key=key)
     try:
         _atomic_write(target, pickle.dumps(ws, protocol=pickle.HIGHEST_PROTOCOL))

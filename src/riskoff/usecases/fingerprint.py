@@ -87,9 +87,25 @@ def module_closure(roots: Iterable[str], *, root: Path, package: str) -> dict[st
         parent = name.rpartition(".")[0]
         if parent:
             todo.append(parent)
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-        todo.extend(_imports(tree, name, path.name == "__init__.py") - seen.keys())
+        todo.extend(_file_imports(path, name) - seen.keys())
     return seen
+
+
+_PARSED: dict[tuple[str, bytes], frozenset[str]] = {}
+"""(module name, SHA-256 of its source) -> what it imports: parsing is most of a walk's
+cost, and a source with the same bytes imports the same modules, so a long-running
+process (or a test suite) parses each version of each file once."""
+
+
+def _file_imports(path: Path, name: str) -> frozenset[str]:
+    source = path.read_bytes()
+    key = (name if path.name != "__init__.py" else f"{name}/", hashlib.sha256(source).digest())
+    found = _PARSED.get(key)
+    if found is None:
+        tree = ast.parse(source, filename=str(path))
+        found = frozenset(_imports(tree, name, path.name == "__init__.py"))
+        _PARSED[key] = found
+    return found
 
 
 def code_fingerprint(
