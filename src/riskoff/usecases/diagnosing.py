@@ -50,6 +50,8 @@ def feature_row(table: pd.DataFrame, day: dt.date) -> dict[str, float]:
     before crypto traded) is every market closed, carrying the last closes."""
     import pandas as pd
 
+    from riskoff.indicators.ranges import RANGE_PREFIXES
+
     ts = pd.Timestamp(day)
     if ts in table.index:
         return _floats(table.loc[ts])
@@ -57,12 +59,9 @@ def feature_row(table: pd.DataFrame, day: dt.date) -> dict[str, float]:
     for k in row:
         if k.split(".", 1)[0] in ("move", "sigma", "open"):
             row[k] = 0.0
-        elif k.split(".", 1)[0] in _RANGE_KINDS:
+        elif k.startswith(RANGE_PREFIXES):
             row[k] = float("nan")  # no session that day: no range (not the last one's)
     return row
-
-
-_RANGE_KINDS = ("tolow", "tolow2", "rebound", "wick_sigma")
 
 
 def _floats(row: pd.Series | pd.DataFrame) -> dict[str, float]:

@@ -194,3 +194,18 @@ def test_the_crowded_wick_counts_only_below_the_previous_close() -> None:
     assert up.values["dx.crowded_wick"] == 0.0
     missing = derive(base)
     assert math.isnan(missing.values["dx.crowded_wick"])
+
+
+def test_a_day_without_a_session_carries_no_range() -> None:
+    from riskoff.usecases.diagnosing import feature_row
+
+    idx = pd.DatetimeIndex(["2017-01-06", "2017-01-09"], name="date")  # Friday, Monday
+    table = pd.DataFrame(
+        {"move.btc": [-0.1, 0.0], "tolow.btc": [-0.2, -0.01], "wick_sigma.btc": [3.0, 0.1]},
+        index=idx,
+    )
+    sat = feature_row(table, dt.date(2017, 1, 7))  # a weekend day the calendar lacks
+    assert sat["move.btc"] == 0.0
+    assert math.isnan(sat["tolow.btc"])  # never Friday's low carried into Saturday
+    assert math.isnan(sat["wick_sigma.btc"])
+    assert feature_row(table, dt.date(2017, 1, 6))["tolow.btc"] == -0.2
