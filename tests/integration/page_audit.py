@@ -467,7 +467,9 @@ class _Auditor:
         m = re.search(r"(\d+) of (\d+) fell by 1σ or more with stocks", s)
         if m:
             n += 2
-            havens = [c for c in u.havens if not math.isnan(sig[c])]
+            havens = [  # the havens that traded (a closed market has no move that day)
+                c for c in u.havens if not math.isnan(sig[c]) and self.facts.get(f"open.{c}") == 1
+            ]
             # as the reader sees them: a −0.96σ haven is printed "−1.0σ", a fall of 1σ
             want2 = (sum(round(sig[c], 1) <= -1 for c in havens), len(havens))
             if (int(m.group(1)), int(m.group(2))) != want2:
@@ -489,8 +491,11 @@ class _Auditor:
             s,
         ):
             n += 1
-            a, b = _num(m.group(2)), _num(m.group(3))
-            if b > 0 and abs(a / b - _num(m.group(1))) > 0.01 * _num(m.group(1)) + 0.01:
+            a, b, x = _num(m.group(2)), _num(m.group(3)), _num(m.group(1))
+            # the two levels are rounded as printed: the ratio lies between their bounds
+            da, db = 0.5 * 10.0 ** -_decimals(m.group(2)), 0.5 * 10.0 ** -_decimals(m.group(3))
+            lo, hi = (a - da) / (b + db), (a + da) / max(b - db, 1e-12)
+            if b > 0 and not lo - 0.005 <= x <= hi + 0.005:
                 self.bad(s, f"ratio {m.group(1)}× is not {m.group(2)}/{m.group(3)}")
         return n
 

@@ -30,6 +30,8 @@ class CoverageRow(TypedDict):
 
     symbol: str
     name: str
+    label: str
+    """The plain name people read (the catalogue's ``SeriesInfo.plain_name``)."""
     description: str
     asset_class: str
     role: str
@@ -92,6 +94,7 @@ def coverage(
             {
                 "symbol": sym,
                 "name": rec["name"] or (info.name if info else sym),
+                "label": info.plain_name if info else sym,
                 "description": info.description if info else "",
                 "asset_class": rec["asset_class"] or "other",
                 "role": rec["role"] or "reference",
