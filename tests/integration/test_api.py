@@ -480,3 +480,12 @@ def test_the_host_given_to_serve_is_served(loaded_settings: Settings) -> None:
     with TestClient(app, base_url="http://riskoff.lan:8765") as c:
         assert c.get("/healthz").status_code == 200
         assert c.get("/healthz", headers={"host": "other.lan"}).status_code == 400
+
+
+def test_the_series_list_names_each_series_plainly(client: TestClient) -> None:
+    rows = {r["symbol"]: r for r in client.get("/api/series").json()}
+    assert rows["yahoo:HG=F"]["label"] == "COMEX copper futures"  # the catalogue's name
+    assert rows["yahoo:HG=F"]["symbol"] == "yahoo:HG=F"  # the symbol stays in the JSON
+    page = client.get("/series").text
+    assert "<td title=" in page
+    assert ">COMEX copper futures</td>" in page
