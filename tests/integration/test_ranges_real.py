@@ -60,6 +60,8 @@ def test_the_next_days_low_waits_for_that_day(workspace: Any, loaded_settings: S
     crypto = next(s for s in later.suspects if s.id == "crypto")
     btc = next(e for e in crypto.evidence if e.indicator == "crypto.btc_sigma")
     assert "down 28.5% at its low" in btc.text
+    eth = next(e for e in crypto.evidence if e.indicator == "crypto.eth_sigma")
+    assert "Ether fell 27.2% (−6.0σ), down 42.2% at its low" in eth.text
     # a window spanning 03-13 reads the deepest low from the close before it
     win = usecases.diagnose(window="2020-03-12:2020-03-13", with_analogs=False, **kw)
     crypto = next(s for s in win.suspects if s.id == "crypto")
