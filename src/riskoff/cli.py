@@ -215,7 +215,7 @@ def series(
         return
     cols = [
         Col("symbol", key=True),
-        Col("name", key=True),
+        Col("series", key=True),
         Col("class"),
         Col("units"),
         Col("freq"),
@@ -228,7 +228,7 @@ def series(
     cells = [
         [
             r["symbol"],
-            r["name"],
+            r["label"],  # the plain name (the logical name stays in --json)
             r["asset_class"],
             r["units"],
             r["frequency"],
