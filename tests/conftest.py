@@ -38,16 +38,45 @@ def data_dir() -> Path:
     return _data_dir()
 
 
-@pytest.fixture(scope="session")
-def loaded_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
-    """A RISKOFF_HOME whose store holds the whole real data folder with its news/ and banks/
-    subfolders (ingested once per worker, in one command)."""
+def _ingest_all(home: Path, data_dir: Path, *, warm: bool = False) -> None:
+    """Ingest the whole real data folder (with news/ and banks/) into ``home``, in one
+    command; ``warm``: build its workspace cache too."""
     from riskoff import usecases
 
-    home = tmp_path_factory.mktemp("riskoff_home")
     settings = Settings.from_env({"RISKOFF_HOME": str(home)})
     result = usecases.ingest(with_subfolders(data_dir), settings=settings)
     assert not result.errors, result.errors
+    if warm:
+        usecases.load_workspace(settings)
+
+
+@pytest.fixture(scope="session")
+def loaded_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """A RISKOFF_HOME whose store holds the whole real data folder with its news/ and banks/
+    subfolders.
+
+    Ingested once per run: under pytest-xdist the first worker that needs it ingests into
+    a seed beside the workers' temporary folders (under a file lock) and builds its
+    workspace cache, and every worker copies the seed (store and cache) into its own home,
+    so no worker writes into another's store or cache.
+    """
+    home = tmp_path_factory.mktemp("riskoff_home")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _ingest_all(home, data_dir)
+        return home
+    import fcntl
+    import shutil
+
+    run = tmp_path_factory.getbasetemp().parent  # this run's folder, shared by its workers
+    seed = run / "riskoff_home_seed"
+    with (run / "riskoff_home_seed.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (run / "riskoff_home_seed.ready").is_file():
+            shutil.rmtree(seed, ignore_errors=True)
+            seed.mkdir()
+            _ingest_all(seed, data_dir, warm=True)
+            (run / "riskoff_home_seed.ready").touch()
+    shutil.copytree(seed, home, dirs_exist_ok=True)
     return home
 
 
