@@ -216,3 +216,23 @@ def test_a_rally_names_no_suspect(day: str, loaded_settings: Settings, workspace
     assert not d.selloff.is_selloff
     assert d.verdict.primary == ""
     assert "Stocks rose: with no sell-off there is nothing to explain" in d.verdict.text
+
+
+def test_a_window_reads_the_papers_of_its_worst_session(
+    loaded_settings: Settings, workspace: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskoff.usecases import diagnosing
+
+    read: list[tuple[object, object]] = []
+    real = diagnosing._news
+
+    def spy(ws: Any, start: Any, end: Any, *args: Any) -> Any:
+        read.append((start, end))
+        return real(ws, start, end, *args)
+
+    monkeypatch.setattr(diagnosing, "_news", spy)
+    d = _diag("2020-03-19", loaded_settings, workspace, "2020-03-09:2020-03-19")
+    worst = d.verdict.versus.day
+    assert worst is not None
+    assert read == [(worst, worst)]
+    assert worst != d.date

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from riskoff.diagnosis import Diagnosis, ScanRow, Suspect
+    from riskoff.diagnosis.path import DayScores
     from riskoff.knowledge.calibration import TrackRecord
     from riskoff.usecases.workspace import Workspace
 
@@ -157,7 +158,20 @@ def diagnose(
     # a reference day after the diagnosed day was not known then: never compare with it
     refs = _references(table, end)
     extra = relative_values(row, p_row, n_days)
-    news, news_notes = _news(ws, start, end, moment, s)
+    path: tuple[list[tuple[dt.date, dict[str, float]]], list[DayScores]] | None = None
+    paper_days = (start, end)
+    if win is not None and win.start != win.end:
+        from riskoff.diagnosis.path import score_days
+
+        sessions = _window_days(ws, win, moment)
+        path = (sessions, score_days(sessions, suspects=suspects))
+        if sessions:
+            # a window's papers are those of its worst session (D and D+1), as its 312/519
+            # comparison and its analogs: the most unusual paper of any of its days would
+            # find a war or a tariff scare in most long windows
+            worst = max(zip(sessions, path[1], strict=True), key=lambda p: p[1].severity)[0][0]
+            paper_days = (worst, worst)
+    news, news_notes = _news(ws, *paper_days, moment, s)
     extra.update(news)
     extra.update(_regional_banks(ws, row, start, end, n_days))
     record = load_track_record(s.home)  # the user's calibration.json, else the packaged one
@@ -173,9 +187,8 @@ def diagnose(
         record=record,
     )
     if win is not None and win.start != win.end:
-        diag = _window_path(
-            diag, {**row, **extra}, ws, win, suspects, n_days, moment, record=record
-        )
+        assert path is not None
+        diag = _window_path(diag, {**row, **extra}, ws, path, suspects, n_days, record=record)
     diag = _with_moment(diag, moment, end, news_notes)
     if with_analogs:
         # the analog search may have too little history for this day: then no analogs.
@@ -207,23 +220,13 @@ def _references(table: pd.DataFrame, day: dt.date) -> dict[str, dict[str, float]
     return refs
 
 
-def _window_path(
-    whole: Diagnosis,
-    row: dict[str, float],
-    ws: Workspace,
-    win: Window,
-    suspects: Sequence[Suspect],
-    n_days: int,
-    moment: str = "next-morning",
-    *,
-    record: TrackRecord | None = None,
-) -> Diagnosis:
-    """Re-score a window diagnosis along its path: every session of the window scored by
-    the day engine, aggregated by severity (``riskoff.diagnosis.path``)."""
+def _window_days(
+    ws: Workspace, win: Window, moment: str = "next-morning"
+) -> list[tuple[dt.date, dict[str, float]]]:
+    """Each session of a window with its feature row (relative moves, its own papers and
+    regional banks), as the day engine reads it."""
     import pandas as pd
 
-    from riskoff.diagnosis import diagnose_row
-    from riskoff.diagnosis.path import diagnose_path, score_days
     from riskoff.indicators.relative import relative_values
 
     table, params = ws.table, ws.params
@@ -239,9 +242,29 @@ def _window_path(
         if not banks.empty:
             r.update(_floats(banks.loc[ts]))
         days.append((ts.date(), r))
+    return days
+
+
+def _window_path(
+    whole: Diagnosis,
+    row: dict[str, float],
+    ws: Workspace,
+    path: tuple[list[tuple[dt.date, dict[str, float]]], list[DayScores]],
+    suspects: Sequence[Suspect],
+    n_days: int,
+    *,
+    record: TrackRecord | None = None,
+) -> Diagnosis:
+    """Re-score a window diagnosis along its path (its sessions, :func:`_window_days`, and
+    their day scores): every session scored by the day engine, aggregated by severity
+    (``riskoff.diagnosis.path``)."""
+    from riskoff.diagnosis import diagnose_row
+    from riskoff.diagnosis.path import diagnose_path
+
+    table = ws.table
+    days, scored = path
     if not days:
         return whole
-    scored = score_days(days, suspects=suspects)
     worst_day, worst_row = max(zip(days, scored, strict=True), key=lambda p: p[1].severity)[0]
     worst = diagnose_row(
         worst_row,
