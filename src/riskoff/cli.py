@@ -583,11 +583,19 @@ def scan(
     as_csv: Annotated[
         bool, typer.Option("--csv", help="Print CSV: date,severity,scope,primary,score")
     ] = False,
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of",
+            help="When each day is diagnosed, as in diagnose: next-morning (default), "
+            "close or published.",
+        ),
+    ] = "next-morning",
 ) -> None:
     """One row per day: sell-off severity, scope, the primary suspect and its score."""
     from riskoff import usecases
 
-    rows = usecases.scan(start, end)
+    rows = usecases.scan(start, end, as_of=as_of)
     if as_csv:
         sys.stdout.write("date,severity,scope,primary,score\n")
         for r in rows:
@@ -598,12 +606,13 @@ def scan(
         return
     from rich.table import Table
 
-    from riskoff.diagnosis.results import FIT_FLOOR
+    from riskoff.diagnosis.results import FIT_FLOOR, QUIET_FLOOR
 
     sell = [r for r in rows if r.scope != "none"]
     table = Table(
         title=f"riskoff scan {start} .. {end}: {len(sell)} sell-off days of {len(rows)}",
-        caption=f"primary —: not a sell-off, or no suspect reaches the {FIT_FLOOR:.2f} floor "
+        caption=f"primary —: no suspect reaches {FIT_FLOOR:.2f} on a sell-off, or "
+        f"{QUIET_FLOOR:.2f} on a day that was not one; none on a day stocks rose "
         "(score: the best one)",
     )
     for col, just in [("date", "left"), ("severity", "right"), ("scope", "left")]:

@@ -27,6 +27,7 @@ CASES: dict[str, tuple[list[str], str]] = {
     ),
     "diagnose malformed window": (["diagnose", "2020-03-19", "--window", "last week"], "window"),
     "diagnose unknown moment": (["diagnose", "2020-03-12", "--as-of", "noon"], "--as-of"),
+    "scan unknown moment": (["scan", "2020-03-09", "2020-03-13", "--as-of", "noon"], "--as-of"),
     "scan reversed range": (["scan", "2020-03-19", "2020-03-09"], "2020-03"),
     "scan malformed start": (["scan", "2020-3-1", "2020-03-09"], "2020-3-1"),
     "analogs malformed date": (["analogs", "12/03/2020"], "12/03/2020"),

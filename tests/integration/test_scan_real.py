@@ -63,3 +63,19 @@ def test_cli_scan_reversed_range_is_exit_2(
     code, _, err = run_cli(["scan", "2020-03-13", "2020-03-09"], capsys)
     assert code == 2
     assert "reversed" in err
+
+
+def test_scan_reads_the_papers_of_its_moment(loaded_settings: Settings) -> None:
+    # each day of a scan is the day's diagnosis at the same moment (here the scores of the
+    # newspaper-led suspects move with the papers the moment allows)
+    seen: dict[str, list[float]] = {}
+    for moment in ("next-morning", "close", "published"):
+        rows = usecases.scan("2001-09-17", "2001-09-21", settings=loaded_settings, as_of=moment)
+        for r in rows:
+            d = usecases.diagnose(
+                r.date, settings=loaded_settings, with_analogs=False, as_of=moment
+            )
+            assert (r.primary, r.score) == (d.verdict.primary, d.primary.score)
+        seen[moment] = [r.score for r in rows]
+    # by the close of D the publishers had released no paper about D (their lags)
+    assert seen["published"] != seen["next-morning"]

@@ -285,11 +285,14 @@ def scan(
     *,
     settings: Settings | None = None,
     workspace: Workspace | None = None,
+    as_of: str = "next-morning",
 ) -> ScanRows:
     """One row per day from ``start`` to ``end`` (``riskoff scan``): severity, scope, the
-    primary suspect and its score. The feature table is computed once."""
+    primary suspect and its score. The feature table is computed once. ``as_of``: the
+    moment each day is diagnosed, as :func:`diagnose`'s (which newspapers it reads)."""
     from riskoff.diagnosis import load_suspects, scan_table
 
+    moment = _moment(as_of)
     s = settings_or_env(settings)
     a, b = parse_date(start, what="START"), parse_date(end, what="END")
     Window(a, b)  # raises on a reversed range
@@ -312,7 +315,7 @@ def scan(
             start=a,
             end=b,
             params=ws.params,
-            extra=_news_frame(ws, days, "next-morning").join(_banks_frame(ws, days)),
+            extra=_news_frame(ws, days, moment).join(_banks_frame(ws, days)),
         )
     )
 
