@@ -193,3 +193,26 @@ def test_report_prose_on_random_days_says_nothing_its_numbers_contradict(
         bad += [str(c) for c in res.contradictions]
     assert n > 100
     assert not bad, "\n".join(bad[:20])
+
+
+def test_the_audit_reads_the_312_519_line_numbers(
+    loaded_settings: Settings, workspace: Any
+) -> None:
+    """The 312/519 line's template numbers (Bitcoin's move and its fall to its low) are
+    checked against the day's row: a planted wrong number is caught."""
+    from dataclasses import replace
+
+    from riskoff.usecases.diagnosing import feature_row
+
+    day = dt.date(2022, 6, 13)
+    d = usecases.diagnose(day, settings=loaded_settings, workspace=workspace, with_analogs=False)
+    row = feature_row(workspace.table, day)
+    vs = d.verdict.versus
+    assert any(c.series == "move.btc" for c in vs.claims)
+    assert not audit_diagnosis(d, row).contradictions
+    lie = tuple(
+        replace(c, value=c.value + 0.05) if c.series == "move.btc" else c for c in vs.claims
+    )
+    bad = replace(d, verdict=replace(d.verdict, versus=replace(vs, claims=lie)))
+    found = audit_diagnosis(bad, row).contradictions
+    assert [c.where for c in found] == ["versus"]

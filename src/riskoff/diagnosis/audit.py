@@ -113,6 +113,9 @@ def sentences_of(d: Diagnosis) -> list[tuple[str, str, tuple[Claim, ...]]]:
     for part in re.split(r"(?<=[.?])\s+(?=[A-Z])", d.verdict.text):
         if part:
             out.append(("verdict", part, ()))
+    versus = d.verdict.versus
+    if versus.text and versus.claims:  # the 312/519 line's template numbers
+        out.append(("versus", versus.text, versus.claims))
     return out
 
 
@@ -244,6 +247,8 @@ def audit_diagnosis(
     sigmas: dict[tuple[str, str], dict[float, str]] = {}
     for where, text, claims in sents:
         page_row = row if not _page_key(text) else None
+        if where == "versus" and d.verdict.versus.day not in (None, d.date):
+            page_row = None  # a window's line is read on its worst day, not the window's row
         bad += _check_claims(where, text, claims, page_row)
         bad += _check_text(where, text, page_row)
         if where != "verdict":
