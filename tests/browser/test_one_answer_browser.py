@@ -8,9 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ import pytest
 from riskoff import usecases
 from riskoff.config import Settings
 from tests.browser.driver import headless_chromium
+from tests.helpers import serving
 from tests.integration.page_audit import named_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
@@ -37,30 +35,10 @@ def driver() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def server(loaded_settings: Settings) -> Iterator[str]:
-    import uvicorn
-
     from riskoff.web import create_app
 
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(loaded_settings), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(loaded_settings)) as url:
+        yield url
 
 
 def _random_selloff_day(workspace: Any) -> dt.date:

@@ -6,8 +6,6 @@ the chart itself."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 from riskoff.config import Settings
 from riskoff.knowledge.glossary import glossary
 from tests.browser.driver import headless_chromium
+from tests.helpers import serving
 
 DAY = "2020-03-12"
 
@@ -82,30 +81,10 @@ def test_the_report_explains_its_terms_on_hover(report: Path, driver: Any) -> No
 
 @pytest.fixture(scope="module")
 def server(loaded_settings: Settings) -> Iterator[str]:
-    import uvicorn
-
     from riskoff.web import create_app
 
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(loaded_settings), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(loaded_settings)) as url:
+        yield url
 
 
 def test_the_dashboard_explains_its_terms_on_hover(server: str, driver: Any) -> None:

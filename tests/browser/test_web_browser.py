@@ -5,9 +5,6 @@ driven with Selenium, on the real data. Never skipped: ``make test`` installs Ch
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,40 +12,18 @@ import pytest
 
 from riskoff.config import Settings
 from tests.browser.driver import ARTIFACTS, headless_chromium, severe_console_errors
+from tests.helpers import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(loaded_settings: Settings) -> Iterator[str]:
     """The real app under uvicorn in a thread; yields its base URL."""
-    import uvicorn
-
     from riskoff.web import create_app
 
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(loaded_settings, warm=True), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(loaded_settings, warm=True)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
