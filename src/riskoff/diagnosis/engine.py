@@ -121,6 +121,17 @@ def _closed(check: Check, row: Mapping[str, float], us_open: bool) -> bool:
     return False
 
 
+def _unavailable_text(check: Check) -> str:
+    """What a person reads of a check without data: plain names, never internal ones."""
+    from riskoff.diagnosis.names import plain_name
+
+    name = plain_name(check.indicator)
+    if not check.sources:
+        return f"{name} is unavailable (no data for this day)"
+    names = ", ".join(plain_name(s) for s in check.sources)
+    return f"{name} is unavailable (no data for this day: {names})"
+
+
 def _main_feature(check: Check) -> str:
     """The feature a check is about: its own, or a compound check's first term's."""
     if check.feature:
@@ -159,15 +170,12 @@ def _evidence(
     if value == NOT_APPLICABLE:
         return None
     if math.isnan(value):
-        src = ", ".join(check.sources) if check.sources else check.indicator
         return Evidence(
             indicator=check.indicator,
             observed=None,
             baseline=check.baseline,
             supports=None,
-            text=f"{check.indicator} unavailable: no data ({src}) for this day"
-            if with_text
-            else "",
+            text=_unavailable_text(check) if with_text else "",
             strength=0.0,
             weight=check.weight,
         )
