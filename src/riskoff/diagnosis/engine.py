@@ -29,6 +29,7 @@ from riskoff.diagnosis.classes import CLASS_NAMES
 from riskoff.diagnosis.derived import Derived, derive, get, is_open
 from riskoff.diagnosis.fingerprints import Check, Suspect
 from riskoff.diagnosis.results import (
+    MIN_COVERAGE,
     Claim,
     Comparison,
     Diagnosis,
@@ -281,6 +282,8 @@ def _score_one(
     w_used = w_prices + sum(c.weight for c in suspect.checks if c.family == "newspapers") * bool(
         papers
     )
+    if w_all > 0 and w_used / w_all < MIN_COVERAGE:
+        score = 0.0  # too little of its evidence observable to weigh it (docs/suspects.md)
     listed.sort(key=lambda e: (e.available is False, -abs(e.impact)))
     return (
         SuspectScore(

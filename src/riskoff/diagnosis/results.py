@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIT_FLOOR",
+    "MIN_COVERAGE",
     "QUIET_FLOOR",
     "Claim",
     "Comparison",
@@ -60,6 +61,13 @@ def likelihood(score: float) -> Likelihood:
         return "possible"
     return "unlikely"
 
+
+MIN_COVERAGE = 0.5
+"""The share of a suspect's evidence weight that must be observable for it to be scored at
+all: with less than half of its checks readable (the AI trade before the sector ETFs and the
+Magnificent 7 existed, a carry trade without positioning data), the score would be the
+verdict of a fragment of the fingerprint, so it is 0 and the evidence lists what is missing.
+Checks on closed markets are not counted either way."""
 
 QUIET_FLOOR = POSSIBLE
 """The score a suspect needs to be named on a day (or window) that was not a sell-off and

@@ -160,3 +160,23 @@ def test_the_audit_catches_a_rally_explained() -> None:
     assert [c.why for c in found] == [
         "a suspect named without a sell-off on a rally or under the quiet floor"
     ]
+
+
+def test_a_suspect_with_less_than_half_its_evidence_readable_scores_zero() -> None:
+    import math
+
+    from riskoff.diagnosis.results import MIN_COVERAGE
+
+    text = "[[suspect]]\nid='x'\nlabel='X'\n" + "".join(
+        f"[[suspect.checks]]\nfeature='f{i}'\nweight=1.0\nsupports=[0.0, 1.0]\n" for i in range(4)
+    )
+    x = next(s for s in parse_suspects(text, base=load_suspects()) if s.id == "x")
+    nan = math.nan
+    half, _ = score_suspects([x], {"f0": 1.0, "f1": 1.0, "f2": nan, "f3": nan})
+    less, _ = score_suspects([x], {"f0": 1.0, "f1": nan, "f2": nan, "f3": nan})
+    assert MIN_COVERAGE == 0.5
+    assert half[0].coverage == 0.5
+    assert half[0].score == 1.0
+    assert less[0].coverage == 0.25
+    assert less[0].score == 0.0
+    assert [e.available for e in less[0].evidence].count(False) == 3
