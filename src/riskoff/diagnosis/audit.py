@@ -332,30 +332,13 @@ def audit_table(
     """Diagnose every row of a daily feature table (as ``scan`` reads it, with the
     evidence sentences) and audit each day; ``references``: the feature rows of 312 and
     519 (a reference after a day is not compared with it, as in ``diagnose``)."""
-    import pandas as pd
-
     from riskoff.diagnosis.derived import derive
-    from riskoff.diagnosis.engine import REFERENCE_DAYS, diagnose_row
-    from riskoff.indicators.relative import relative_params, relative_values
+    from riskoff.diagnosis.engine import REFERENCE_DAYS, diagnose_row, table_rows
 
-    if params is None:
-        params = relative_params(table)
-    if start is not None or end is not None:
-        lo = pd.Timestamp(start) if start else table.index[0]
-        hi = pd.Timestamp(end) if end else table.index[-1]
-        sel = (table.index >= lo) & (table.index <= hi)
-        table, params = table[sel], params[sel]
     refs_all = dict(references or {})
-    cols = [str(c) for c in table.columns]
-    pcols = [str(c) for c in params.columns]
     n = 0
     bad: list[Contradiction] = []
-    for ts, vals, pvals in zip(
-        table.index, table.to_numpy(dtype=float), params.to_numpy(dtype=float), strict=True
-    ):
-        day = ts.date()
-        row = dict(zip(cols, vals.tolist(), strict=True))
-        row.update(relative_values(row, dict(zip(pcols, pvals.tolist(), strict=True))))
+    for day, row in table_rows(table, start=start, end=end, params=params):
         refs = {k: (v if REFERENCE_DAYS[k] <= day else None) for k, v in refs_all.items()}
         dx = derive(row, 1)
         d = diagnose_row(row, suspects=suspects, date=day, references=refs or None, derived=dx)

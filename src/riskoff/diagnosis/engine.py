@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -58,6 +58,7 @@ __all__ = [
     "scan_rows",
     "scan_table",
     "score_suspects",
+    "table_rows",
 ]
 
 NAN = float("nan")
@@ -516,19 +517,18 @@ class ScanRow:
         }
 
 
-def scan_table(
+def table_rows(
     table: pd.DataFrame,
     *,
-    suspects: Sequence[Suspect],
     start: dt.date | None = None,
     end: dt.date | None = None,
     params: pd.DataFrame | None = None,
     extra: pd.DataFrame | None = None,
-) -> list[ScanRow]:
-    """Scan the rows ``start..end`` of a daily feature table (pass the whole table: the
-    relative moves need the history before ``start``). ``params``: the table's
-    ``relative_params`` when already computed; ``extra``: more values per day (the
-    ``news.*`` readings), joined on the date (NaN = absent)."""
+) -> Iterator[tuple[dt.date, dict[str, float]]]:
+    """The rows ``start..end`` of a daily feature table as the day engine reads them: each
+    with its relative moves (pass the whole table: they need the history before ``start``;
+    ``params``: the table's ``relative_params`` when already computed) and ``extra`` values
+    per day (the ``news.*`` readings), joined on the date (NaN = absent)."""
     import pandas as pd
 
     from riskoff.indicators.relative import relative_params, relative_values
@@ -544,13 +544,25 @@ def scan_table(
         table = table.join(extra.reindex(table.index))
     cols = [str(c) for c in table.columns]
     pcols = [str(c) for c in params.columns]
-    rows: list[tuple[dt.date, Mapping[str, float]]] = []
     for ts, vals, pvals in zip(
         table.index, table.to_numpy(dtype=float), params.to_numpy(dtype=float), strict=True
     ):
         row = dict(zip(cols, vals.tolist(), strict=True))
         row.update(relative_values(row, dict(zip(pcols, pvals.tolist(), strict=True))))
-        rows.append((ts.date(), row))
+        yield ts.date(), row
+
+
+def scan_table(
+    table: pd.DataFrame,
+    *,
+    suspects: Sequence[Suspect],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    params: pd.DataFrame | None = None,
+    extra: pd.DataFrame | None = None,
+) -> list[ScanRow]:
+    """Scan the rows ``start..end`` of a daily feature table (:func:`table_rows`)."""
+    rows = table_rows(table, start=start, end=end, params=params, extra=extra)
     return scan_rows(rows, suspects=suspects)
 
 
