@@ -233,7 +233,7 @@ def _score_one(
     missing: list[str] = []
     w_all = 0.0
     # the prices' evidence and the newspapers' are read apart and combined at the end
-    w_prices = net = 0.0
+    w_prices = w_papers = net = 0.0
     papers: list[float] = []
     gate = -1.0
     need = 1.0
@@ -260,6 +260,7 @@ def _score_one(
             continue
         if check.family == "newspapers":
             papers.append(ev.strength)
+            w_papers += check.weight
         else:
             w_prices += check.weight
             net += check.weight * ev.strength
@@ -280,9 +281,7 @@ def _score_one(
         # war); a "quiet papers" check speaks only when none is loud
         read = max(0.0, *papers) + min(0.0, *papers)
         score = with_newspapers(score, read, suspect.newspapers)
-    w_used = w_prices + sum(c.weight for c in suspect.checks if c.family == "newspapers") * bool(
-        papers
-    )
+    w_used = w_prices + w_papers
     if w_all > 0 and w_used / w_all < MIN_COVERAGE:
         score = 0.0  # too little of its evidence observable to weigh it (docs/suspects.md)
     listed.sort(key=lambda e: (e.available is False, -abs(e.impact)))
