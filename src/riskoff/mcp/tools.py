@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,28 +107,13 @@ def sources_of(ws: Workspace, day: dt.date, settings: Settings) -> tuple[str, ..
     and not stale at the end of ``day``, most used first."""
     import pandas as pd
 
-    from riskoff.render.html import coverage_rows
+    from riskoff.render.html import coverage_rows, source_names
     from riskoff.usecases import load_catalog
 
     pnl = ws.panel
     levels = pnl.levels.loc[pnl.levels.index <= pd.Timestamp(day)]
     rows = coverage_rows(levels, pnl.obs_age, day=day, info=load_catalog(settings))
     return source_names(r.symbol for r in rows if not r.stale)
-
-
-def source_names(symbols: Iterable[str]) -> tuple[str, ...]:
-    """The providers behind ``symbols`` by the report's names, most used first (series
-    riskoff derives itself are not a source)."""
-    from riskoff.render.html import SOURCES
-
-    count: dict[str, int] = {}
-    for sym in symbols:
-        prefix = sym.split(":", 1)[0]
-        if prefix in ("composite", "derived", "riskoff"):
-            continue
-        name = SOURCES.get(prefix, prefix)
-        count[name] = count.get(name, 0) + 1
-    return tuple(sorted(count, key=lambda k: (-count[k], k)))
 
 
 def diagnose(date: str, window: str | None = None, *, settings: Settings | None = None) -> Answer:
@@ -226,6 +211,7 @@ def replay_portfolio(
 ) -> Answer:
     """``riskoff stress PORTFOLIO.csv --json``: past sell-offs replayed on a portfolio."""
     from riskoff import usecases
+    from riskoff.render.html import source_names
 
     s = _settings(settings)
     path = Path(portfolio).expanduser()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,7 @@ __all__ = [
     "plotly_js",
     "render_html",
     "script_safe",
+    "source_names",
     "suspect_cards",
 ]
 
@@ -226,8 +227,9 @@ def _percentile_of_last(s: pd.Series) -> float | None:
     return float((v.iloc[:-1] <= last).mean())
 
 
-def _sources(symbols: Sequence[str]) -> list[str]:
-    """Providers behind the symbols, most used first (derived series are not a source)."""
+def source_names(symbols: Iterable[str]) -> tuple[str, ...]:
+    """The providers behind ``symbols`` by the report's names, most used first (series
+    riskoff derives itself are not a source)."""
     count: dict[str, int] = {}
     for sym in symbols:
         p = sym.split(":", 1)[0]
@@ -235,7 +237,7 @@ def _sources(symbols: Sequence[str]) -> list[str]:
             continue
         name = SOURCES.get(p, p)
         count[name] = count.get(name, 0) + 1
-    return sorted(count, key=lambda k: (-count[k], k))
+    return tuple(sorted(count, key=lambda k: (-count[k], k)))
 
 
 def _suspect_cards(
@@ -421,7 +423,7 @@ def build_report(inp: ReportInput) -> Report:
         suspect_cards=_suspect_cards(diag, inp.names) if diag is not None else [],
         analog_rows=analog_rows,
         forward_rows=forward_rows,
-        sources=_sources([c.symbol for c in inp.coverage]),
+        sources=list(source_names(c.symbol for c in inp.coverage)),
         coverage_groups=sorted(groups.items()),
     )
 
