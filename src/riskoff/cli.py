@@ -871,7 +871,14 @@ def stress_index(
     shown = df if len(df) <= 30 else df.iloc[-30:]
     cols = [Col("date", key=True)] + [Col(str(c), justify="right") for c in df.columns]
     cells = [
-        [f"{day:%Y-%m-%d}", *[f"{v:.3f}" for v in row.to_numpy()]] for day, row in shown.iterrows()
+        [
+            f"{day:%Y-%m-%d}",
+            *[
+                "" if v != v else f"{v:.0f}" if c == "breadth" else f"{v:.3f}"
+                for c, v in row.items()
+            ],
+        ]
+        for day, row in shown.iterrows()
     ]
     table = FitTable(
         f"riskoff stress index {df.index[0]:%Y-%m-%d} .. {df.index[-1]:%Y-%m-%d}", cols, cells
@@ -884,6 +891,8 @@ def stress_index(
         f"max {s.max():.3f} on {s.idxmax():%Y-%m-%d}"
         + ("; showing the last 30 days (use --csv for all)" if len(df) > 30 else "")
     )
+    if peak := usecases.stress_peak_sentence(df):
+        con.print(peak)
 
 
 @app.command()

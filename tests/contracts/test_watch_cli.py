@@ -45,7 +45,7 @@ def test_alerts_on_an_empty_home(home: Path, capsys: pytest.CaptureFixture[str])
     assert out.startswith("no alerts yet")
     code, out, _ = run_cli(["watch", "--status"], capsys)
     assert code == 0
-    assert out.splitlines()[0].endswith("watch.toml (6 rules)")
+    assert out.splitlines()[0].endswith("watch.toml (7 rules)")
     assert out.splitlines()[1].startswith("store:")
 
 

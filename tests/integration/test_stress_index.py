@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -51,9 +52,40 @@ def test_spearman_with_ofr_fsi_daily(store: Store, comp: pd.DataFrame) -> None:
 
 
 def test_bounded_and_segments(comp: pd.DataFrame) -> None:
-    assert list(comp.columns) == ["stress.index", *[f"stress.{s}" for s in SEGMENTS]]
+    assert list(comp.columns) == [
+        "stress.index",
+        *[f"stress.{s}" for s in SEGMENTS],
+        "stress.peak",
+        "stress.peak_segment",
+        "stress.peak_pct",
+        "stress.breadth",
+    ]
     s = comp["stress.index"].dropna()
     assert s.between(0, 1).all()
+
+
+def test_the_most_stressed_segment_is_read_where_the_index_is(comp: pd.DataFrame) -> None:
+    """``stress.peak`` is the highest segment on every day with an index (once every
+    segment has entered: crypto does about a year after its data begins); its percentile
+    is that segment's own; ``stress.breadth`` counts segments at their 90th or above."""
+    have = comp["stress.index"].notna()
+    assert (comp["stress.peak"].notna() == have).all()
+    late = comp.loc["2016-01-01":].loc[have]
+    segs = late[[f"stress.{s}" for s in SEGMENTS]]
+    assert np.allclose(late["stress.peak"], segs.max(axis=1))
+    at = late["stress.peak_segment"].astype(int).to_numpy()
+    assert np.allclose(late["stress.peak"], segs.to_numpy()[np.arange(len(at)), at])
+    assert late["stress.peak_pct"].between(0, 1).all()
+    b = comp["stress.breadth"].dropna()
+    assert b.between(0, len(SEGMENTS)).all() and (b == b.round()).all()
+    # one market in stress is common, and the index, built for stress across markets,
+    # reads it far lower than broad stress: days when a single segment stood at its 97th
+    # percentile or above and no other at its 90th, against days with four or more there
+    alone = late.loc[(late["stress.breadth"] == 1) & (late["stress.peak_pct"] >= 0.97)]
+    broad = late.loc[late["stress.breadth"] >= 4]
+    assert len(alone) > 50 and len(broad) > 50
+    assert alone["stress.index"].median() < broad["stress.index"].median() / 2
+    assert (alone["stress.index"] < late["stress.index"].quantile(0.9)).mean() > 0.5
 
 
 def test_rises_on_crypto_only_day_officials_miss(comp: pd.DataFrame, panel: Panel) -> None:

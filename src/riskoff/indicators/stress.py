@@ -28,12 +28,14 @@ import pandas as pd
 from riskoff.indicators.liquidity import calc_policy_benchmark, calc_spread_bp
 from riskoff.indicators.moves import calc_drawdown
 from riskoff.indicators.stats import calc_causal_percentile, compress_apply
+from riskoff.knowledge.universe import STRESS_HOT_PCT, STRESS_SEGMENTS
 from riskoff.panel import Panel
 
 __all__ = [
     "CDF_MIN_OBS",
     "CORR_BURN_IN",
     "EWMA_LAMBDA",
+    "HOT_PCT",
     "MIN_SEGMENTS",
     "SEGMENTS",
     "calc_ciss",
@@ -41,7 +43,7 @@ __all__ = [
     "stress_components",
 ]
 
-SEGMENTS = ("funding", "equities", "rates", "fx", "credit", "volatility", "metals", "crypto")
+SEGMENTS = STRESS_SEGMENTS
 EWMA_LAMBDA = 0.93 ** (1 / 5)
 """The CISS paper's lambda = 0.93 is for weekly data; the same memory on daily rows is
 0.93 ** (1/5) ~ 0.9856 (a half-life of about 48 rows)."""
@@ -53,6 +55,7 @@ seen several half-lives."""
 MIN_SEGMENTS = 4
 """Segments that must have entered before the index is published (half of them)."""
 RV_WINDOW = 20  # sessions of realised volatility
+HOT_PCT = STRESS_HOT_PCT
 
 
 def _rv(panel: Panel, cls: str) -> pd.Series:
@@ -185,7 +188,7 @@ def stress_components(panel: Panel) -> pd.DataFrame:
                 p = calc_causal_percentile(x[wk], min_periods=CDF_MIN_OBS)
                 cdfs.append(p.reindex(panel.days).ffill(limit=2))
         subs[seg] = pd.concat(cdfs, axis=1).mean(axis=1, skipna=True)
-    sub = pd.DataFrame(subs, index=panel.days)
+    sub = pd.DataFrame(subs, index=panel.days)[list(SEGMENTS)]
     # a segment enters once its sub-index has a full window of history (weekday rows;
     # every row for crypto, which trades every day)
     rows = pd.DataFrame(
@@ -194,5 +197,35 @@ def stress_components(panel: Panel) -> pd.DataFrame:
     )
     entered = rows >= CORR_BURN_IN
     out = pd.DataFrame({f"stress.{k}": v for k, v in subs.items()}, index=panel.days)
-    out.insert(0, "stress.index", calc_ciss(sub, entered=entered, min_segments=MIN_SEGMENTS))
+    index = calc_ciss(sub, entered=entered, min_segments=MIN_SEGMENTS)
+    out.insert(0, "stress.index", index)
+    # One market in stress: the systemic index weighs eight segments and their
+    # co-movement, so one segment at its extreme moves it little (docs/stress_index.md,
+    # "One market in stress"). These say which segment was most stressed and how many
+    # stood at or above their own 90th percentile.
+    own = pd.DataFrame(
+        {
+            seg: (
+                calc_causal_percentile(sub[seg], min_periods=CDF_MIN_OBS)
+                if seg == "crypto"
+                else calc_causal_percentile(sub[seg][wk], min_periods=CDF_MIN_OBS)
+                .reindex(panel.days)
+                .ffill(limit=2)
+            )
+            for seg in sub.columns
+        },
+        index=panel.days,
+    ).where(entered)
+    vals = sub.where(entered).to_numpy(dtype=np.float64)
+    published = index.notna().to_numpy()
+    has = ~np.isnan(vals).all(axis=1) & published
+    top = np.argmax(np.nan_to_num(vals, nan=-1.0), axis=1)
+    rows_i = np.arange(len(top))
+    pct = own.to_numpy(dtype=np.float64)
+    out["stress.peak"] = np.where(has, vals[rows_i, top], np.nan)
+    out["stress.peak_segment"] = np.where(has, top.astype(np.float64), np.nan)
+    out["stress.peak_pct"] = np.where(has, pct[rows_i, top], np.nan)
+    # "at or above the 90th percentile" as a sentence rounds it: 0.897 is the 90th
+    hot = np.round(np.nan_to_num(pct) * 100) >= round(HOT_PCT * 100)
+    out["stress.breadth"] = np.where(has, hot.sum(axis=1), np.nan)
     return out

@@ -26,7 +26,14 @@ from riskoff.knowledge._toml import (
 )
 from riskoff.knowledge.universe import universe
 
-__all__ = ["Glossary", "Term", "glossary", "glossary_markdown", "parse_glossary"]
+__all__ = [
+    "Glossary",
+    "Term",
+    "glossary",
+    "glossary_markdown",
+    "parse_glossary",
+    "stress_segment_name",
+]
 
 _WHERE = "riskoff/data/glossary.toml"
 
@@ -201,3 +208,9 @@ def glossary_markdown(g: Glossary | None = None) -> str:
         lines.append(f"| `{t.id}` | {t.name} | {t.explain}{also} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def stress_segment_name(segment: str) -> str:
+    """A segment of the stress index as a sentence names it ("metals", "currencies"):
+    its glossary name (``stress.<segment>``, "Stress: metals") without the prefix."""
+    return glossary().name_of(f"stress.{segment}").removeprefix("Stress: ")

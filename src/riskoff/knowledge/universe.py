@@ -25,7 +25,24 @@ from riskoff.knowledge._toml import (
     parse_toml,
 )
 
-__all__ = ["AssetClassSpec", "Group", "MoveKind", "Universe", "parse_universe", "universe"]
+__all__ = [
+    "STRESS_HOT_PCT",
+    "STRESS_SEGMENTS",
+    "AssetClassSpec",
+    "Group",
+    "MoveKind",
+    "Universe",
+    "parse_universe",
+    "universe",
+]
+
+STRESS_SEGMENTS = ("funding", "equities", "rates", "fx", "credit", "volatility", "metals", "crypto")
+"""The segments of riskoff's stress index, in the order of its columns
+(``stress.<segment>``; ``stress.peak_segment`` is a position in this tuple). What each
+measures: docs/stress_index.md; their names: the glossary (``stress.<segment>``)."""
+STRESS_HOT_PCT = 0.9
+"""A segment is "in stress" at or above this percentile of its own history to date
+(``stress.breadth`` counts them)."""
 
 MoveKind = Literal["log", "neg_diff", "neg_log", "basket"]
 _KINDS: tuple[MoveKind, ...] = ("log", "neg_diff", "neg_log", "basket")

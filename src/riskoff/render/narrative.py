@@ -25,8 +25,10 @@ from riskoff.formatting import (
 from riskoff.formatting import cap as _cap
 from riskoff.formatting import fmt_pctile as _pctile
 from riskoff.formatting import join as _join
+from riskoff.knowledge.glossary import stress_segment_name
 from riskoff.knowledge.suspects import SuspectName, suspect_label, suspect_phrase
-from riskoff.knowledge.universe import universe
+from riskoff.knowledge.universe import STRESS_HOT_PCT as HOT_PCT
+from riskoff.knowledge.universe import STRESS_SEGMENTS, universe
 from riskoff.render.chartdata import (
     CLASS_LABELS,
     REFERENCE_DAYS,
@@ -336,6 +338,39 @@ def liquidity_sentences(row: Mapping[str, float], *, benchmark: str = "IORB") ->
 
 # --------------------------------------------------------------------------------------
 # stress
+def _stress_segments(row: Mapping[str, float]) -> list[str]:
+    """Which segment of the stress index was most stressed, and whether it was alone: the
+    index weighs eight markets and how they move together, so one market at its extreme
+    moves it little (docs/stress_index.md, "One market in stress")."""
+    peak, seg, pct, breadth = (
+        row.get(f"stress.{k}") for k in ("peak", "peak_segment", "peak_pct", "breadth")
+    )
+    if not (_ok(peak) and _ok(seg)) or not 0 <= int(seg) < len(STRESS_SEGMENTS):
+        return []
+    segment = STRESS_SEGMENTS[int(seg)]
+    text = f"Its most stressed segment was {stress_segment_name(segment)}, at {float(peak):.2f}"
+    if _ok(pct):
+        text += f", the {_pctile(float(pct))} of that segment's history to date"
+    out = [text + "."]
+    if _ok(breadth):
+        n = int(breadth)
+        hot = _ok(pct) and round(float(pct) * 100) >= round(HOT_PCT * 100)
+        if n == 0:
+            out.append(f"No segment stood at or above the {_pctile(HOT_PCT)} of its own history.")
+        elif n == 1 and hot:
+            out.append(
+                f"It was the only segment at or above the {_pctile(HOT_PCT)} of its own "
+                "history: stress in one market, not across markets, which the index counts "
+                "far less."
+            )
+        else:
+            out.append(
+                f"{n} segment{'s' if n != 1 else ''} stood at or above the {_pctile(HOT_PCT)} "
+                f"of {'their' if n != 1 else 'its'} own history."
+            )
+    return out
+
+
 def stress_sentences(row: Mapping[str, float], *, index_pct: float | None = None) -> list[str]:
     """riskoff's stress index, the published indices, VIX, turbulence and absorption."""
     out: list[str] = []
@@ -345,6 +380,7 @@ def stress_sentences(row: Mapping[str, float], *, index_pct: float | None = None
         if index_pct is not None and _ok(index_pct):
             text += f", the {_pctile(index_pct)} of its history to date"
         out.append(text + ".")
+        out.extend(_stress_segments(row))
     pub: list[str] = []
     if _ok(row.get("stress.stlfsi")):
         pub.append(f"the St. Louis Fed index {float(row['stress.stlfsi']):.2f}")

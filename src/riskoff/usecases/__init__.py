@@ -50,6 +50,7 @@ __all__ = [
     "series",
     "stress_book",
     "stress_index",
+    "stress_peak_sentence",
     "stress_portfolio",
     "update",
     "workspace_as_of",
@@ -82,6 +83,7 @@ _LAZY = {
     "evaluate": "evaluating",
     "report": "reporting",
     "stress_index": "stress",
+    "stress_peak_sentence": "stress",
     "stress_portfolio": "portfolio",
     "stress_book": "book",
     "Workspace": "workspace",
@@ -110,7 +112,7 @@ if TYPE_CHECKING:
         revisions,
         series,
     )
-    from riskoff.usecases.stress import stress_index
+    from riskoff.usecases.stress import stress_index, stress_peak_sentence
     from riskoff.usecases.updating import REVISION_DAYS, UpdateResult, update
     from riskoff.usecases.workspace import Workspace
 

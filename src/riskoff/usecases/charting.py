@@ -82,8 +82,11 @@ def stress_data(
     }
     frame = pd.DataFrame({c: _col(t, c) for c in cols})
     frame["turbulence.value"] = smoothed_turbulence(frame["turbulence.value"])
-    segs = pd.DataFrame({s: _col(t, f"stress.{s}") for s in SEGMENTS})
-    frame["stress.peak"] = segs.max(axis=1, skipna=True).where(frame["stress.index"].notna())
+    if "stress.peak" in t.columns:  # the feature table's: the segments that have entered
+        frame["stress.peak"] = _col(t, "stress.peak")
+    else:  # a stress-index frame's columns renamed: the highest segment
+        segs = pd.DataFrame({s: _col(t, f"stress.{s}") for s in SEGMENTS})
+        frame["stress.peak"] = segs.max(axis=1, skipna=True).where(frame["stress.index"].notna())
     cols["stress.peak"] = "max"
     weekly = frame.resample("W-FRI").agg(cols) if len(frame) else frame
     # the last week ends on the day itself, not on a Friday after it

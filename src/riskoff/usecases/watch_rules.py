@@ -50,8 +50,8 @@ __all__ = [
 ]
 
 RuleKind = Literal[
-    "selloff", "cross_asset", "suspect_change", "stress_percentile", "crypto_weekend",
-    "funding_spread",
+    "selloff", "cross_asset", "suspect_change", "stress_percentile", "market_stress",
+    "crypto_weekend", "funding_spread",
 ]  # fmt: skip
 AlertKind = Literal["alert", "follow_up", "all_clear"]
 
@@ -61,6 +61,7 @@ KINDS: dict[str, tuple[str, float, float]] = {
     "cross_asset": ("min_severity", 0.3, 0.15),
     "suspect_change": ("min_severity", 0.5, 0.0),
     "stress_percentile": ("min_percentile", 95.0, 2.0),
+    "market_stress": ("min_percentile", 99.0, 0.5),
     "crypto_weekend": ("min_sigma", 3.0, 1.5),
     "funding_spread": ("min_bp", 10.0, 10.0),
 }
@@ -71,6 +72,7 @@ _TITLES = {
     "cross_asset": "cross-asset sell-off",
     "suspect_change": "new primary suspect",
     "stress_percentile": "stress index high",
+    "market_stress": "one market in stress",
     "crypto_weekend": "weekend crypto fall",
     "funding_spread": "funding spread (SOFR-IORB) high",
 }
@@ -254,7 +256,7 @@ def _parse_rule(table: Mapping[str, Any], where: str) -> Rule:
     threshold = as_float(table.get(key, default), f"{where}: {key}")
     if kind in ("selloff", "cross_asset", "suspect_change") and not 0 <= threshold <= 1:
         raise DataFileError(f"{where}: {key} is a severity between 0 and 1, got {threshold:g}")
-    if kind == "stress_percentile" and not 0 < threshold <= 100:
+    if kind in ("stress_percentile", "market_stress") and not 0 < threshold <= 100:
         raise DataFileError(f"{where}: {key} is a percentile above 0 and up to 100")
     if kind == "crypto_weekend" and threshold <= 0:
         raise DataFileError(f"{where}: {key} is a number of sigmas above 0")
@@ -292,6 +294,8 @@ class Facts:
         severity, scope, is_selloff, primary, primary_name, primary_score: the diagnosis.
         stress_percentile: riskoff's stress index on the day as a percentile (0..100) of
             its own history up to the day.
+        segment_percentile, segment: the stress index's most stressed segment on the day
+            and its reading as a percentile (0..100) of that segment's own history.
         funding_bp: SOFR minus IORB in basis points, as published by the day.
         crypto_sigma: the worst fall of Bitcoin and Ether, in sigmas of their own
             trailing volatility (negative: a fall), over the day or the last 24 hours.
@@ -308,6 +312,8 @@ class Facts:
     primary_name: str = ""
     primary_score: float = 0.0
     stress_percentile: float | None = None
+    segment_percentile: float | None = None
+    segment: str = ""
     funding_bp: float | None = None
     crypto_sigma: float | None = None
     crypto_source: str = "daily closes"
@@ -392,6 +398,9 @@ def _level(rule: Rule, f: Facts) -> tuple[bool, float, str]:
     if kind == "stress_percentile":
         p = f.stress_percentile
         return p is not None and p >= rule.threshold, p or 0.0, ""
+    if kind == "market_stress":
+        p = f.segment_percentile
+        return p is not None and p >= rule.threshold, p or 0.0, f.segment
     if kind == "funding_spread":
         b = f.funding_bp
         return b is not None and b >= rule.threshold, b or 0.0, ""
@@ -410,6 +419,11 @@ def _describe(rule: Rule, f: Facts, level: float) -> str:
         return (
             f"riskoff's stress index at the {level:.1f}th percentile of its history on "
             f"{f.day} (rule: at least {rule.threshold:g})"
+        )
+    if kind == "market_stress":
+        return (
+            f"the {f.segment} segment of riskoff's stress index at the {level:.1f}th "
+            f"percentile of its own history on {f.day} (rule: at least {rule.threshold:g})"
         )
     if kind == "funding_spread":
         return (
@@ -524,7 +538,12 @@ def evaluate(
                 if deeper:
                     why.append(f"deepened from {st.sent_level:.2f} to {level:.2f}")
                 if moved:
-                    why.append(f"the primary suspect changed from {st.sent_cause} to {cause}")
+                    what = (
+                        "the most stressed segment"
+                        if rule.kind == "market_stress"
+                        else "the primary suspect"
+                    )
+                    why.append(f"{what} changed from {st.sent_cause} to {cause}")
                 seq = st.seq + 1
                 d = decide(
                     "follow_up",

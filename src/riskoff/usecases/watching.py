@@ -31,6 +31,8 @@ from typing import IO, TYPE_CHECKING
 
 from riskoff.config import Settings
 from riskoff.errors import EmptyStoreError, InputError, RiskoffError, StoreBusyError
+from riskoff.knowledge.glossary import stress_segment_name
+from riskoff.knowledge.universe import STRESS_SEGMENTS
 from riskoff.usecases.notify import Redactor, Target, make_targets, send_all, send_one
 from riskoff.usecases.watch_rules import (
     Decision,
@@ -109,6 +111,11 @@ def facts_of(diag: Diagnosis, ws: Workspace) -> Facts:
         hist = table["stress.index"].loc[:ts].dropna()
         if len(hist) > 1 and hist.index[-1] == ts:
             pct = float((hist.iloc[:-1] < hist.iloc[-1]).mean() * 100.0)
+    seg_pct, seg = None, ""
+    if row is not None and "stress.peak_segment" in table.columns:
+        at, pk = _finite(row["stress.peak_segment"]), _finite(row["stress.peak_pct"])
+        if at is not None and pk is not None and 0 <= int(at) < len(STRESS_SEGMENTS):
+            seg_pct, seg = pk * 100.0, stress_segment_name(STRESS_SEGMENTS[int(at)])
     p = diag.primary
     return Facts(
         at=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC),
@@ -121,6 +128,8 @@ def facts_of(diag: Diagnosis, ws: Workspace) -> Facts:
         primary_name=p.name,
         primary_score=float(p.score),
         stress_percentile=pct,
+        segment_percentile=seg_pct,
+        segment=seg,
         funding_bp=_finite(row["funding.sofr_iorb_bp"])
         if row is not None and "funding.sofr_iorb_bp" in table.columns
         else None,

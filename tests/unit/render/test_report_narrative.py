@@ -197,6 +197,68 @@ def test_stress_sentences() -> None:
     assert nv.stress_sentences({}) == ["No stress gauge is available for this day."]
 
 
+@pytest.mark.parametrize(
+    ("peak", "breadth", "expected"),
+    [
+        pytest.param(
+            (6, 0.91, 0.971),
+            1,
+            [
+                "Its most stressed segment was metals, at 0.91, the 97th percentile of that "
+                "segment's history to date.",
+                "It was the only segment at or above the 90th percentile of its own history: "
+                "stress in one market, not across markets, which the index counts far less.",
+            ],
+            id="one market",
+        ),
+        pytest.param(
+            (4, 1.0, 0.994),
+            7,
+            [
+                "Its most stressed segment was credit, at 1.00, the 99th percentile of that "
+                "segment's history to date.",
+                "7 segments stood at or above the 90th percentile of their own history.",
+            ],
+            id="across markets",
+        ),
+        pytest.param(
+            (5, 0.86, 0.884),
+            0,
+            [
+                "Its most stressed segment was implied volatility, at 0.86, the 88th "
+                "percentile of that segment's history to date.",
+                "No segment stood at or above the 90th percentile of its own history.",
+            ],
+            id="none",
+        ),
+        pytest.param(
+            (3, 0.7, 0.6),
+            1,
+            [
+                "Its most stressed segment was currencies, at 0.70, the 60th percentile of "
+                "that segment's history to date.",
+                "1 segment stood at or above the 90th percentile of its own history.",
+            ],
+            id="another segment is the one in stress",
+        ),
+    ],
+)
+def test_stress_sentences_say_where_the_stress_was(
+    peak: tuple[int, float, float], breadth: int, expected: list[str]
+) -> None:
+    seg, value, pct = peak
+    row = {
+        "stress.index": 0.1025,
+        "stress.peak_segment": float(seg),
+        "stress.peak": value,
+        "stress.peak_pct": pct,
+        "stress.breadth": float(breadth),
+    }
+    got = nv.stress_sentences(row)
+    assert got[0] == "riskoff's stress index read 0.10 on a 0-to-1 scale."
+    assert got[1:] == expected
+
+
 WEIGHS = (
     " (the score weighs each fact by its weight and strength, and shrinks when the suspect's "
     "signature is absent)."

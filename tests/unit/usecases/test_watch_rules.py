@@ -178,6 +178,25 @@ def test_stress_and_funding_thresholds() -> None:
     assert ds[0].reason == f"SOFR minus IORB at +12 bp on {_d(0)} (rule: at least +10 bp)"
 
 
+def test_one_market_in_stress_names_its_segment_and_follows_a_new_leader() -> None:
+    rule = Rule("m", "market_stress", 99, cooldown=dt.timedelta(0), deepen_by=0.5)
+    below = _day(_d(0), segment_percentile=98.9, segment="metals")
+    assert _run(rule, [(below, _noon(_d(1)))]) == []
+    assert _run(rule, [(_day(_d(0), segment_percentile=None), _noon(_d(1)))]) == []
+    metals = _day(_d(0), segment_percentile=99.4, segment="metals")
+    st, ds = evaluate(rule, metals, RuleState(), _noon(_d(1)))
+    assert [d.cause for d in ds] == ["metals"]
+    assert ds[0].reason == (
+        f"the metals segment of riskoff's stress index at the 99.4th percentile of its own "
+        f"history on {_d(0)} (rule: at least 99)"
+    )
+    # the next day another market leads at a lower reading: a follow-up that says so
+    crypto = _day(_d(1), segment_percentile=99.1, segment="crypto")
+    _, ds = evaluate(rule, crypto, st, _noon(_d(2)))
+    assert [d.kind for d in ds] == ["follow_up"]
+    assert ds[0].reason.startswith("the most stressed segment changed from metals to crypto")
+
+
 def test_crypto_rule_only_while_stock_markets_are_shut() -> None:
     rule = Rule("c", "crypto_weekend", 3.0, cooldown=dt.timedelta(0), clear_after=1)
     sat = _d(5)
