@@ -153,6 +153,13 @@ def test_every_tool_over_stdio_matches_the_command_line(loaded_home: Path) -> No
     for mine, theirs in zip(si["result"]["rows"], rows, strict=True):
         assert mine["date"] == theirs["date"]
         assert mine["stress_index"] == pytest.approx(float(theirs["stress_index"]), abs=1e-4)
+        assert mine["peak"] == pytest.approx(float(theirs["peak"]), abs=1e-4)
+    # the summary names the last day's most stressed segment, whose reading is its peak
+    top = si["result"]["summary"]["most_stressed"]
+    assert (
+        si["result"]["rows"][-1][top["segment"]] == top["value"] == si["result"]["rows"][-1]["peak"]
+    )
+    assert top["text"].startswith(f"On {si['result']['rows'][-1]['date']} the most stressed")
 
 
 BAD: list[tuple[str, dict[str, Any], list[str] | None]] = [

@@ -287,6 +287,13 @@ def stress_index(
             "mean": _round4(si.mean()),
             "max": {"date": f"{si.idxmax():%Y-%m-%d}", "value": _round4(si.max())},
         }
+        if peak := usecases.stress_peak_sentence(df):  # where the last day's stress was
+            summary["most_stressed"] = {
+                "segment": usecases.most_stressed(df.iloc[-1]),
+                "value": _round4(df["peak"].iloc[-1]),
+                "segments_in_stress": int(df["breadth"].iloc[-1]),
+                "text": peak,
+            }
     return Answer(
         result={"start": d0.isoformat(), "end": d1.isoformat(), "summary": summary, "rows": rows},
         provenance=Provenance(

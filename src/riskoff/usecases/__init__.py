@@ -43,6 +43,7 @@ __all__ = [
     "load_catalog",
     "load_panel",
     "load_workspace",
+    "most_stressed",
     "open_store",
     "report",
     "revisions",
@@ -84,6 +85,7 @@ _LAZY = {
     "report": "reporting",
     "stress_index": "stress",
     "stress_peak_sentence": "stress",
+    "most_stressed": "stress",
     "stress_portfolio": "portfolio",
     "stress_book": "book",
     "Workspace": "workspace",
@@ -112,7 +114,7 @@ if TYPE_CHECKING:
         revisions,
         series,
     )
-    from riskoff.usecases.stress import stress_index, stress_peak_sentence
+    from riskoff.usecases.stress import most_stressed, stress_index, stress_peak_sentence
     from riskoff.usecases.updating import REVISION_DAYS, UpdateResult, update
     from riskoff.usecases.workspace import Workspace
 
