@@ -77,13 +77,15 @@ def test_the_most_stressed_segment_is_read_where_the_index_is(comp: pd.DataFrame
     assert np.allclose(late["stress.peak"], segs.to_numpy()[np.arange(len(at)), at])
     assert late["stress.peak_pct"].between(0, 1).all()
     b = comp["stress.breadth"].dropna()
-    assert b.between(0, len(SEGMENTS)).all() and (b == b.round()).all()
+    assert b.between(0, len(SEGMENTS)).all()
+    assert (b == b.round()).all()
     # one market in stress is common, and the index, built for stress across markets,
     # reads it far lower than broad stress: days when a single segment stood at its 97th
     # percentile or above and no other at its 90th, against days with four or more there
     alone = late.loc[(late["stress.breadth"] == 1) & (late["stress.peak_pct"] >= 0.97)]
     broad = late.loc[late["stress.breadth"] >= 4]
-    assert len(alone) > 50 and len(broad) > 50
+    assert len(alone) > 50
+    assert len(broad) > 50
     assert alone["stress.index"].median() < broad["stress.index"].median() / 2
     assert (alone["stress.index"] < late["stress.index"].quantile(0.9)).mean() > 0.5
 
