@@ -962,10 +962,10 @@ def watch(
     import logging
 
     from riskoff.config import Settings
-    from riskoff.usecases import watch_rules, watching
+    from riskoff.usecases import watch_config, watching
 
     settings = Settings.from_env()
-    cfg = watch_rules.load_config(config, home=settings.home)
+    cfg = watch_config.load_config(config, home=settings.home)
     if status:
         shown = cfg if config is not None else None  # else: what the watcher ran with
         for key, value in watching.watch_status(settings, config=shown):

@@ -21,7 +21,7 @@ from riskoff.config import Settings
 from riskoff.providers.http import RetryPolicy, TokenBucket
 from riskoff.store import Store
 from riskoff.testing.emulator import Emulator, Fault
-from riskoff.usecases.watch_rules import parse_config
+from riskoff.usecases.watch_config import parse_config
 from riskoff.usecases.watching import (
     Watcher,
     WatcherBusyError,

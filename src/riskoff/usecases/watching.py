@@ -34,14 +34,8 @@ from riskoff.errors import EmptyStoreError, InputError, RiskoffError, StoreBusyE
 from riskoff.knowledge.glossary import stress_segment_name
 from riskoff.knowledge.universe import STRESS_SEGMENTS
 from riskoff.usecases.notify import Redactor, Target, make_targets, send_all, send_one
-from riskoff.usecases.watch_rules import (
-    Decision,
-    Facts,
-    RuleState,
-    WatchConfig,
-    evaluate,
-    load_config,
-)
+from riskoff.usecases.watch_config import WatchConfig, load_config
+from riskoff.usecases.watch_rules import Decision, Facts, RuleState, evaluate
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -9,16 +9,14 @@ from dataclasses import replace
 import pytest
 
 from riskoff.errors import DataFileError
-from riskoff.usecases.watch_rules import (
+from riskoff.usecases.watch_config import (
     KINDS,
-    Facts,
     Rule,
-    RuleState,
     default_config_path,
-    evaluate,
     load_config,
     parse_config,
 )
+from riskoff.usecases.watch_rules import Facts, RuleState, evaluate
 
 UTC = dt.UTC
 
