@@ -9,8 +9,10 @@ Modules: :mod:`~.ingesting`, :mod:`~.updating`, :mod:`~.series_data` (coverage a
 series), :mod:`~.diagnosing` (diagnose and scan), :mod:`~.evaluating` (evaluate),
 :mod:`~.analog_search`, :mod:`~.reporting`,
 :mod:`~.portfolio` (portfolio replay), :mod:`~.stress` (stress index), :mod:`~.watching`
-(``riskoff watch``, with its rules file in :mod:`~.watch_config`, its rules in
-:mod:`~.watch_rules` and sending in :mod:`~.notify`), over
+(``riskoff watch``: its rules file in :mod:`~.watch_config`, its rules in
+:mod:`~.watch_rules`, what they read in :mod:`~.watch_facts`, the alerts' recording and
+sending in :mod:`~.watch_outbox` and :mod:`~.notify`, the alerts and health read back in
+:mod:`~.watch_log`), over
 :mod:`~.workspace` (the immutable :class:`Workspace`), :mod:`~.panels` (point-in-time
 workspaces) and :mod:`~.cache` (the on-disk cache, keyed by the store and the code's
 import-graph fingerprint, :mod:`~.fingerprint`). Names are imported lazily;

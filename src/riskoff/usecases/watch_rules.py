@@ -1,5 +1,6 @@
-"""The watcher's rules as pure functions: what a rule reads (:class:`Facts`), its state
-kept in the store (:class:`RuleState`) and what it decides to send (:class:`Decision`).
+"""The watcher's rules as pure functions of what they read
+(:class:`~riskoff.usecases.watch_facts.Facts`): a rule's state kept in the store
+(:class:`RuleState`) and what it decides to send (:class:`Decision`).
 
 Evaluation is a pure function of what the diagnosis of the latest day says, the rule's
 state and the time: :func:`evaluate` returns the rule's next state and its decisions,
@@ -18,60 +19,11 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from riskoff.usecases.watch_config import Rule
+from riskoff.usecases.watch_facts import Facts
 
-__all__ = ["Decision", "Facts", "RuleState", "evaluate"]
+__all__ = ["Decision", "RuleState", "evaluate"]
 
 AlertKind = Literal["alert", "follow_up", "all_clear"]
-
-# -- what the rules read ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the rules read about one observation (a day's diagnosis, or an hour's candle
-    for the crypto rule).
-
-    Attributes:
-        at: the moment observed: the day's close (the end of ``day``, UTC) or the
-            candle's end; a rule reacts once to each new ``at``.
-        day: the market day of the observation.
-        markets_open: a market other than crypto traded that day (weekends and holidays
-            are not market days: they neither open nor clear a market rule).
-        severity, scope, is_selloff, primary, primary_name, primary_score: the diagnosis.
-        stress_percentile: riskoff's stress index on the day as a percentile (0..100) of
-            its own history up to the day.
-        segment_percentile, segment: the stress index's most stressed segment on the day
-            and its reading as a percentile (0..100) of that segment's own history.
-        funding_bp: SOFR minus IORB in basis points, as published by the day.
-        crypto_sigma: the worst fall of Bitcoin and Ether, in sigmas of their own
-            trailing volatility (negative: a fall), over the day or the last 24 hours.
-        crypto_source: where ``crypto_sigma`` comes from ("daily closes", "hourly candles").
-    """
-
-    at: dt.datetime
-    day: dt.date
-    markets_open: bool = True
-    is_selloff: bool = False
-    severity: float = 0.0
-    scope: str = "none"
-    primary: str = ""
-    primary_name: str = ""
-    primary_score: float = 0.0
-    stress_percentile: float | None = None
-    segment_percentile: float | None = None
-    segment: str = ""
-    funding_bp: float | None = None
-    crypto_sigma: float | None = None
-    crypto_source: str = "daily closes"
-
-    @property
-    def weekend(self) -> bool:
-        """Saturday or Sunday (UTC day of ``at``): stock markets are shut."""
-        return (
-            self.at.weekday() >= 5
-            if self.crypto_source != "daily closes"
-            else (self.day.weekday() >= 5)
-        )
 
 
 @dataclass(frozen=True)

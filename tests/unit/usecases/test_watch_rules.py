@@ -16,7 +16,8 @@ from riskoff.usecases.watch_config import (
     load_config,
     parse_config,
 )
-from riskoff.usecases.watch_rules import Facts, RuleState, evaluate
+from riskoff.usecases.watch_facts import Facts
+from riskoff.usecases.watch_rules import RuleState, evaluate
 
 UTC = dt.UTC
 
