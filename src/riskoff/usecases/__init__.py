@@ -6,7 +6,8 @@ everywhere. Data flows one way: providers -> store -> panel -> indicators -> dia
 analogs | portfolio -> render.
 
 Modules: :mod:`~.ingesting`, :mod:`~.updating`, :mod:`~.series_data` (coverage and one
-series), :mod:`~.diagnosing` (diagnose and scan), :mod:`~.evaluating` (evaluate),
+series), :mod:`~.diagnosing` (diagnose and scan, reading :mod:`~.day_inputs` and
+:mod:`~.newspapers`), :mod:`~.evaluating` (evaluate),
 :mod:`~.analog_search`, :mod:`~.reporting`,
 :mod:`~.portfolio` (portfolio replay), :mod:`~.stress` (stress index), :mod:`~.watching`
 (``riskoff watch``: its rules file in :mod:`~.watch_config`, its rules in
@@ -82,7 +83,7 @@ _LAZY = {
     "analogs_for": "analog_search",
     "diagnose": "diagnosing",
     "scan": "diagnosing",
-    "feature_row": "diagnosing",
+    "feature_row": "day_inputs",
     "evaluate": "evaluating",
     "report": "reporting",
     "stress_index": "stress",
@@ -101,7 +102,8 @@ if TYPE_CHECKING:
     from riskoff.usecases.book import stress_book
     from riskoff.usecases.cache import load_workspace
     from riskoff.usecases.common import EMPTY_STORE, EmptyStoreError, load_catalog, open_store
-    from riskoff.usecases.diagnosing import diagnose, feature_row, scan
+    from riskoff.usecases.day_inputs import feature_row
+    from riskoff.usecases.diagnosing import diagnose, scan
     from riskoff.usecases.evaluating import evaluate
     from riskoff.usecases.ingesting import IngestResult, ingest
     from riskoff.usecases.panels import load_panel, workspace_as_of, workspace_of

@@ -105,7 +105,8 @@ def label_set(
 
 def _judge(row: LabelRow, ws: Workspace, s: Settings, known: list[str]) -> Judged:
     from riskoff.dates import Window
-    from riskoff.usecases.diagnosing import diagnose, feature_row
+    from riskoff.usecases.day_inputs import feature_row
+    from riskoff.usecases.diagnosing import diagnose
 
     win = Window(row.start, row.end) if row.is_window else None
     d = diagnose(row.end, window=win, settings=s, with_analogs=False, workspace=ws)
