@@ -675,7 +675,7 @@ def evaluate(
     from riskoff.render.evaluation import calibration_text, evaluation_html, evaluation_text
 
     if calibrate:
-        from riskoff.usecases.evaluating import calibrate as run_calibration
+        from riskoff.usecases.calibrating import calibrate as run_calibration
 
         cal = run_calibration(labels, set_name=set_name, data_dir=data)
         if save is not None:

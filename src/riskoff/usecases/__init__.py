@@ -7,9 +7,10 @@ analogs | portfolio -> render.
 
 Modules: :mod:`~.ingesting`, :mod:`~.updating`, :mod:`~.series_data` (coverage and one
 series), :mod:`~.diagnosing` (diagnose and scan, reading :mod:`~.day_inputs` and
-:mod:`~.newspapers`), :mod:`~.evaluating` (evaluate),
+:mod:`~.newspapers`), :mod:`~.evaluating` (evaluate; its fits in :mod:`~.calibrating`),
 :mod:`~.analog_search`, :mod:`~.reporting`,
-:mod:`~.portfolio` (portfolio replay), :mod:`~.stress` (stress index), :mod:`~.watching`
+:mod:`~.portfolio` (portfolio replay; a whole book in :mod:`~.book`, written out by
+:mod:`~.book_output`), :mod:`~.stress` (stress index), :mod:`~.watching`
 (``riskoff watch``: its rules file in :mod:`~.watch_config`, its rules in
 :mod:`~.watch_rules`, what they read in :mod:`~.watch_facts`, the alerts' recording and
 sending in :mod:`~.watch_outbox` and :mod:`~.notify`, the alerts and health read back in
