@@ -17,7 +17,8 @@ from pathlib import Path
 from riskoff import usecases
 from riskoff.knowledge.calibration import forget_track_records
 from riskoff.render.evaluation import calibration_markdown, evaluation_markdown, weights_markdown
-from riskoff.usecases.evaluating import SETS, calibrate, fit_weights
+from riskoff.usecases.calibrating import calibrate, fit_weights
+from riskoff.usecases.evaluating import SETS
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "evaluation.md"

@@ -675,7 +675,7 @@ def evaluate(
     from riskoff.render.evaluation import calibration_text, evaluation_html, evaluation_text
 
     if calibrate:
-        from riskoff.usecases.evaluating import calibrate as run_calibration
+        from riskoff.usecases.calibrating import calibrate as run_calibration
 
         cal = run_calibration(labels, set_name=set_name, data_dir=data)
         if save is not None:
@@ -962,13 +962,13 @@ def watch(
     import logging
 
     from riskoff.config import Settings
-    from riskoff.usecases import watch_rules, watching
+    from riskoff.usecases import watch_config, watch_facts, watch_log, watching
 
     settings = Settings.from_env()
-    cfg = watch_rules.load_config(config, home=settings.home)
+    cfg = watch_config.load_config(config, home=settings.home)
     if status:
         shown = cfg if config is not None else None  # else: what the watcher ran with
-        for key, value in watching.watch_status(settings, config=shown):
+        for key, value in watch_log.watch_status(settings, config=shown):
             sys.stdout.write(f"{key + ':':<16} {value}\n")
         return
     handler = logging.StreamHandler(sys.stderr)
@@ -977,7 +977,7 @@ def watch(
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     watcher = watching.Watcher(
-        cfg, settings, update=not no_update, hourly=watching.exchange_hourly(settings)
+        cfg, settings, update=not no_update, hourly=watch_facts.exchange_hourly(settings)
     )
     if not cfg.notify:
         logger.warning("no notify targets in %s: alerts are only recorded", cfg.source)
@@ -1007,9 +1007,9 @@ def alerts(
     """The alerts 'riskoff watch' raised: rule, day, status per target, text."""
     from rich.table import Table
 
-    from riskoff.usecases import watching
+    from riskoff.usecases import watch_log
 
-    rows = watching.alerts(limit=limit)
+    rows = watch_log.alerts(limit=limit)
     if as_json:
         _print_json([a.to_dict() for a in rows])
         return

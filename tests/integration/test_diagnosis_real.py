@@ -221,16 +221,16 @@ def test_a_rally_names_no_suspect(day: str, loaded_settings: Settings, workspace
 def test_a_window_reads_the_papers_of_its_worst_session(
     loaded_settings: Settings, workspace: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from riskoff.usecases import diagnosing
+    from riskoff.usecases import diagnosing, newspapers
 
     read: list[tuple[object, object]] = []
-    real = diagnosing._news
+    real = newspapers.news_at
 
     def spy(ws: Any, start: Any, end: Any, *args: Any) -> Any:
         read.append((start, end))
         return real(ws, start, end, *args)
 
-    monkeypatch.setattr(diagnosing, "_news", spy)
+    monkeypatch.setattr(diagnosing, "news_at", spy)
     d = _diag("2020-03-19", loaded_settings, workspace, "2020-03-09:2020-03-19")
     worst = d.verdict.versus.day
     assert worst is not None

@@ -147,7 +147,7 @@ def test_cli_user_file_json(
 def test_calibration_is_out_of_fold_and_records_its_data(
     loaded_settings: Settings, workspace: Any
 ) -> None:
-    from riskoff.usecases.evaluating import calibrate
+    from riskoff.usecases.calibrating import calibrate
 
     cal = calibrate(set_name="probes", settings=loaded_settings, workspace=workspace)
     d: dict[str, Any] = json.loads(json.dumps(cal.to_dict()))
@@ -166,7 +166,7 @@ def test_packaged_calibration_was_fitted_on_the_current_diagnosis(
     confidence the verdict prints is a mapping fitted for another diagnosis."""
     from importlib import resources
 
-    from riskoff.usecases.evaluating import calibrate
+    from riskoff.usecases.calibrating import calibrate
 
     text = resources.files("riskoff.data").joinpath("calibration.json").read_text("utf-8")
     saved = json.loads(text)

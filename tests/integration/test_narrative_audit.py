@@ -41,7 +41,7 @@ SEED = 20
 
 
 def _refs(ws: Any) -> dict[str, dict[str, float] | None]:
-    from riskoff.usecases.diagnosing import feature_row
+    from riskoff.usecases.day_inputs import feature_row
 
     return {k: feature_row(ws.table, d) for k, d in REFERENCE_DAYS.items()}
 
@@ -202,7 +202,7 @@ def test_the_audit_reads_the_312_519_line_numbers(
     checked against the day's row: a planted wrong number is caught."""
     from dataclasses import replace
 
-    from riskoff.usecases.diagnosing import feature_row
+    from riskoff.usecases.day_inputs import feature_row
 
     day = dt.date(2022, 6, 13)
     d = usecases.diagnose(day, settings=loaded_settings, workspace=workspace, with_analogs=False)

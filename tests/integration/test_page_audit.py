@@ -48,7 +48,7 @@ def _draw(workspace: Any) -> list[dt.date]:
 
 def _facts(day: dt.date, settings: Settings, workspace: Any) -> Facts:
     from riskoff.diagnosis.derived import derive
-    from riskoff.usecases.diagnosing import feature_row
+    from riskoff.usecases.day_inputs import feature_row
 
     row = feature_row(workspace.table, day)
     d = usecases.diagnose(day, settings=settings, workspace=workspace, with_analogs=False)

@@ -86,7 +86,7 @@ def test_sigkill_mid_send_then_restart_no_duplicate_no_loss(tmp_path: Path) -> N
     with WebhookReceiver(hold=True) as hook, Mailbox() as mail:
         rules = tmp_path / "rules.toml"
         rules.write_text(_rules(hook.port, mail.port))
-        from riskoff.usecases.watch_rules import parse_config
+        from riskoff.usecases.watch_config import parse_config
 
         targets, _ = make_targets(
             parse_config(rules.read_text(), "rules").notify, None, {"HOOK_TOKEN": CANARY}

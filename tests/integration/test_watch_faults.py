@@ -21,14 +21,10 @@ from riskoff.config import Settings
 from riskoff.providers.http import RetryPolicy, TokenBucket
 from riskoff.store import Store
 from riskoff.testing.emulator import Emulator, Fault
-from riskoff.usecases.watch_rules import parse_config
-from riskoff.usecases.watching import (
-    Watcher,
-    WatcherBusyError,
-    alerts,
-    exchange_hourly,
-    watch_status,
-)
+from riskoff.usecases.watch_config import parse_config
+from riskoff.usecases.watch_facts import exchange_hourly
+from riskoff.usecases.watch_log import alerts, watch_status
+from riskoff.usecases.watching import Watcher, WatcherBusyError
 from tests.watch_helpers import FakeClock, Mailbox, WebhookReceiver, small_folder
 
 pytestmark = pytest.mark.integration

@@ -23,8 +23,9 @@ from riskoff import usecases
 from riskoff.config import Settings
 from riskoff.providers.http import RetryPolicy, TokenBucket
 from riskoff.testing.emulator import Emulator
-from riskoff.usecases.watch_rules import parse_config
-from riskoff.usecases.watching import CycleReport, Watcher, alerts, watch_status
+from riskoff.usecases.watch_config import parse_config
+from riskoff.usecases.watch_log import CycleReport, alerts, watch_status
+from riskoff.usecases.watching import Watcher
 from tests.helpers import run_cli
 from tests.watch_helpers import FakeClock, Mailbox, WebhookReceiver, iter_days, small_folder
 

@@ -6,10 +6,15 @@ everywhere. Data flows one way: providers -> store -> panel -> indicators -> dia
 analogs | portfolio -> render.
 
 Modules: :mod:`~.ingesting`, :mod:`~.updating`, :mod:`~.series_data` (coverage and one
-series), :mod:`~.diagnosing` (diagnose and scan), :mod:`~.evaluating` (evaluate),
+series), :mod:`~.diagnosing` (diagnose and scan, reading :mod:`~.day_inputs` and
+:mod:`~.newspapers`), :mod:`~.evaluating` (evaluate; its fits in :mod:`~.calibrating`),
 :mod:`~.analog_search`, :mod:`~.reporting`,
-:mod:`~.portfolio` (portfolio replay), :mod:`~.stress` (stress index), :mod:`~.watching`
-(``riskoff watch``, with its rules in :mod:`~.watch_rules` and sending in :mod:`~.notify`), over
+:mod:`~.portfolio` (portfolio replay; a whole book in :mod:`~.book`, written out by
+:mod:`~.book_output`), :mod:`~.stress` (stress index), :mod:`~.watching`
+(``riskoff watch``: its rules file in :mod:`~.watch_config`, its rules in
+:mod:`~.watch_rules`, what they read in :mod:`~.watch_facts`, the alerts' recording and
+sending in :mod:`~.watch_outbox` and :mod:`~.notify`, the alerts and health read back in
+:mod:`~.watch_log`), over
 :mod:`~.workspace` (the immutable :class:`Workspace`), :mod:`~.panels` (point-in-time
 workspaces) and :mod:`~.cache` (the on-disk cache, keyed by the store and the code's
 import-graph fingerprint, :mod:`~.fingerprint`). Names are imported lazily;
@@ -80,7 +85,7 @@ _LAZY = {
     "analogs_for": "analog_search",
     "diagnose": "diagnosing",
     "scan": "diagnosing",
-    "feature_row": "diagnosing",
+    "feature_row": "day_inputs",
     "evaluate": "evaluating",
     "report": "reporting",
     "stress_index": "stress",
@@ -100,7 +105,8 @@ if TYPE_CHECKING:
     from riskoff.usecases.book import stress_book
     from riskoff.usecases.cache import load_workspace
     from riskoff.usecases.common import EMPTY_STORE, EmptyStoreError, load_catalog, open_store
-    from riskoff.usecases.diagnosing import diagnose, feature_row, scan
+    from riskoff.usecases.day_inputs import feature_row
+    from riskoff.usecases.diagnosing import diagnose, scan
     from riskoff.usecases.evaluating import evaluate
     from riskoff.usecases.ingesting import IngestResult, ingest
     from riskoff.usecases.panels import load_panel, workspace_as_of, workspace_of

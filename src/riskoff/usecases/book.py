@@ -11,21 +11,25 @@ broadcast=True)``) and blocks come back as they finish (``as_completed``).
 With ``out_dir``, each finished block is written as ``accounts/part-NNNNN.parquet``
 (to a temporary name, then renamed: a partition exists whole or not at all), and a run
 restarted on the same ``out_dir`` with the same book and options skips the partitions
-already there; ``manifest.json`` records what the partitions were computed from.
+already there; ``manifest.json`` records what the partitions were computed from
+(:mod:`riskoff.usecases.book_output`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskoff.config import Settings
+from riskoff.usecases.book_output import (
+    book_fingerprint,
+    book_report,
+    prepare_out,
+    write_partition,
+)
 from riskoff.usecases.common import load_catalog, require_store, settings_or_env
 
 if TYPE_CHECKING:
@@ -140,7 +144,7 @@ def stress_book(
     out = Path(out_dir).expanduser() if out_dir is not None else None
     done: set[int] = set()
     if out is not None:
-        done = _prepare_out(out, _fingerprint(book, options, data), len(blocks))
+        done = prepare_out(out, book_fingerprint(book, options, data), len(blocks))
     todo = [k for k in range(len(blocks)) if k not in done]
     if scheduler is None and len(got.accounts) >= LARGE_BOOK and _has_dask():
         scheduler = f"local:{os.cpu_count() or 1}"
@@ -149,7 +153,7 @@ def stress_book(
 
     def finished(k: int, frame: pd.DataFrame) -> None:
         if out is not None:
-            _write_partition(out, k, frame)
+            write_partition(out, k, frame)
         else:
             frames[k] = frame
         tick()
@@ -162,7 +166,7 @@ def stress_book(
         used = "in-process"
     else:
         used = _run_on_dask(scheduler, blocks, todo, panels, terms, finished)
-    return _report(got, out, frames, options, (len(todo), len(done), len(blocks)), used)
+    return book_report(got, out, frames, options, (len(todo), len(done), len(blocks)), used)
 
 
 def _ticker(progress: Progress | None, total: int, already: int) -> Callable[[], None]:
@@ -242,141 +246,3 @@ def _run_on_dask(
         if cluster is not None:
             cluster.close()
     return used
-
-
-def _fingerprint(book: str | Path, options: dict[str, Any], data: str) -> str:
-    """What the partitions depend on: the book's bytes, the options, the store's identity
-    and data version (``data``), riskoff's version."""
-    from importlib.metadata import version
-
-    h = hashlib.sha256()
-    p = Path(book).expanduser()
-    files = sorted(p.glob("*.csv")) if p.is_dir() else [p]
-    for f in files:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    h.update(json.dumps(options, sort_keys=True).encode())
-    h.update(data.encode())
-    h.update(version("riskoff").encode())
-    return h.hexdigest()
-
-
-def _prepare_out(out: Path, fingerprint: str, n_blocks: int) -> set[int]:
-    """Create ``out`` (or resume it): the partitions already done there."""
-    from riskoff.errors import InputError
-
-    parts = out / "accounts"
-    manifest = out / "manifest.json"
-    try:
-        parts.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write there ({exc.strerror})") from None
-    if manifest.exists():
-        try:
-            old = json.loads(manifest.read_text())
-        except (OSError, ValueError):
-            old = {}
-        if old.get("fingerprint") != fingerprint:
-            raise InputError(
-                f"{out} holds the output of another book, other options or other data "
-                "(the store changed since); give another -o DIR or empty it"
-            )
-    else:
-        if any(parts.iterdir()):
-            raise InputError(f"{out}/accounts is not empty and has no manifest.json")
-        tmp = manifest.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"fingerprint": fingerprint, "partitions": n_blocks}))
-        tmp.replace(manifest)
-    for stale in parts.glob("*.tmp"):
-        stale.unlink()
-    return {
-        int(f.stem.split("-")[1])
-        for f in parts.glob("part-*.parquet")
-        if f.stem.split("-")[1].isdigit() and int(f.stem.split("-")[1]) < n_blocks
-    }
-
-
-def _table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The results with one fixed type per column (the engine's own typing)."""
-    from riskoff.portfolio.book import typed_results
-
-    return typed_results(frame, keep_others=True)
-
-
-def _write_partition(out: Path, k: int, frame: pd.DataFrame) -> None:
-    import duckdb
-
-    target = out / "accounts" / f"part-{k:05d}.parquet"
-    tmp = target.with_suffix(".tmp")
-    con = duckdb.connect()
-    try:
-        con.register("results", _table(frame))
-        con.execute(f"COPY results TO '{_sql(tmp)}' (FORMAT parquet)")
-    finally:
-        con.close()
-    tmp.replace(target)
-
-
-def _sql(p: Path) -> str:
-    return str(p).replace("'", "''")
-
-
-def _read_partitions(out: Path) -> pd.DataFrame:
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        glob = _sql(out / "accounts" / "part-*.parquet")
-        sql = f"SELECT * FROM read_parquet('{glob}', filename = true)"
-        return _table(con.sql(sql).df())
-    finally:
-        con.close()
-
-
-def _report(
-    got: Any,
-    out: Path | None,
-    frames: dict[int, pd.DataFrame],
-    options: dict[str, Any],
-    partitions: tuple[int, int, int],
-    scheduler: str,
-) -> BookReport:
-    import pandas as pd
-
-    from riskoff.portfolio.book import RESULT_COLUMNS
-    from riskoff.portfolio.bookresults import BookReport, book_totals
-
-    if out is not None and partitions[2]:
-        results = _read_partitions(out)
-        results = results.sort_values("filename", kind="stable").drop(columns="filename")
-        results = results.reset_index(drop=True)
-    elif frames:
-        results = _table(pd.concat([frames[k] for k in sorted(frames)], ignore_index=True))
-    else:
-        results = pd.DataFrame(columns=list(RESULT_COLUMNS))
-    errors = tuple((e.account, e.line, e.message) for e in got.errors)
-    report = BookReport(
-        source=got.source,
-        accounts=len(got.accounts) + len(got.errors),
-        errors=errors,
-        totals=book_totals(results, list(options["episodes"])),
-        results=results,
-        options=options,
-        partitions=partitions,
-        scheduler=scheduler,
-    )
-    if out is None:
-        return report
-    paths = {
-        "results": str(out / "accounts"),
-        "summary": str(out / "summary.csv"),
-        "html": str(out / "book.html"),
-        "errors": str(out / "errors.csv"),
-    }
-    report.totals.to_csv(out / "summary.csv", index=False)
-    pd.DataFrame(list(errors), columns=["account", "line", "message"]).to_csv(
-        out / "errors.csv", index=False
-    )
-    final = replace(report, paths=paths)
-    (out / "book.html").write_text(final.to_html())
-    return final

@@ -17,14 +17,14 @@ __all__ = ["alerts_router"]
 
 def alerts_router(service: Service, templates: Jinja2Templates) -> APIRouter:
     """The alerts routes bound to one service."""
-    from riskoff.usecases import watching
+    from riskoff.usecases import watch_log
 
     router = APIRouter()
 
     def rows(limit: int) -> list[dict[str, Any]]:
         if not service.settings.store_path.exists():
             return []
-        return [a.to_dict() for a in watching.alerts(service.settings, limit=limit)]
+        return [a.to_dict() for a in watch_log.alerts(service.settings, limit=limit)]
 
     @router.get("/api/alerts", summary="The alerts riskoff watch raised, newest first")
     def api_alerts(
@@ -36,7 +36,7 @@ def alerts_router(service: Service, templates: Jinja2Templates) -> APIRouter:
     @router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
     def alerts_page(request: Request) -> HTMLResponse:
         try:
-            health = watching.watch_status(service.settings)
+            health = watch_log.watch_status(service.settings)
         except RiskoffError as exc:  # a rules file that does not parse: say so, still list
             health = [("rules", str(exc).splitlines()[0])]
         ctx: dict[str, Any] = {"alerts": rows(200), "health": health}

@@ -197,7 +197,7 @@ def test_the_crowded_wick_counts_only_below_the_previous_close() -> None:
 
 
 def test_a_day_without_a_session_carries_no_range() -> None:
-    from riskoff.usecases.diagnosing import feature_row
+    from riskoff.usecases.day_inputs import feature_row
 
     idx = pd.DatetimeIndex(["2017-01-06", "2017-01-09"], name="date")  # Friday, Monday
     table = pd.DataFrame(

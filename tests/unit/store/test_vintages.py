@@ -132,7 +132,7 @@ def test_a_diagnosis_reads_the_edition_known_at_its_moment(
     from riskoff.catalog import Catalog
     from riskoff.indicators.news import paper_readings
     from riskoff.panel import load_panel
-    from riskoff.usecases.diagnosing import _news
+    from riskoff.usecases.newspapers import news_at
 
     days = [dt.date(2024, 1, 1) + dt.timedelta(days=k) for k in range(800)]
     base = {d.strftime("%Y%m%d"): 100.0 for d in days}
@@ -152,11 +152,11 @@ def test_a_diagnosis_reads_the_edition_known_at_its_moment(
         panel = load_panel(st, Catalog.default(), start=dt.date(2024, 6, 1))
     ws = cast(Any, SimpleNamespace(panel=panel, papers=paper_readings(panel.papers)))
     d = dt.date(2025, 6, 1)
-    newest, _ = _news(ws, d, d, "next-morning")  # without the store: the workspace's edition
+    newest, _ = news_at(ws, d, d, "next-morning")  # without the store: the workspace's edition
     assert newest["news.gpr_acts"] == 150.0
     # at the moment of the diagnosis (2025-06-02) no edition held that paper yet: the first
-    then, _ = _news(ws, d, d, "next-morning", settings)
+    then, _ = news_at(ws, d, d, "next-morning", settings)
     assert then["news.gpr_acts"] == 600.0
     # a diagnosis made after the rewrite reads the rewrite
-    later, _ = _news(ws, dt.date(2026, 2, 1), dt.date(2026, 2, 1), "next-morning", settings)
+    later, _ = news_at(ws, dt.date(2026, 2, 1), dt.date(2026, 2, 1), "next-morning", settings)
     assert later["news.gpr_acts"] == 100.0

@@ -9,16 +9,15 @@ from dataclasses import replace
 import pytest
 
 from riskoff.errors import DataFileError
-from riskoff.usecases.watch_rules import (
+from riskoff.usecases.watch_config import (
     KINDS,
-    Facts,
     Rule,
-    RuleState,
     default_config_path,
-    evaluate,
     load_config,
     parse_config,
 )
+from riskoff.usecases.watch_facts import Facts
+from riskoff.usecases.watch_rules import RuleState, evaluate
 
 UTC = dt.UTC
 
