@@ -39,11 +39,9 @@ def calibrate(
     from riskoff.evaluation.calibration import calibrate as fit
 
     s = settings_or_env(settings)
-    if workspace is None:
+    if workspace is None:  # the store's (load_workspace says so when it is empty)
         from riskoff.usecases.cache import load_workspace
-        from riskoff.usecases.common import require_store
 
-        require_store(s)
         workspace = load_workspace(s)
     names: list[str | None] = [set_name] if set_name else ([None] if labels else list(SETS))
     seen: dict[str, Judged] = {}
@@ -89,11 +87,9 @@ def fit_weights(
     s = settings_or_env(settings)
     suspects = load_suspects(s.home)
     known = [x.id for x in suspects]
-    if workspace is None:
+    if workspace is None:  # the store's (load_workspace says so when it is empty)
         from riskoff.usecases.cache import load_workspace
-        from riskoff.usecases.common import require_store
 
-        require_store(s)
         workspace = load_workspace(s)
     ws = workspace
     rows: dict[str, LabelRow] = {}

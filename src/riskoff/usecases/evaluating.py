@@ -172,11 +172,9 @@ def evaluate(
         assert set_name is not None
         name = set_name
         source, rows, macro, apart = label_set(set_name, settings=s, data_dir=data_dir, known=known)
-    if workspace is None:
+    if workspace is None:  # the store's (load_workspace says so when it is empty)
         from riskoff.usecases.cache import load_workspace
-        from riskoff.usecases.common import require_store
 
-        require_store(s)
         workspace = load_workspace(s)
     done, refused = _run(rows, workspace, s, known)
     macro_done, macro_refused = _run(macro, workspace, s, known)
