@@ -199,6 +199,36 @@ def test_a_weekend_scores_no_suspect_whose_signature_markets_were_closed(
     assert max(scores, key=lambda k: scores[k]) == "crypto"
 
 
+def test_a_weekend_says_which_markets_traded(loaded_settings: Settings, workspace: Any) -> None:
+    """Before riskoff's crypto history no market traded on a weekend: the verdict says so
+    instead of "only crypto traded"; once Bitcoin has closes, a weekend is crypto's alone.
+    The weekends are drawn at random on both sides of Bitcoin's first close in the store,
+    and the audit's own check (no "only crypto traded" without a crypto session) holds."""
+    import random
+
+    from riskoff.diagnosis.audit import audit_diagnosis
+    from riskoff.usecases.day_inputs import feature_row
+
+    first = workspace.table["open.btc"].eq(1.0).idxmax().date()
+    rng = random.Random(20261207)
+    sat_before = first - dt.timedelta(days=(first.weekday() - 5) % 7)
+    sat_after = first + dt.timedelta(days=(5 - first.weekday()) % 7)
+    # Saturdays and Sundays before and after it
+    early = [sat_before - dt.timedelta(days=7 * k - k % 2) for k in range(1, 900)]
+    late = [sat_after + dt.timedelta(days=7 * k + k % 2) for k in range(1, 300)]
+    for day, traded in [(d, False) for d in rng.sample(early, 3)] + [
+        (d, True) for d in rng.sample(late, 3)
+    ]:
+        assert day.weekday() >= 5, day
+        d = usecases.diagnose(
+            day, settings=loaded_settings, workspace=workspace, with_analogs=False
+        )
+        text = d.verdict.text
+        assert ("only crypto traded" in text) is traded, (day, text)
+        assert ("No market riskoff follows traded" in text) is not traded, (day, text)
+        assert not audit_diagnosis(d, feature_row(workspace.table, day)).contradictions, day
+
+
 def test_war_in_the_papers_counts_when_the_prices_say_scramble(
     loaded_settings: Settings, workspace: Any
 ) -> None:

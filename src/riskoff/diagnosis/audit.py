@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from riskoff.diagnosis.classes import CLASS_NAMES
+from riskoff.diagnosis.classes import CLASS_NAMES, GROUPS
 from riskoff.diagnosis.results import QUIET_FLOOR, Claim, Diagnosis
 from riskoff.diagnosis.text import DOWN_WORDS, FLAT_WORDS, UP_WORDS, direction_of
 
@@ -302,6 +302,11 @@ def audit_diagnosis(
                 bad.append(
                     Contradiction(s.id, s.label, "labelled likely/possible without a sell-off")
                 )
+    crypto_open = row is not None and any(
+        row.get(f"open.{c}") == 1.0 for c in GROUPS.get("crypto", ())
+    )
+    if row is not None and "only crypto traded" in vtext and not crypto_open:
+        bad.append(Contradiction("verdict", vtext, "'only crypto traded' on a day no crypto did"))
     if references_stored and "the store holds neither" in vtext:
         bad.append(Contradiction("verdict", vtext, "the store holds both reference days"))
     return AuditResult(sentences=len(sents), contradictions=tuple(bad))
