@@ -124,3 +124,44 @@ def panel(workspace: Any) -> Any:
 def table(workspace: Any) -> Any:
     """The daily feature table of :func:`panel` (the workspace's: computed once)."""
     return workspace.table
+
+
+# The modules that take longest (measured with --durations on two cores), longest first.
+# scripts/check runs ``--dist loadscope --no-loadscope-reorder``: each module goes whole to
+# the next free worker in this order, so the long ones start first and the last minutes are
+# spread over short modules instead of one worker finishing a long module alone. Only the
+# order of the run depends on this list (a module missing from it runs after these, in
+# collection order), never what runs or how.
+SLOWEST_FIRST = (
+    "tests/integration/test_narrative_audit.py",
+    "tests/integration/test_watch_replay.py",
+    "tests/integration/test_kill_store.py",
+    "tests/integration/test_report_html.py",
+    "tests/integration/test_crash_safety.py",
+    "tests/integration/test_update_emulator.py",
+    "tests/integration/test_update_deadline.py",
+    "tests/integration/test_evaluate_real.py",
+    "tests/integration/test_diagnosis_real.py",
+    "tests/integration/test_page_audit.py",
+    "tests/browser/test_plain_words_browser.py",
+    "tests/browser/test_one_answer_browser.py",
+    "tests/contracts/test_bad_input_matrix.py",
+    "tests/integration/test_hardening_live.py",
+    "tests/integration/test_mcp_stdio.py",
+    "tests/unit/providers/test_news_providers.py",
+    "tests/integration/test_analogs_real.py",
+    "tests/integration/test_store_recreation.py",
+    "tests/integration/test_api.py",
+    "tests/browser/test_report_browser.py",
+    "tests/integration/test_watch_faults.py",
+    "tests/contracts/test_provider_conformance.py",
+    "tests/integration/test_book_real.py",
+    "tests/unit/panel/test_panel.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the modules of :data:`SLOWEST_FIRST` first, in its order (a stable sort: the
+    tests of a module, and the other modules, keep their collection order)."""
+    rank = {path: i for i, path in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))

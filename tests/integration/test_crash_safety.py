@@ -9,7 +9,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -57,11 +56,13 @@ def test_sigkill_during_ingest_keeps_old_or_new(tmp_path: Path, data_dir: Path) 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(delay)
-        finished = proc.poll() is not None
-        if not finished:
+        try:  # killed after the delay, unless it finished first (no idle wait after that)
+            proc.wait(timeout=delay)
+            finished = True
+        except subprocess.TimeoutExpired:
+            finished = False
             proc.send_signal(signal.SIGKILL)
-        proc.wait()
+            proc.wait()
         kills.append((round(delay, 2), "finished" if finished else "killed"))
         with Store(settings.store_path) as st:  # opens (and recovers) after the kill
             got = _fingerprints(st)

@@ -104,10 +104,15 @@ EMPTY: State = ((), 0, 0, 0)
 def _state(path: Path) -> State | None:
     """Everything a load may change (the data, its revisions and marks, the identity's
     version), or None for a file that holds no store."""
+    return _state_and_id(path)[0]
+
+
+def _state_and_id(path: Path) -> tuple[State | None, str]:
+    """:func:`_state` and the store's id, read in one opening of the file."""
     with Store(path, read_only=True) as st:
         ident = st.identity
         if ident == StoreIdentity("", 0):
-            return None
+            return None, ident.store_id
         con = st._con
         obs = con.execute(
             """SELECT symbol, count(*), round(sum(value), 6) FROM observations
@@ -117,7 +122,13 @@ def _state(path: Path) -> State | None:
         gone = con.execute(
             "SELECT count(*) FROM observations WHERE vanished_at IS NOT NULL"
         ).fetchall()[0][0]
-    return tuple((str(s), int(n), float(v)) for s, n, v in obs), int(revs), int(gone), ident.version
+    state = (
+        tuple((str(s), int(n), float(v)) for s, n, v in obs),
+        int(revs),
+        int(gone),
+        ident.version,
+    )
+    return state, ident.store_id
 
 
 def _store_id(path: Path) -> str:
@@ -158,12 +169,12 @@ def _kill_at_random(
             assert None in allowed, f"no store left by {where}"
             continue
         try:
-            got = _state(store)
+            got, got_id = _state_and_id(store)
         except Exception as exc:  # any failure to read is corruption
             pytest.fail(f"the store does not open after {where}: {exc}")
         assert got in allowed, f"a store that is neither old nor new after {where}: {got}"
         if start_id is not None:
-            assert _store_id(store) == start_id, f"the store changed identity after {where}"
+            assert got_id == start_id, f"the store changed identity after {where}"
         with Store(store) as st:  # and it takes the next write
             assert got is None or st.identity.version == got[3]
     assert sum(o.endswith("killed") for o in outcomes) >= kills, f"too few kills: {outcomes}"

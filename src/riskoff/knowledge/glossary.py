@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 from riskoff.errors import DataFileError
@@ -60,6 +60,16 @@ class Glossary:
     """Every term, in file order, with lookup by id, name and alias."""
 
     terms: tuple[Term, ...]
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(self.terms)
+
+    def __hash__(self) -> int:
+        # computed once: the caches keyed by a glossary (its index, the hover pattern) are
+        # read for every name a diagnosis prints, and the dataclass's own hash would hash
+        # every term on each read (most of the whole-history narrative audit's time)
+        return self._hash
 
     @property
     def _index(self) -> Mapping[str, Term]:

@@ -417,7 +417,7 @@ def parse_suspects(
 def load_suspects(home: Path | None = None, checks: Collection[str] | None = None) -> list[Suspect]:
     """The packaged fingerprints plus the user's ``$RISKOFF_HOME/suspects.toml``."""
     text = resources.files("riskoff.data").joinpath("suspects.toml").read_text("utf-8")
-    suspects = parse_suspects(text, where="riskoff/data/suspects.toml", checks=checks)
+    suspects = list(_packaged(text, None if checks is None else frozenset(checks)))
     if home is not None:
         user = Path(home) / "suspects.toml"
         if user.is_file():
@@ -425,6 +425,14 @@ def load_suspects(home: Path | None = None, checks: Collection[str] | None = Non
                 read_text(user), where=str(user), base=suspects, checks=checks
             )
     return suspects
+
+
+@lru_cache(maxsize=4)
+def _packaged(text: str, checks: frozenset[str] | None) -> tuple[Suspect, ...]:
+    """The packaged file parsed once per text (read on every call, so an edited file is
+    parsed again) and set of check names: parsing it was a third of a day's diagnosis.
+    Suspects are frozen, so every caller may share them."""
+    return tuple(parse_suspects(text, where="riskoff/data/suspects.toml", checks=checks))
 
 
 def _stamp(home: Path | None) -> tuple[str, int]:
