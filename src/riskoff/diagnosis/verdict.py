@@ -24,13 +24,7 @@ from riskoff.diagnosis.text import fmt_value
 from riskoff.formatting import fmt_log_pct, fmt_sigma, sentence_end
 from riskoff.knowledge.calibration import TrackRecord
 
-__all__ = [
-    "compose_verdict",
-    "confidence_sentence",
-    "crypto_traded",
-    "dedupe",
-    "missing_sources",
-]
+__all__ = ["compose_verdict", "confidence_sentence", "dedupe", "missing_sources"]
 
 
 _YIELDS = {"treasuries": ("10-year", "rates.d10y_bp"), "long_bond": ("30-year", "rates.d30y_bp")}
@@ -122,7 +116,7 @@ def _selloff_sentence(day_text: str, row: Mapping[str, float], sell: Selloff, us
     else:
         out = _calm_sentence(day_text, row, sell)
     if not us_open:
-        if crypto_traded(row):
+        if _crypto_traded(row):
             out += (
                 " Stock, bond and commodity markets were closed (weekend or holiday); "
                 "only crypto traded, other markets carry their last close."
@@ -135,7 +129,7 @@ def _selloff_sentence(day_text: str, row: Mapping[str, float], sell: Selloff, us
     return out
 
 
-def crypto_traded(row: Mapping[str, float]) -> bool:
+def _crypto_traded(row: Mapping[str, float]) -> bool:
     """A crypto class traded that day (its ``open.<class>`` is 1 with a move)."""
     return any(
         get(row, f"open.{c}") == 1.0 and not math.isnan(get(row, f"move.{c}"))

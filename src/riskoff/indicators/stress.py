@@ -35,7 +35,6 @@ __all__ = [
     "CDF_MIN_OBS",
     "CORR_BURN_IN",
     "EWMA_LAMBDA",
-    "HOT_PCT",
     "MIN_SEGMENTS",
     "SEGMENTS",
     "calc_ciss",
@@ -55,7 +54,6 @@ seen several half-lives."""
 MIN_SEGMENTS = 4
 """Segments that must have entered before the index is published (half of them)."""
 RV_WINDOW = 20  # sessions of realised volatility
-HOT_PCT = STRESS_HOT_PCT
 
 
 def _rv(panel: Panel, cls: str) -> pd.Series:
@@ -226,6 +224,6 @@ def stress_components(panel: Panel) -> pd.DataFrame:
     out["stress.peak_segment"] = np.where(has, top.astype(np.float64), np.nan)
     out["stress.peak_pct"] = np.where(has, pct[rows_i, top], np.nan)
     # "at or above the 90th percentile" as a sentence rounds it: 0.897 is the 90th
-    hot = np.round(np.nan_to_num(pct) * 100) >= round(HOT_PCT * 100)
+    hot = np.round(np.nan_to_num(pct) * 100) >= round(STRESS_HOT_PCT * 100)
     out["stress.breadth"] = np.where(has, hot.sum(axis=1), np.nan)
     return out

@@ -54,7 +54,6 @@ def stress_data(
     import pandas as pd
 
     from riskoff.indicators.paths import smoothed_turbulence
-    from riskoff.indicators.stress import SEGMENTS
     from riskoff.knowledge.glossary import glossary
     from riskoff.render.chartdata import Episode, StressData, TimeSeries
 
@@ -72,22 +71,18 @@ def stress_data(
         # was not known yet
         eps.append(Episode(str(e["id"]), str(e["name"]), _iso(a), _iso(min(b, end))))
 
-    # one weekly pass over the five columns (resampling them one by one is slow)
+    # one weekly pass over the six columns (resampling them one by one is slow);
+    # stress.peak: the most stressed segment that has entered the index (indicators.stress)
     cols = {
         "stress.index": "max",
         "stress.stlfsi": "last",
         "stress.ofr_fsi": "last",
         "turbulence.value": "last",
         "absorption.ratio": "last",
+        "stress.peak": "max",
     }
     frame = pd.DataFrame({c: _col(t, c) for c in cols})
     frame["turbulence.value"] = smoothed_turbulence(frame["turbulence.value"])
-    if "stress.peak" in t.columns:  # the feature table's: the segments that have entered
-        frame["stress.peak"] = _col(t, "stress.peak")
-    else:  # a stress-index frame's columns renamed: the highest segment
-        segs = pd.DataFrame({s: _col(t, f"stress.{s}") for s in SEGMENTS})
-        frame["stress.peak"] = segs.max(axis=1, skipna=True).where(frame["stress.index"].notna())
-    cols["stress.peak"] = "max"
     weekly = frame.resample("W-FRI").agg(cols) if len(frame) else frame
     # the last week ends on the day itself, not on a Friday after it
     weekly.index = pd.DatetimeIndex(weekly.index).where(weekly.index <= end, end)

@@ -209,7 +209,7 @@ def test_stress_chart_opens_on_two_years_and_names_its_episodes() -> None:
         {"id": "in", "name": "Inside: the view", "start": "2023-05-01", "end": "2023-05-09"},
     ]
     table = _table()
-    table["stress.metals"] = 0.9
+    table["stress.peak"] = 0.9
     data = charting.stress_data(table, day=DAY, episodes=eps)
     assert data.view_start == "2022-03-15"  # two years to the day
     assert data.peak is not None
