@@ -180,6 +180,7 @@ def _evidence(
             text=_unavailable_text(check) if with_text else "",
             strength=0.0,
             weight=check.weight,
+            family=check.family,
         )
     s = check.strength(value, n_days)
     claims: tuple[Claim, ...] = ()
@@ -205,6 +206,7 @@ def _evidence(
         strength=s,
         weight=check.weight,
         claims=claims,
+        family=check.family,
     )
 
 
@@ -292,6 +294,9 @@ def _score_one(
             headline=render_template(suspect.headline, row, labels)
             if with_text
             else suspect.headline,
+            phrase=render_template(suspect.phrase, row, labels)
+            if with_text and suspect.phrase
+            else suspect.phrase,
             score=round(score, 4),
             evidence=tuple(listed),
             coverage=round(w_used / w_all, 4) if w_all > 0 else 0.0,

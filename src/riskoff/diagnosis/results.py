@@ -142,6 +142,8 @@ class Evidence:
     weight: float = 0.0
     claims: tuple[Claim, ...] = ()
     """The facts ``text`` states (the sentence is rendered from them)."""
+    family: Literal["prices", "newspapers"] = "prices"
+    """What the check read: the markets' prices or what the newspapers wrote."""
 
     @property
     def available(self) -> bool:
@@ -175,6 +177,8 @@ class SuspectScore:
     score: float
     evidence: tuple[Evidence, ...] = ()
     coverage: float = 1.0
+    phrase: str = ""
+    """How running prose names it (the suspect's ``phrase``; empty: the headline)."""
     selloff: bool = True
     """False on a day (or window) that was not a sell-off: there is nothing to explain,
     and the label says so instead of "possible" or "likely"."""

@@ -15,6 +15,7 @@ from riskoff.diagnosis.results import (
     FIT_FLOOR,
     QUIET_FLOOR,
     Comparison,
+    Evidence,
     Selloff,
     SuspectScore,
     Verdict,
@@ -24,7 +25,13 @@ from riskoff.diagnosis.text import fmt_value
 from riskoff.formatting import fmt_log_pct, fmt_sigma, sentence_end
 from riskoff.knowledge.calibration import TrackRecord
 
-__all__ = ["compose_verdict", "confidence_sentence", "dedupe", "missing_sources"]
+__all__ = [
+    "compose_verdict",
+    "confidence_sentence",
+    "dedupe",
+    "missing_sources",
+    "papers_sentence",
+]
 
 
 _YIELDS = {"treasuries": ("10-year", "rates.d10y_bp"), "long_bond": ("30-year", "rates.d30y_bp")}
@@ -161,6 +168,30 @@ def _backdrop(row: Mapping[str, float], sell: Selloff) -> str:
     )
 
 
+def papers_sentence(scores: Sequence[SuspectScore], primary: SuspectScore | None, said: str) -> str:
+    """What the loudest newspaper wrote and which suspect it points to, when the verdict
+    has not said it yet: the papers are a witness apart from the prices (docs/suspects.md,
+    "Two kinds of evidence"), so a tariff day the prices read as bank stress still says
+    what filled the papers. ``primary``: the named primary, if any; ``said``: the verdict
+    so far. Empty when no newspaper reading supports any suspect."""
+    best: tuple[SuspectScore, Evidence] | None = None
+    for sc in scores:
+        for e in sc.for_:
+            if (
+                e.family == "newspapers"
+                and e.text
+                and (best is None or e.strength > best[1].strength)
+            ):
+                best = (sc, e)
+    if best is None or best[1].text in said:
+        return ""
+    sc, e = best
+    name = sc.phrase or sc.headline
+    if sc is primary:
+        return f"{e.text}; that too points to {name}."
+    return f"{e.text}; that points to {name} (score {sc.score:.2f})."
+
+
 def confidence_sentence(confidence: float, scores: Sequence[SuspectScore]) -> str:
     """How the raw confidence relates to the score, said once beside both (keep it in step
     with :func:`riskoff.diagnosis.confidence.raw_confidence`: a change of one is a change of
@@ -239,6 +270,9 @@ def compose_verdict(
             f"{QUIET_FLOOR:.2f}; the closest fingerprint, {p.headline}, scores "
             f"{p.score:.2f}, so none is named and no confidence given."
         )
+    papers = papers_sentence(scores, p if named else None, " ".join(parts))
+    if papers:
+        parts.append(papers)
     parts.append(versus.text)
     backdrop = _backdrop(row, sell)
     if backdrop:

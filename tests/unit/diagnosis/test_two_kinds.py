@@ -11,7 +11,7 @@ from riskoff.diagnosis.audit import audit_diagnosis
 from riskoff.diagnosis.engine import with_newspapers
 from riskoff.diagnosis.results import FIT_FLOOR, QUIET_FLOOR, fits
 from riskoff.errors import DataFileError
-from tests.unit.diagnosis.test_diagnosis import DAY, calm_row, moves
+from tests.unit.diagnosis.test_diagnosis import DAY, calm_row, dash_for_cash, moves
 
 
 def _war_papers(row: dict[str, float], acts_x: float) -> dict[str, float]:
@@ -180,3 +180,47 @@ def test_a_suspect_with_less_than_half_its_evidence_readable_scores_zero() -> No
     assert less[0].coverage == 0.25
     assert less[0].score == 0.0
     assert [e.available for e in less[0].evidence].count(False) == 3
+
+
+def _trade_papers_on_a_cash_day() -> dict[str, float]:
+    """A dash for cash (the prices' story) while the trade-policy papers read 8x."""
+    row = _war_papers(dash_for_cash(), 1.0)
+    row.update({"news.tpu_x": 8.0, "news.tpu": 800.0, "news.policy_x": 8.0})
+    return row
+
+
+def test_the_verdict_says_what_filled_the_papers_when_the_prices_point_elsewhere() -> None:
+    row = _trade_papers_on_a_cash_day()
+    d = diagnose_row(row, suspects=load_suspects(), date=DAY)
+    policy = next(s for s in d.suspects if s.id == "policy")
+    assert d.verdict.primary == "liquidity"
+    want = (
+        "The newspapers were full of trade policy: their trade-policy-uncertainty index at "
+        f"8.00× its one-year median (800 against 100); that points to a US policy shock "
+        f"(score {policy.score:.2f})."
+    )
+    assert want in d.verdict.text
+    assert audit_diagnosis(d, row, references_stored=False).contradictions == ()
+
+
+def test_the_papers_sentence_is_not_said_twice_or_without_loud_papers() -> None:
+    from riskoff.diagnosis.verdict import papers_sentence
+
+    row = _trade_papers_on_a_cash_day()
+    scores, _ = score_suspects(load_suspects(), row)
+    policy = next(s for s in scores if s.id == "policy")
+    loud = next(e for e in policy.for_ if e.family == "newspapers")
+    assert papers_sentence(scores, policy, "").endswith("that too points to a US policy shock.")
+    assert papers_sentence(scores, None, f"Most like it: {loud.text}.") == ""
+    quiet, _ = score_suspects(load_suspects(), _war_papers(calm_row(), 1.0))
+    assert papers_sentence(quiet, None, "") == ""
+
+
+def test_the_loudest_paper_speaks_when_several_are_loud() -> None:
+    from riskoff.diagnosis.verdict import papers_sentence
+
+    row = _trade_papers_on_a_cash_day()
+    row.update({"news.gpr_acts_x": 3.0, "news.gpr_acts": 300.0, "news.geo_x": 3.0})
+    scores, _ = score_suspects(load_suspects(), row)
+    said = papers_sentence(scores, None, "")
+    assert said.startswith("The newspapers were full of trade policy")  # 8x beats 3x
