@@ -266,3 +266,48 @@ def test_a_window_reads_the_papers_of_its_worst_session(
     assert worst is not None
     assert read == [(worst, worst)]
     assert worst != d.date
+
+
+def test_a_source_is_said_to_have_no_data_only_on_a_day_it_had_none(
+    loaded_settings: Settings, workspace: Any
+) -> None:
+    """"Scored without X (no data for this day)" and "unavailable (no data for this day:
+    X)" name X only when X had no level that day (none carried within its staleness), no
+    class move from any of its class's sources and no paper: a check without a value whose
+    sources all had data lacked history, and says so."""
+    import math
+    import random
+
+    from riskoff.diagnosis.classes import CLASS_SOURCES
+    from riskoff.diagnosis.names import plain_name
+
+    pnl = workspace.panel
+    class_of = {sym: cls for cls, sym in CLASS_SOURCES.items()}
+
+    def had_data(sym: str, ts: Any) -> bool:
+        for frame in (pnl.levels, pnl.papers):
+            if sym in frame.columns and ts in frame.index and not math.isnan(frame[sym].loc[ts]):
+                return True
+        cls = class_of.get(sym)
+        return cls is not None and ts in pnl.class_source.index and pnl.class_source[cls].loc[ts] >= 0
+
+    rng = random.Random(19)
+    days = [d for d in pnl.days if d.weekday() < 5 and d.year >= 1986]
+    checks = {c.indicator: c for s in load_suspects() for c in s.checks}
+    histories = 0
+    for ts in sorted(rng.sample(days, 40)):
+        d = usecases.diagnose(
+            ts.date(), workspace=workspace, settings=loaded_settings, with_analogs=False
+        )
+        for sym in (m for m in d.missing if ":" in m):
+            assert not had_data(sym, ts), (ts, sym)
+        for e in (e for s in d.suspects for e in s.evidence if e.supports is None):
+            sources = checks[e.indicator].sources
+            said = e.text.partition("no data for this day: ")[2]
+            for sym in sources:
+                if had_data(sym, ts):
+                    assert plain_name(sym) not in said, (ts, e.text)
+            if sources and not said:
+                histories += 1
+                assert "too little history" in e.text, (ts, e.text)
+    assert histories > 0  # the sample holds checks that lacked history, not data

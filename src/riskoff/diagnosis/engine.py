@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -123,14 +124,27 @@ def _closed(check: Check, row: Mapping[str, float], us_open: bool) -> bool:
     return False
 
 
-def _unavailable_text(check: Check) -> str:
-    """What a person reads of a check without data: plain names, never internal ones."""
+def _lacking(check: Check, absent: AbstractSet[str] | None) -> tuple[str, ...]:
+    """The check's sources without data on the day (all of them when ``absent``, the
+    sources the caller knows to lack data, is not given)."""
+    if absent is None:
+        return check.sources
+    return tuple(s for s in check.sources if s in absent)
+
+
+def _unavailable_text(check: Check, absent: AbstractSet[str] | None) -> str:
+    """What a person reads of a check without data: plain names, never internal ones. Only
+    the sources without data that day are named; when every source had data, the measure
+    needs more of their history than there is yet (a regression or a volatility window)."""
     from riskoff.diagnosis.names import plain_name
 
     name = plain_name(check.indicator)
     if not check.sources:
         return f"{name} is unavailable (no data for this day)"
-    names = ", ".join(plain_name(s) for s in check.sources)
+    lacking = _lacking(check, absent)
+    if not lacking:
+        return f"{name} is unavailable for this day: its sources have too little history for it yet"
+    names = ", ".join(plain_name(s) for s in lacking)
     return f"{name} is unavailable (no data for this day: {names})"
 
 
@@ -159,6 +173,7 @@ def _evidence(
     window_mode: bool,
     us_open: bool,
     with_text: bool,
+    absent: AbstractSet[str] | None = None,
 ) -> Evidence | None:
     """Grade one check; None when it does not apply (closed market, daily-only in a window)."""
     if window_mode and check.daily_only:
@@ -177,7 +192,7 @@ def _evidence(
             observed=None,
             baseline=check.baseline,
             supports=None,
-            text=_unavailable_text(check) if with_text else "",
+            text=_unavailable_text(check, absent) if with_text else "",
             strength=0.0,
             weight=check.weight,
             family=check.family,
@@ -230,6 +245,7 @@ def _score_one(
     window_mode: bool,
     us_open: bool,
     with_text: bool,
+    absent: AbstractSet[str] | None = None,
 ) -> tuple[SuspectScore, list[str]]:
     listed: list[Evidence] = []
     missing: list[str] = []
@@ -252,12 +268,13 @@ def _score_one(
             window_mode=window_mode,
             us_open=us_open,
             with_text=with_text,
+            absent=absent,
         )
         if ev is None:
             continue
         w_all += check.weight
         if not ev.available:
-            missing.extend(check.sources or (check.indicator,))
+            missing.extend(_lacking(check, absent) or (check.indicator,))
             listed.append(ev)
             continue
         if check.family == "newspapers":
@@ -313,8 +330,11 @@ def score_suspects(
     window_mode: bool = False,
     with_text: bool = True,
     derived: Derived | None = None,
+    absent: AbstractSet[str] | None = None,
 ) -> tuple[list[SuspectScore], list[str]]:
-    """Score every suspect on one row; return them best first, and what was missing."""
+    """Score every suspect on one row; return them best first, and what was missing.
+    ``absent``: the source symbols known to have no data on the day (a check without a
+    value then names only those; without it, all of its sources)."""
     dx = derived or derive(row, n_days)
     full = {**row, **dx.values}
     us_open = is_open(row, "us_equities")
@@ -329,6 +349,7 @@ def score_suspects(
             window_mode=window_mode,
             us_open=us_open,
             with_text=with_text,
+            absent=absent,
         )
         scores.append(sc)
         missing.extend(miss)
@@ -451,6 +472,7 @@ def diagnose_row(
     extra: Mapping[str, float] | None = None,
     derived: Derived | None = None,
     record: TrackRecord | None = None,
+    absent: AbstractSet[str] | None = None,
 ) -> Diagnosis:
     """Diagnose one feature row (a day, or a window when ``start < date``).
 
@@ -458,7 +480,8 @@ def diagnose_row(
     :mod:`riskoff.indicators.relative`); ``references`` are the feature rows of 312 and 519;
     ``derived``: the row's :func:`~riskoff.diagnosis.derived.derive` values when the
     caller already has them (of the row *with* ``extra``); ``record``: the track record the
-    confidence reads (the packaged one unless given: a user's own calibration file).
+    confidence reads (the packaged one unless given: a user's own calibration file);
+    ``absent``: the source symbols without data on the day (:func:`score_suspects`).
     """
     if extra:
         row = {**row, **extra}
@@ -469,12 +492,12 @@ def diagnose_row(
     full = {**row, **dx.values}
     sell = assess_selloff(row, dx)
     scores, missing = score_suspects(
-        suspects, row, n_days=n_days, window_mode=window_mode, derived=dx
+        suspects, row, n_days=n_days, window_mode=window_mode, derived=dx, absent=absent
     )
     if not sell.is_selloff:
         scores = [replace(s, selloff=False) for s in scores]
     us_open = is_open(row, "us_equities")
-    missing_all = dedupe([*missing_sources(row), *sorted(set(missing))])
+    missing_all = dedupe([*missing_sources(row, absent), *sorted(set(missing))])
     refs = references or {"312": None, "519": None}
     versus = compare_references(row, refs, date)
     day_text = date.isoformat() if not window_mode else f"{start.isoformat()} to {date.isoformat()}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from riskoff.diagnosis.classes import CLASS_NAMES, CLASS_SOURCES, CLASSES, GROUPS
 from riskoff.diagnosis.confidence import assess_confidence, track_record_text
@@ -300,11 +301,15 @@ def stocks_rose(row: Mapping[str, float]) -> bool:
     return is_open(row, "us_equities") and not math.isnan(move) and move > 0.0
 
 
-def missing_sources(row: Mapping[str, float]) -> list[str]:
+def missing_sources(row: Mapping[str, float], absent: AbstractSet[str] | None = None) -> list[str]:
+    """Each traded class without a move in sigmas: its source when it had no data (or
+    when ``absent``, the sources known to lack data, is not given), else its sigma feature
+    (the source had data, too little of it for a volatility yet)."""
     out = []
     for c in CLASSES:
         if is_open(row, c) and math.isnan(get(row, f"sigma.{c}")):
-            out.append(CLASS_SOURCES[c])
+            src = CLASS_SOURCES[c]
+            out.append(src if absent is None or src in absent else f"sigma.{c}")
     return out
 
 

@@ -10,12 +10,16 @@ from typing import TYPE_CHECKING
 from riskoff.usecases.newspapers import news_frame
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from riskoff.dates import Window
+    from riskoff.knowledge.suspects import Suspect
     from riskoff.usecases.workspace import Workspace
 
 __all__ = [
+    "absent_sources",
     "banks_frame",
     "feature_row",
     "floats",
@@ -141,3 +145,33 @@ def banks_frame(ws: Workspace, days: pd.DatetimeIndex) -> pd.DataFrame:
     if ws.banks is None or "rel.regional_banks" not in ws.banks:
         return pd.DataFrame(index=days)
     return ws.banks[["move.regional_banks", "rel.regional_banks"]].reindex(days)
+
+
+def absent_sources(ws: Workspace, suspects: Sequence[Suspect], day: dt.date) -> frozenset[str]:
+    """The source symbols the suspects' checks (and the classes) read that had no data on
+    ``day``: no level known at its end (the panel forgets a level past its staleness), no
+    class move from any of the class's sources, no newspaper dated that day. A check
+    without a value names only these; a source with data behind a check without a value
+    lacked the history the measure needs (``riskoff.diagnosis.engine``)."""
+    import math
+
+    import pandas as pd
+
+    from riskoff.diagnosis.classes import CLASS_SOURCES
+
+    pnl, ts = ws.panel, pd.Timestamp(day)
+    class_of = {sym: cls for cls, sym in CLASS_SOURCES.items()}
+    wanted = {s for sp in suspects for c in sp.checks for s in c.sources} | set(class_of)
+
+    def value(frame: pd.DataFrame, col: str) -> float:
+        if col not in frame.columns or ts not in frame.index:
+            return math.nan
+        return float(frame[col].loc[ts])
+
+    def has_data(sym: str) -> bool:
+        if any(not math.isnan(value(f, sym)) for f in (pnl.levels, pnl.papers)):
+            return True
+        cls = class_of.get(sym)
+        return cls is not None and value(pnl.class_source, cls) >= 0
+
+    return frozenset(sym for sym in wanted if not has_data(sym))

@@ -16,6 +16,7 @@ from riskoff.dates import Window, parse_date, parse_window
 from riskoff.errors import BadDateError
 from riskoff.usecases.common import EmptyStoreError, settings_or_env
 from riskoff.usecases.day_inputs import (
+    absent_sources,
     banks_frame,
     feature_row,
     floats,
@@ -169,6 +170,7 @@ def diagnose(
         references=refs,
         extra=extra,
         record=record,
+        absent=absent_sources(ws, suspects, end),
     )
     if win is not None and win.start != win.end:
         assert path is not None
@@ -211,6 +213,7 @@ def _window_path(
         as_of=worst_day,
         references=references(table, worst_day),
         record=record,
+        absent=absent_sources(ws, suspects, worst_day),
     )
     return diagnose_path(
         whole, row, scored, suspects=suspects, worst=worst, n_days=n_days, record=record
