@@ -271,10 +271,11 @@ def test_a_window_reads_the_papers_of_its_worst_session(
 def test_a_source_is_said_to_have_no_data_only_on_a_day_it_had_none(
     loaded_settings: Settings, workspace: Any
 ) -> None:
-    """"Scored without X (no data for this day)" and "unavailable (no data for this day:
-    X)" name X only when X had no level that day (none carried within its staleness), no
-    class move from any of its class's sources and no paper: a check without a value whose
-    sources all had data lacked history, and says so."""
+    """The verdict's "Scored without X (no data for this day)" and a check's "unavailable
+    (no data for this day: X)" name X only when X had no level that day (none carried
+    within its staleness), no class move from any of its class's sources and no paper
+    dated that day: a check without a value whose sources all had data lacked history,
+    and says so."""
     import math
     import random
 
@@ -285,17 +286,25 @@ def test_a_source_is_said_to_have_no_data_only_on_a_day_it_had_none(
     class_of = {sym: cls for cls, sym in CLASS_SOURCES.items()}
 
     def had_data(sym: str, ts: Any) -> bool:
-        for frame in (pnl.levels, pnl.papers):
-            if sym in frame.columns and ts in frame.index and not math.isnan(frame[sym].loc[ts]):
-                return True
+        if sym in pnl.papers.columns:
+            return ts in pnl.papers.index and not math.isnan(pnl.papers[sym].loc[ts])
+        frame = pnl.levels
+        if sym in frame.columns and ts in frame.index and not math.isnan(frame[sym].loc[ts]):
+            return True
         cls = class_of.get(sym)
-        return cls is not None and ts in pnl.class_source.index and pnl.class_source[cls].loc[ts] >= 0
+        return (
+            cls is not None and ts in pnl.class_source.index and pnl.class_source[cls].loc[ts] >= 0
+        )
 
     rng = random.Random(19)
     days = [d for d in pnl.days if d.weekday() < 5 and d.year >= 1986]
+    # and the first weekday after each newspaper index's last paper, read from the data
+    ends = [pnl.papers[c].last_valid_index() for c in pnl.papers.columns]
+    after = [min(d for d in days if d > e + dt.timedelta(days=1)) for e in ends if e < days[-1]]
     checks = {c.indicator: c for s in load_suspects() for c in s.checks}
     histories = 0
-    for ts in sorted(rng.sample(days, 40)):
+    assert after  # the store holds papers that end before the prices
+    for ts in sorted({*rng.sample(days, 40), *after}):
         d = usecases.diagnose(
             ts.date(), workspace=workspace, settings=loaded_settings, with_analogs=False
         )
@@ -310,4 +319,5 @@ def test_a_source_is_said_to_have_no_data_only_on_a_day_it_had_none(
             if sources and not said:
                 histories += 1
                 assert "too little history" in e.text, (ts, e.text)
+                assert all(had_data(sym, ts) for sym in sources), (ts, e.text)
     assert histories > 0  # the sample holds checks that lacked history, not data

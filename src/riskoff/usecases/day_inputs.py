@@ -169,7 +169,9 @@ def absent_sources(ws: Workspace, suspects: Sequence[Suspect], day: dt.date) -> 
         return float(frame[col].loc[ts])
 
     def has_data(sym: str) -> bool:
-        if any(not math.isnan(value(f, sym)) for f in (pnl.levels, pnl.papers)):
+        if sym in pnl.papers.columns:  # a paper of that date, never one carried forward
+            return not math.isnan(value(pnl.papers, sym))
+        if not math.isnan(value(pnl.levels, sym)):
             return True
         cls = class_of.get(sym)
         return cls is not None and value(pnl.class_source, cls) >= 0
