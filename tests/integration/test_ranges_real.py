@@ -66,3 +66,37 @@ def test_the_next_days_low_waits_for_that_day(workspace: Any, loaded_settings: S
     win = usecases.diagnose(window="2020-03-12:2020-03-13", with_analogs=False, **kw)
     crypto = next(s for s in win.suspects if s.id == "crypto")
     assert any("down 48.1% at its low" in e.text for e in crypto.evidence)
+
+
+def test_a_one_day_window_reads_its_days_range_row_on_every_class(workspace: Any) -> None:
+    """window_ranges reads only the rows a window needs (the window, the session before,
+    the volatility window before it); on real data, with its gaps and non-trading days
+    (oil's negative close among them), a one-day window still equals the full-history row."""
+    import random
+
+    from riskoff.indicators.ranges import range_features, window_ranges
+
+    pnl = workspace.panel
+    full = range_features(pnl)
+    rng = random.Random(7)
+    rows = rng.sample(range(len(pnl.days)), 120)
+    # and days whose volatility window holds a traded session without a move (a close the
+    # log cannot take), where counting sessions matters
+    from riskoff.indicators.ranges import RANGE_CLASSES
+
+    for sym in {s for syms in RANGE_CLASSES.values() for s in syms}:
+        if sym in pnl.moves.columns:
+            holes = (pnl.traded[sym].astype(bool) & pnl.moves[sym].isna()).to_numpy().nonzero()[0]
+            rows += [int(h) + 30 for h in holes[:3] if h + 30 < len(pnl.days)]
+    rows = sorted(set(rows))
+    ranged = 0
+    for a in rows:
+        one = window_ranges(pnl, a, a)
+        for col, got in one.items():
+            want = float(full[col].iloc[a])
+            assert (math.isnan(got) and math.isnan(want)) or got == pytest.approx(want), (
+                pnl.days[a],
+                col,
+            )
+            ranged += not math.isnan(got)
+    assert ranged > 100  # the sample reads real ranges, not only NaN

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pandas as pd
 
-from riskoff.indicators.moves import calc_trailing_vol
+from riskoff.indicators.moves import VOL_WINDOW, calc_trailing_vol
 from riskoff.knowledge.universe import universe
 
 if TYPE_CHECKING:
@@ -159,30 +159,39 @@ def window_ranges(panel: Panel, a: int, b: int) -> dict[str, float]:
             col = f"{sym}@low"
             if col not in panel.ranges.columns or sym not in panel.levels.columns:
                 continue
-            src = _source_frames(panel, sym)
-            if src is None:
-                continue
-            span = src["tolow"][a : b + 1]
+            # only the window's rows and the sessions before it that its numbers read:
+            # the session before (tolow2) and the volatility window before its first day
+            tr_all = panel.traded[sym].to_numpy(dtype=bool)
+            mv_all = panel.moves[sym].to_numpy(dtype=np.float64)
+            earlier = np.flatnonzero(tr_all[:a])
+            counted = np.flatnonzero(tr_all[:a] & ~np.isnan(mv_all[:a]))  # as the vol counts
+            s0 = int(counted[-(VOL_WINDOW + 1)]) if len(counted) > VOL_WINDOW else 0
+            mv, tr = mv_all[a : b + 1], tr_all[a : b + 1]
+            span = calc_range_moves(
+                panel.levels[sym].to_numpy(dtype=np.float64)[a : b + 1],
+                panel.ranges[col].to_numpy(dtype=np.float64)[a : b + 1],
+                mv,
+                tr,
+                np.full(b + 1 - a, np.nan),  # the wick's volatility is the window's own, below
+            )["tolow"]
             if np.isnan(span).all():
                 continue
-            mv = panel.moves[sym].to_numpy(dtype=np.float64)[a : b + 1]
-            tr = panel.traded[sym].to_numpy(dtype=bool)[a : b + 1]
             step = np.where(tr, np.nan_to_num(mv), 0.0)
             before = np.concatenate([[0.0], np.cumsum(step)[:-1]])  # close before each day
             depth = before + span
             at = int(np.nanargmin(depth))
             deepest = float(depth[at])
             total = float(step.sum())
-            vol = calc_trailing_vol(panel.moves[[sym]], panel.traded[[sym]].astype(bool))
-            v0 = float(vol[sym].to_numpy(dtype=np.float64)[a])
+            vol = calc_trailing_vol(
+                panel.moves[[sym]].iloc[s0 : a + 1],
+                panel.traded[[sym]].iloc[s0 : a + 1].astype(bool),
+            )
+            v0 = float(vol[sym].to_numpy(dtype=np.float64)[-1])
             n = max(int(tr.sum()), 1)
             rebound = total - deepest
             # the session before the window: its move turns the window's fall into one
             # from the close two sessions back, as the row's tolow2 (a one-day window
             # is its day's row)
-            tr_all = panel.traded[sym].to_numpy(dtype=bool)
-            earlier = np.flatnonzero(tr_all[:a])
-            mv_all = panel.moves[sym].to_numpy(dtype=np.float64)
             prev = float(mv_all[earlier[-1]]) if len(earlier) else math.nan
             vals = {
                 "tolow": deepest,
