@@ -341,7 +341,7 @@ class AnalogEngine:
                 if sim is None:
                     info["reason"] = "shares fewer than three traded markets with the day"
             if sim is not None:
-                info.update(available=True, similarity=round(sim, 2))
+                info.update(available=True, similarity=round(sim, 4))
                 ref_rows[name] = i
             refs[name] = info
         rows: list[dict[str, Any]] = []

@@ -373,6 +373,17 @@ def _move_text(row: Mapping[str, float], cls: str) -> str:
     return fmt_log_pct(get(row, f"move.{cls}"))
 
 
+def _places_apart(a: float | None, b: float | None, least: int = 2, most: int = 6) -> int:
+    """The fewest decimal places (from ``least``) at which ``a`` and ``b`` print apart;
+    ``least`` when either is missing or they are equal."""
+    if a is None or b is None or a == b:
+        return least
+    places = least
+    while places < most and round(a, places) == round(b, places):
+        places += 1
+    return places
+
+
 def compare_references(
     row: Mapping[str, float],
     references: Mapping[str, Mapping[str, float] | None],
@@ -437,11 +448,14 @@ def compare_references(
             why = "the store holds neither 2020-03-12 nor 2021-05-19"
         text = f"A new 312 or a new 519? Cannot say: {why}."
     else:
+        # the words say which is closer: print as many places as it takes for the numbers
+        # to say it too (0.412 against 0.409, not 0.41 against 0.41)
+        places = _places_apart(s312, s519)
         sims_text = []
         for name in ("312", "519"):
             value = sims.get(REFERENCE_DAYS[name].isoformat())
             if value is not None:
-                sims_text.append(f"{value:.2f} to {name}")
+                sims_text.append(f"{value:.{places}f} to {name}")
             elif day is not None and REFERENCE_DAYS[name] > day:
                 sims_text.append(
                     f"{name} ({REFERENCE_DAYS[name].isoformat()}) had not happened yet"

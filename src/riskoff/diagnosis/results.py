@@ -257,7 +257,8 @@ class Comparison:
         return {
             "day": self.day.isoformat() if self.day else None,
             "closer": self.closer,
-            "similarity": {k: _num(v, 2) for k, v in self.similarity.items()},
+            # as precise as the analogs' similarity, so that ``closer`` reads off the numbers
+            "similarity": {k: _num(v, 4) for k, v in self.similarity.items()},
             "moves": {c: {k: _num(v, 2) for k, v in m.items()} for c, m in self.moves.items()},
             "text": self.text,
             "claims": [c.to_dict() for c in self.claims],

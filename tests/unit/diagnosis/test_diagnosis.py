@@ -808,3 +808,34 @@ def test_notable_counts_only_from_its_threshold() -> None:
     assert notable({"dx.crowded_wick": 1.9}, params, 1) == NOT_APPLICABLE
     assert notable({"dx.crowded_wick": 2.6}, params, 1) == 2.6
     assert math.isnan(notable({}, params, 1))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "places"),
+    [(0.414, 0.406, 3), (0.52, 0.31, 2), (0.41234, 0.41229, 5), (0.5, 0.5, 2), (0.4, None, 2)],
+)
+def test_the_312_519_numbers_print_apart_when_the_words_pick_one(
+    a: float, b: float | None, places: int
+) -> None:
+    from riskoff.diagnosis.engine import _places_apart
+
+    assert _places_apart(a, b) == places
+    if b is not None and a != b:
+        assert f"{a:.{places}f}" != f"{b:.{places}f}"
+
+
+def test_a_near_tie_with_312_and_519_says_which_with_numbers_that_show_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import riskoff.diagnosis.engine as engine
+
+    sims = iter([0.4141, 0.4062])
+    monkeypatch.setattr(engine, "reference_similarity", lambda *_: next(sims))
+    ref = dash_for_cash()
+    v = engine.compare_references(dash_for_cash(), {"312": ref, "519": ref}, DAY)
+    assert v.closer == "312"
+    assert (
+        "More like 312 (the 2020-03-12 dash for cash), similarity 0.414 to 312, 0.406 to 519"
+        in v.text
+    )
+    assert v.to_dict()["similarity"] == {"2020-03-12": 0.4141, "2021-05-19": 0.4062}
