@@ -35,6 +35,7 @@ __all__ = [
     "fmt_sigma",
     "join",
     "ordinal",
+    "places_apart",
     "sentence_end",
 ]
 
@@ -131,3 +132,15 @@ def cap(s: str) -> str:
 def sentence_end(text: str) -> str:
     """End a sentence once: a question keeps its question mark."""
     return text if text.endswith(("?", ".", "!")) else text + "."
+
+
+def places_apart(a: float | None, b: float | None, least: int = 2, most: int = 6) -> int:
+    """The fewest decimal places (from ``least``) at which ``a`` and ``b`` print apart, so
+    that words ranking one above the other have numbers that show it; ``least`` when
+    either is missing or they are equal."""
+    if a is None or b is None or a == b:
+        return least
+    places = least
+    while places < most and round(a, places) == round(b, places):
+        places += 1
+    return places

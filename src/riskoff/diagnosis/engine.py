@@ -42,7 +42,7 @@ from riskoff.diagnosis.selloff import assess_selloff
 from riskoff.diagnosis.text import fmt_value, render_claims, render_template
 from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources, stocks_rose
 from riskoff.diagnosis.versus import bitcoin_segment
-from riskoff.formatting import fmt_log_pct
+from riskoff.formatting import fmt_log_pct, places_apart
 from riskoff.indicators.reference import reference_similarity, sigma_vector
 from riskoff.knowledge.universe import universe
 
@@ -373,17 +373,6 @@ def _move_text(row: Mapping[str, float], cls: str) -> str:
     return fmt_log_pct(get(row, f"move.{cls}"))
 
 
-def _places_apart(a: float | None, b: float | None, least: int = 2, most: int = 6) -> int:
-    """The fewest decimal places (from ``least``) at which ``a`` and ``b`` print apart;
-    ``least`` when either is missing or they are equal."""
-    if a is None or b is None or a == b:
-        return least
-    places = least
-    while places < most and round(a, places) == round(b, places):
-        places += 1
-    return places
-
-
 def compare_references(
     row: Mapping[str, float],
     references: Mapping[str, Mapping[str, float] | None],
@@ -450,7 +439,7 @@ def compare_references(
     else:
         # the words say which is closer: print as many places as it takes for the numbers
         # to say it too (0.412 against 0.409, not 0.41 against 0.41)
-        places = _places_apart(s312, s519)
+        places = places_apart(s312, s519)
         sims_text = []
         for name in ("312", "519"):
             value = sims.get(REFERENCE_DAYS[name].isoformat())

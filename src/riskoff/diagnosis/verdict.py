@@ -23,7 +23,7 @@ from riskoff.diagnosis.results import (
     fits,
 )
 from riskoff.diagnosis.text import fmt_value
-from riskoff.formatting import fmt_log_pct, fmt_sigma, sentence_end
+from riskoff.formatting import fmt_log_pct, fmt_sigma, places_apart, sentence_end
 from riskoff.knowledge.calibration import TrackRecord
 
 __all__ = [
@@ -193,7 +193,7 @@ def papers_sentence(scores: Sequence[SuspectScore], primary: SuspectScore | None
     return f"{e.text}; that points to {name} (score {sc.score:.2f})."
 
 
-def confidence_sentence(confidence: float, scores: Sequence[SuspectScore]) -> str:
+def confidence_sentence(confidence: float, scores: Sequence[SuspectScore], places: int = 2) -> str:
     """How the raw confidence relates to the score, said once beside both (keep it in step
     with :func:`riskoff.diagnosis.confidence.raw_confidence`: a change of one is a change of
     the other). The calibrated confidence and its track record follow it
@@ -202,13 +202,13 @@ def confidence_sentence(confidence: float, scores: Sequence[SuspectScore]) -> st
     r = scores[1] if len(scores) > 1 else None
     why = []
     if r is not None and min(1.0, 0.4 + 2.0 * (p.score - r.score)) < 1.0:
-        why.append(f"a runner-up close behind ({r.score:.2f})")
+        why.append(f"a runner-up close behind ({r.score:.{places}f})")
     if p.coverage < 1.0:
         why.append(f"{(1.0 - p.coverage) * 100:.0f}% of its evidence missing")
     if not why:
         return f"Raw confidence {confidence:.2f}: the score, nothing to discount."
     return (
-        f"Raw confidence {confidence:.2f}: the score {p.score:.2f} discounted for "
+        f"Raw confidence {confidence:.2f}: the score {p.score:.{places}f} discounted for "
         f"{' and '.join(why)}."
     )
 
@@ -230,27 +230,29 @@ def compose_verdict(
     parts = [_selloff_sentence(day_text, row, sell, us_open)]
     named = fits(p.score, sell.is_selloff, stocks_rose=stocks_rose(row))
     conf = assess_confidence(scores, record)
+    # "most like" ranks the primary above the runner-up: their scores print apart
+    sp = places_apart(p.score, r.score) if r is not p else 2
     pro = [e.text for e in p.for_[:2] if e.text]
     if named:
         if sell.is_selloff:
-            lead = f"Most like {p.headline} (score {p.score:.2f}, {p.label})"
+            lead = f"Most like {p.headline} (score {p.score:.{sp}f}, {p.label})"
         else:
             lead = (
-                f"Not a sell-off, but the day fits {p.headline} (score {p.score:.2f}, "
+                f"Not a sell-off, but the day fits {p.headline} (score {p.score:.{sp}f}, "
                 f"at least the {QUIET_FLOOR:.2f} a suspect needs without a sell-off)"
             )
         parts.append(lead + (f": {'; '.join(pro)}." if pro else "."))
         con = [e.text for e in p.against[:1] if e.text]
         if con:
             parts.append(f"Against it: {sentence_end(con[0])}")
-        parts.append(confidence_sentence(conf.raw, scores))
+        parts.append(confidence_sentence(conf.raw, scores, sp))
         quoted = track_record_text(conf)
         if quoted:
             parts.append(quoted)
         if r is not p:
             rcon = [e.text for e in r.against[:1] if e.text]
             parts.append(
-                f"Runner-up: {r.headline} ({r.score:.2f})"
+                f"Runner-up: {r.headline} ({r.score:.{sp}f})"
                 + (f"; against it: {sentence_end(rcon[0])}" if rcon else ".")
             )
     elif sell.is_selloff:

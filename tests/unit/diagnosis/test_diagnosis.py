@@ -817,9 +817,9 @@ def test_notable_counts_only_from_its_threshold() -> None:
 def test_the_312_519_numbers_print_apart_when_the_words_pick_one(
     a: float, b: float | None, places: int
 ) -> None:
-    from riskoff.diagnosis.engine import _places_apart
+    from riskoff.formatting import places_apart
 
-    assert _places_apart(a, b) == places
+    assert places_apart(a, b) == places
     if b is not None and a != b:
         assert f"{a:.{places}f}" != f"{b:.{places}f}"
 
@@ -839,3 +839,21 @@ def test_a_near_tie_with_312_and_519_says_which_with_numbers_that_show_it(
         in v.text
     )
     assert v.to_dict()["similarity"] == {"2020-03-12": 0.4141, "2021-05-19": 0.4062}
+
+
+def test_a_primary_and_runner_up_tied_at_two_places_print_apart() -> None:
+    from riskoff.diagnosis.results import Comparison, Selloff, SuspectScore
+    from riskoff.diagnosis.verdict import compose_verdict
+
+    scores = [
+        SuspectScore(id="geopolitics", name="Geopolitics", headline="a flight", score=0.3341),
+        SuspectScore(id="policy", name="Policy", headline="a policy shock", score=0.3338),
+    ]
+    versus = Comparison(closer="unavailable", similarity={}, moves={}, text="")
+    v = compose_verdict(
+        "2030-01-15", dash_for_cash(), Selloff(True, 0.8, "concentrated"), scores, versus, True, []
+    )
+    # 0.3341 and 0.3338 agree to three places: four it takes
+    assert "Most like a flight (score 0.3341, possible)" in v.text
+    assert "Runner-up: a policy shock (0.3338)" in v.text
+    assert "(0.33)" not in v.text
