@@ -349,7 +349,13 @@ Machine: {os.cpu_count()} cores, {mem_gb:.0f} GiB, {platform.platform()}, Python
 
 {table}
 """
-    (REPO / "docs" / "benchmarks.md").write_text(doc)
+    # what people wrote under the table (from its first "## " heading on) is kept
+    path = REPO / "docs" / "benchmarks.md"
+    old = path.read_text("utf-8") if path.exists() else ""
+    at = old.find("\n## ")
+    if at >= 0:
+        doc += old[at:]
+    path.write_text(doc)
 
 
 if __name__ == "__main__":
