@@ -26,7 +26,7 @@ from riskoff.diagnosis.engine import score_suspects
 from riskoff.diagnosis.fingerprints import Suspect
 from riskoff.diagnosis.results import Diagnosis, Evidence
 from riskoff.diagnosis.selloff import SELLOFF_THRESHOLD, assess_selloff
-from riskoff.diagnosis.verdict import compose_verdict, dedupe, missing_sources
+from riskoff.diagnosis.verdict import compose_verdict
 from riskoff.knowledge.calibration import TrackRecord
 
 __all__ = ["PATH_WEIGHT", "DayScores", "aggregate_path", "diagnose_path", "score_days"]
@@ -145,7 +145,8 @@ def diagnose_path(
         )
         sell = assess_selloff(row, dx, floor=worst_day.severity)
     scores = [replace(s, selloff=sell.is_selloff) for s in scores]
-    missing = list(dedupe([*missing_sources(row), *whole.missing]))
+    # the window's own row, read by the whole-window diagnosis with what lacked data
+    missing = list(whole.missing)
     verdict = compose_verdict(
         day_text, full, sell, scores, versus, is_open(row, "us_equities"), missing, record
     )
