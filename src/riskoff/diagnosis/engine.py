@@ -439,7 +439,7 @@ def compare_references(
     else:
         # the words say which is closer: print as many places as it takes for the numbers
         # to say it too (0.412 against 0.409, not 0.41 against 0.41)
-        places = places_apart(s312, s519)
+        places = places_apart(s312, s519) if closer in ("312", "519") else 2
         sims_text = []
         for name in ("312", "519"):
             value = sims.get(REFERENCE_DAYS[name].isoformat())
