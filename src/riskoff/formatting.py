@@ -35,6 +35,7 @@ __all__ = [
     "fmt_sigma",
     "join",
     "ordinal",
+    "pctile_rank",
     "places_apart",
     "sentence_end",
 ]
@@ -110,9 +111,14 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def pctile_rank(frac: float) -> int:
+    """A fraction 0..1 as the percentile rank a sentence prints (0.897 -> 90)."""
+    return min(100, max(0, round(frac * 100)))
+
+
 def fmt_pctile(frac: float) -> str:
     """A fraction 0..1 as a percentile rank: ``97th percentile``."""
-    return f"{ordinal(min(100, max(0, round(frac * 100))))} percentile"
+    return f"{ordinal(pctile_rank(frac))} percentile"
 
 
 def join(items: Sequence[str]) -> str:

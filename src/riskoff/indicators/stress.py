@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskoff.formatting import pctile_rank
 from riskoff.indicators.liquidity import calc_policy_benchmark, calc_spread_bp
 from riskoff.indicators.moves import calc_drawdown
 from riskoff.indicators.stats import calc_causal_percentile, compress_apply
@@ -223,7 +224,8 @@ def stress_components(panel: Panel) -> pd.DataFrame:
     out["stress.peak"] = np.where(has, vals[rows_i, top], np.nan)
     out["stress.peak_segment"] = np.where(has, top.astype(np.float64), np.nan)
     out["stress.peak_pct"] = np.where(has, pct[rows_i, top], np.nan)
-    # "at or above the 90th percentile" as a sentence rounds it: 0.897 is the 90th
-    hot = np.round(np.nan_to_num(pct) * 100) >= round(STRESS_HOT_PCT * 100)
+    # "at or above the 90th percentile" as a sentence prints it (formatting.pctile_rank,
+    # vectorised): 0.897 is the 90th
+    hot = np.clip(np.round(np.nan_to_num(pct) * 100), 0, 100) >= pctile_rank(STRESS_HOT_PCT)
     out["stress.breadth"] = np.where(has, hot.sum(axis=1), np.nan)
     return out

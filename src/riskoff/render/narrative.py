@@ -21,6 +21,7 @@ from riskoff.formatting import (
     fmt_pts,
     fmt_sigma,
     ordinal,
+    pctile_rank,
 )
 from riskoff.formatting import cap as _cap
 from riskoff.formatting import fmt_pctile as _pctile
@@ -354,7 +355,7 @@ def _stress_segments(row: Mapping[str, float]) -> list[str]:
     out = [text + "."]
     if _ok(breadth):
         n = int(breadth)
-        hot = _ok(pct) and round(float(pct) * 100) >= round(HOT_PCT * 100)
+        hot = _ok(pct) and pctile_rank(float(pct)) >= pctile_rank(HOT_PCT)
         if n == 0:
             out.append(f"No segment stood at or above the {_pctile(HOT_PCT)} of its own history.")
         elif n == 1 and hot:
